@@ -1,0 +1,311 @@
+// Package products holds the product templates of the catalog, written as Go
+// ProductStacks.
+//
+// The SageMaker notebook product (NewNotebook) launches one notebook instance
+// that is secure by construction: in a private subnet with the catalog's
+// security groups, no direct internet access, no root access, IMDSv2 only, a
+// KMS-encrypted volume, a current Amazon Linux 2023 platform, and a lifecycle
+// configuration that stops it when idle. Analysts choose its size; every
+// launch parameter has a default, so launching needs no typing.
+//
+// The template reads the catalog's shared resources (execution role, KMS key,
+// subnet, security groups) from SSM parameters through {{resolve:ssm:...}}
+// dynamic references: a product template is a separate stack, so it cannot
+// Ref the catalog stack, and an analyst cannot override a dynamic reference
+// the way they could override a template parameter.
+package products
+
+import (
+	_ "embed"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssagemaker"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/datalake-platform/sagemaker-catalog/internal/check"
+)
+
+//go:embed lifecycle/on-start.sh
+var onStartScript string
+
+// OnStartScript returns the lifecycle configuration's on-start script, before
+// CloudFormation substitutes ${IdleTimeoutMinutes}.
+func OnStartScript() string { return onStartScript }
+
+// Defaults of NotebookProps and limits of the launch form.
+const (
+	DefaultInstanceType          = "ml.t3.medium"
+	DefaultVolumeSizeGB          = 20
+	DefaultMaxVolumeSizeGB       = 100
+	DefaultIdleTimeoutMinutes    = 60
+	DefaultMaxIdleTimeoutMinutes = 240
+	DefaultParameterPrefix       = "/sagemaker-catalog/notebook"
+	// PlatformIdentifier is the notebook platform: Amazon Linux 2023, JupyterLab 4.
+	PlatformIdentifier = "notebook-al2023-v1"
+	// MinVolumeSizeGB and MaxVolumeSizeLimitGB are SageMaker's volume limits.
+	MinVolumeSizeGB      = 5
+	MaxVolumeSizeLimitGB = 16384
+	// MinIdleTimeoutMinutes and MaxIdleTimeoutLimitMinutes bound the idle time.
+	MinIdleTimeoutMinutes      = 5
+	MaxIdleTimeoutLimitMinutes = 1440
+	// MaxSecurityGroups is SageMaker's limit per notebook instance.
+	MaxSecurityGroups = 5
+)
+
+// DefaultAllowedInstanceTypes are the sizes analysts may choose by default:
+// burstable for exploration, general purpose and memory optimized for
+// heavier work.
+var DefaultAllowedInstanceTypes = []string{
+	"ml.t3.medium", "ml.t3.large", "ml.t3.xlarge",
+	"ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge",
+	"ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge",
+}
+
+// NotebookProps configures the notebook product template. Every field is optional.
+type NotebookProps struct {
+	// AllowedInstanceTypes are the instance types analysts may choose.
+	// Default: DefaultAllowedInstanceTypes.
+	AllowedInstanceTypes []string
+	// DefaultInstanceType is preselected in the launch form; it must be allowed.
+	// Default: DefaultInstanceType.
+	DefaultInstanceType *string
+	// DefaultVolumeSizeGB is the preselected volume size.
+	// Default: DefaultVolumeSizeGB, or MaxVolumeSizeGB when that is smaller.
+	DefaultVolumeSizeGB *float64
+	// MaxVolumeSizeGB is the largest volume analysts may choose (5-16384).
+	// Default: DefaultMaxVolumeSizeGB.
+	MaxVolumeSizeGB *float64
+	// IdleTimeoutMinutes is the preselected idle time after which the
+	// notebook stops.
+	// Default: DefaultIdleTimeoutMinutes.
+	IdleTimeoutMinutes *float64
+	// MaxIdleTimeoutMinutes is the longest idle time analysts may choose.
+	// Default: DefaultMaxIdleTimeoutMinutes, or IdleTimeoutMinutes when that is larger.
+	MaxIdleTimeoutMinutes *float64
+	// SecurityGroupCount is how many security groups the catalog publishes
+	// (1-5); the template reads that many security-group parameters.
+	// Default: 1.
+	SecurityGroupCount *float64
+	// ParameterPrefix is the SSM path under which the catalog publishes the
+	// shared resources (see NotebookParameters).
+	// Default: DefaultParameterPrefix.
+	ParameterPrefix *string
+}
+
+// NotebookParameters are the SSM parameter names the notebook template
+// resolves; the catalog stack writes them.
+type NotebookParameters struct {
+	RoleArn          string
+	KmsKeyArn        string
+	SubnetId         string
+	SecurityGroupIds []string
+}
+
+// All returns every parameter name.
+func (p NotebookParameters) All() []string {
+	return append([]string{p.RoleArn, p.KmsKeyArn, p.SubnetId}, p.SecurityGroupIds...)
+}
+
+// Notebook is the SageMaker notebook product template.
+type Notebook struct {
+	// Stack is the product stack; give it to a product version.
+	Stack awsservicecatalog.ProductStack
+	// NotebookInstance and LifecycleConfig are the template's resources.
+	NotebookInstance awssagemaker.CfnNotebookInstance
+	LifecycleConfig  awssagemaker.CfnNotebookInstanceLifecycleConfig
+	// InstanceType, VolumeSizeInGB and IdleTimeoutMinutes are the launch parameters.
+	InstanceType       awscdk.CfnParameter
+	VolumeSizeInGB     awscdk.CfnParameter
+	IdleTimeoutMinutes awscdk.CfnParameter
+	// Parameters names the SSM parameters the template resolves.
+	Parameters NotebookParameters
+}
+
+// NewNotebook builds the notebook product template as a ProductStack in scope.
+//
+// NewNotebook panics if a field is invalid; the message names the field, the
+// value and what is allowed.
+func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *Notebook {
+	if props == nil {
+		props = &NotebookProps{}
+	}
+	r, err := props.resolve()
+	if err != nil {
+		panic(fmt.Errorf("%s/%s: %w", *scope.Node().Path(), *id, err))
+	}
+
+	stack := awsservicecatalog.NewProductStack(scope, id, &awsservicecatalog.ProductStackProps{
+		Description:        jsii.String("SageMaker notebook instance for data analysts (Service Catalog product)"),
+		AnalyticsReporting: jsii.Bool(false),
+	})
+	n := &Notebook{Stack: stack, Parameters: r.parameters}
+
+	n.InstanceType = awscdk.NewCfnParameter(stack, jsii.String("InstanceType"), &awscdk.CfnParameterProps{
+		Type:                  jsii.String("String"),
+		Description:           jsii.String("Compute size of the notebook instance. Larger sizes cost more per hour while running."),
+		AllowedValues:         jsii.Strings(r.allowed...),
+		Default:               r.defaultType,
+		ConstraintDescription: jsii.String("choose one of the listed instance types"),
+	})
+	n.VolumeSizeInGB = awscdk.NewCfnParameter(stack, jsii.String("VolumeSizeInGB"), &awscdk.CfnParameterProps{
+		Type:                  jsii.String("Number"),
+		Description:           jsii.String(fmt.Sprintf("Size of the encrypted ML storage volume, in GB (%d-%d).", MinVolumeSizeGB, r.maxVolume)),
+		MinValue:              jsii.Number(MinVolumeSizeGB),
+		MaxValue:              jsii.Number(r.maxVolume),
+		Default:               jsii.Number(r.defaultVolume),
+		ConstraintDescription: jsii.String(fmt.Sprintf("a whole number of GB from %d to %d", MinVolumeSizeGB, r.maxVolume)),
+	})
+	n.IdleTimeoutMinutes = awscdk.NewCfnParameter(stack, jsii.String("IdleTimeoutMinutes"), &awscdk.CfnParameterProps{
+		Type:                  jsii.String("Number"),
+		Description:           jsii.String(fmt.Sprintf("The notebook stops after this many minutes without activity (%d-%d).", MinIdleTimeoutMinutes, r.maxIdle)),
+		MinValue:              jsii.Number(MinIdleTimeoutMinutes),
+		MaxValue:              jsii.Number(r.maxIdle),
+		Default:               jsii.Number(r.idle),
+		ConstraintDescription: jsii.String(fmt.Sprintf("a whole number of minutes from %d to %d", MinIdleTimeoutMinutes, r.maxIdle)),
+	})
+	stack.AddMetadata(jsii.String("AWS::CloudFormation::Interface"), map[string]any{
+		"ParameterGroups": []any{
+			map[string]any{"Label": map[string]any{"default": "Notebook size"}, "Parameters": []any{"InstanceType", "VolumeSizeInGB"}},
+			map[string]any{"Label": map[string]any{"default": "Cost control"}, "Parameters": []any{"IdleTimeoutMinutes"}},
+		},
+		"ParameterLabels": map[string]any{
+			"InstanceType":       map[string]any{"default": "Instance type"},
+			"VolumeSizeInGB":     map[string]any{"default": "Volume size (GB)"},
+			"IdleTimeoutMinutes": map[string]any{"default": "Stop after idle (minutes)"},
+		},
+	})
+
+	// Names derive from the stack name Service Catalog gives the provisioned
+	// product (SC-<account>-pp-<id>), which the launch role is scoped to.
+	n.LifecycleConfig = awssagemaker.NewCfnNotebookInstanceLifecycleConfig(stack, jsii.String("LifecycleConfig"), &awssagemaker.CfnNotebookInstanceLifecycleConfigProps{
+		NotebookInstanceLifecycleConfigName: jsii.String(*awscdk.Aws_STACK_NAME() + "-autostop"),
+		OnStart: []any{&awssagemaker.CfnNotebookInstanceLifecycleConfig_NotebookInstanceLifecycleHookProperty{
+			Content: awscdk.Fn_Base64(awscdk.Fn_Sub(jsii.String(onStartScript), &map[string]*string{
+				"IdleTimeoutMinutes": n.IdleTimeoutMinutes.ValueAsString(),
+			})),
+		}},
+	})
+	sgs := make([]*string, len(r.parameters.SecurityGroupIds))
+	for i, name := range r.parameters.SecurityGroupIds {
+		sgs[i] = resolveSSM(name)
+	}
+	n.NotebookInstance = awssagemaker.NewCfnNotebookInstance(stack, jsii.String("NotebookInstance"), &awssagemaker.CfnNotebookInstanceProps{
+		NotebookInstanceName: awscdk.Aws_STACK_NAME(),
+		InstanceType:         n.InstanceType.ValueAsString(),
+		VolumeSizeInGb:       n.VolumeSizeInGB.ValueAsNumber(),
+		RoleArn:              resolveSSM(r.parameters.RoleArn),
+		KmsKeyId:             resolveSSM(r.parameters.KmsKeyArn),
+		SubnetId:             resolveSSM(r.parameters.SubnetId),
+		SecurityGroupIds:     &sgs,
+		DirectInternetAccess: jsii.String("Disabled"),
+		RootAccess:           jsii.String("Disabled"),
+		PlatformIdentifier:   jsii.String(PlatformIdentifier),
+		InstanceMetadataServiceConfiguration: &awssagemaker.CfnNotebookInstance_InstanceMetadataServiceConfigurationProperty{
+			MinimumInstanceMetadataServiceVersion: jsii.String("2"),
+		},
+		LifecycleConfigName: n.LifecycleConfig.AttrNotebookInstanceLifecycleConfigName(),
+		Tags: &[]*awscdk.CfnTag{
+			// Cost attribution: Service Catalog adds the launching principal
+			// (aws:servicecatalog:provisioningPrincipalArn) and the portfolio's
+			// TagOptions (CostCenter, Project); these name the product.
+			{Key: jsii.String("sagemaker-catalog:product"), Value: jsii.String("notebook")},
+			{Key: jsii.String("sagemaker-catalog:stack"), Value: awscdk.Aws_STACK_NAME()},
+		},
+	})
+
+	awscdk.NewCfnOutput(stack, jsii.String("NotebookInstanceName"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Name of the notebook instance"),
+		Value:       n.NotebookInstance.AttrNotebookInstanceName(),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("NotebookInstanceArn"), &awscdk.CfnOutputProps{
+		Description: jsii.String("ARN of the notebook instance"),
+		Value:       n.NotebookInstance.Ref(),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("OpenNotebookUrl"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Opens JupyterLab through the SageMaker console"),
+		Value: awscdk.Fn_Sub(jsii.String("https://${AWS::Region}.console.aws.amazon.com/sagemaker/home?region=${AWS::Region}#/notebook-instances/openNotebook/${Name}?view=lab"),
+			&map[string]*string{"Name": n.NotebookInstance.AttrNotebookInstanceName()}),
+	})
+	return n
+}
+
+func resolveSSM(name string) *string { return jsii.String("{{resolve:ssm:" + name + "}}") }
+
+type resolved struct {
+	allowed                  []string
+	defaultType              *string
+	defaultVolume, maxVolume int
+	idle, maxIdle            int
+	parameters               NotebookParameters
+}
+
+// Validate reports every invalid field of props, or nil.
+func (props *NotebookProps) Validate() error {
+	_, err := props.resolve()
+	return err
+}
+
+func (props *NotebookProps) resolve() (*resolved, error) {
+	p := check.New("NotebookProps")
+	r := &resolved{allowed: props.AllowedInstanceTypes}
+	if len(r.allowed) == 0 {
+		r.allowed = DefaultAllowedInstanceTypes
+	}
+	seen := map[string]bool{}
+	for i, t := range r.allowed {
+		if !NotebookInstanceTypes[t] {
+			p.Add(fmt.Sprintf("AllowedInstanceTypes[%d]", i), t, "a SageMaker notebook instance type such as ml.t3.medium")
+		}
+		if seen[t] {
+			p.Add(fmt.Sprintf("AllowedInstanceTypes[%d]", i), t, "each instance type may appear once")
+		}
+		seen[t] = true
+	}
+	def := check.Or(props.DefaultInstanceType, DefaultInstanceType)
+	if props.DefaultInstanceType == nil && !slices.Contains(r.allowed, def) {
+		def = r.allowed[0]
+	}
+	if !slices.Contains(r.allowed, def) {
+		p.Add("DefaultInstanceType", def, "one of AllowedInstanceTypes: "+strings.Join(r.allowed, ", "))
+	}
+	r.defaultType = jsii.String(def)
+
+	r.maxVolume = whole(p, "MaxVolumeSizeGB", props.MaxVolumeSizeGB, DefaultMaxVolumeSizeGB, MinVolumeSizeGB, MaxVolumeSizeLimitGB)
+	r.defaultVolume = whole(p, "DefaultVolumeSizeGB", props.DefaultVolumeSizeGB, min(DefaultVolumeSizeGB, r.maxVolume), MinVolumeSizeGB, r.maxVolume)
+	r.idle = whole(p, "IdleTimeoutMinutes", props.IdleTimeoutMinutes, DefaultIdleTimeoutMinutes, MinIdleTimeoutMinutes, MaxIdleTimeoutLimitMinutes)
+	r.maxIdle = whole(p, "MaxIdleTimeoutMinutes", props.MaxIdleTimeoutMinutes, max(DefaultMaxIdleTimeoutMinutes, r.idle), r.idle, MaxIdleTimeoutLimitMinutes)
+	sgCount := whole(p, "SecurityGroupCount", props.SecurityGroupCount, 1, 1, MaxSecurityGroups)
+
+	prefix := strings.TrimSuffix(check.Or(props.ParameterPrefix, DefaultParameterPrefix), "/")
+	if !strings.HasPrefix(prefix, "/") || strings.ContainsAny(prefix, " {}*?") || len(prefix) > 900 {
+		p.Add("ParameterPrefix", prefix, `an SSM path such as /sagemaker-catalog/notebook (starts with "/", no spaces, braces or wildcards)`)
+	}
+	r.parameters = NotebookParameters{
+		RoleArn:   prefix + "/role-arn",
+		KmsKeyArn: prefix + "/kms-key-arn",
+		SubnetId:  prefix + "/subnet-id",
+	}
+	for i := 1; i <= sgCount; i++ {
+		r.parameters.SecurityGroupIds = append(r.parameters.SecurityGroupIds, prefix+"/security-group-"+strconv.Itoa(i))
+	}
+	return r, p.Err()
+}
+
+// whole returns *v (or def when v is nil), recording a problem unless it is a
+// whole number within [lo, hi].
+func whole(p *check.Problems, field string, v *float64, def, lo, hi int) int {
+	if v == nil {
+		return def
+	}
+	if *v != float64(int(*v)) || *v < float64(lo) || *v > float64(hi) {
+		p.Add(field, strconv.FormatFloat(*v, 'g', -1, 64), fmt.Sprintf("a whole number from %d to %d", lo, hi))
+		return def
+	}
+	return int(*v)
+}

@@ -1,0 +1,394 @@
+// Package stacks composes the catalog: the shared resources notebooks need
+// (KMS key, execution role, network), the portfolio with its TagOptions, the
+// notebook product, its principals and its least-privilege launch role.
+//
+// NewCatalogStack is the single composition used by `cdk deploy` (main.go)
+// and by pipeline stages, so both deploy the same thing.
+package stacks
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/portfolio"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/principals"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/product"
+	"github.com/datalake-platform/sagemaker-catalog/products"
+)
+
+// CatalogStackProps configures a CatalogStack.
+type CatalogStackProps struct {
+	awscdk.StackProps
+	// Config is the catalog's configuration; ParseContext validates it.
+	// Default: DefaultConfig().
+	Config *Config
+}
+
+// CatalogStack is the deployed catalog.
+type CatalogStack struct {
+	awscdk.Stack
+	Config       Config
+	Key          awskms.IKey
+	NotebookRole awsiam.Role
+	// Vpc is the created network, or nil when Config.SubnetIds is set.
+	Vpc              awsec2.Vpc
+	SubnetIds        []*string
+	SecurityGroupIds []*string
+	Portfolio        *portfolio.Portfolio
+	Notebook         *products.Notebook
+	Product          *product.Product
+	Principals       *principals.Principals
+	// AnalystRole is created when no principal is configured, else nil.
+	AnalystRole awsiam.Role
+	LaunchRole  *launchrole.LaunchRole
+}
+
+// NewCatalogStack builds the catalog in scope (an App or a Stage). The
+// stack's name is Config.StackName unless props.StackName is set.
+//
+// NewCatalogStack panics if the configuration is invalid.
+func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStackProps) *CatalogStack {
+	if props == nil {
+		props = &CatalogStackProps{}
+	}
+	cfg := DefaultConfig()
+	if props.Config != nil {
+		cfg = *props.Config
+	}
+	sp := props.StackProps
+	if sp.StackName == nil {
+		sp.StackName = jsii.String(cfg.StackName)
+	}
+	if sp.Description == nil {
+		sp.Description = jsii.String("Self-service SageMaker notebooks through AWS Service Catalog")
+	}
+	stack := awscdk.NewStack(scope, id, &sp)
+	s := &CatalogStack{Stack: stack, Config: cfg}
+
+	s.Key = notebookKey(stack, cfg)
+	s.network(cfg)
+	s.NotebookRole = notebookRole(stack, cfg)
+
+	s.Portfolio = portfolio.New(stack, jsii.String("Portfolio"), &portfolio.Props{
+		DisplayName:  jsii.String(cfg.PortfolioName),
+		ProviderName: jsii.String(cfg.ProviderName),
+		TagOptions:   tagOptions(cfg),
+	})
+
+	prefix := "/" + *stack.StackName() + "/notebook"
+	s.Notebook = products.NewNotebook(stack, jsii.String("NotebookProduct"), &products.NotebookProps{
+		AllowedInstanceTypes:  cfg.AllowedInstanceTypes,
+		DefaultInstanceType:   jsii.String(cfg.DefaultInstanceType),
+		DefaultVolumeSizeGB:   jsii.Number(cfg.DefaultVolumeSizeGB),
+		MaxVolumeSizeGB:       jsii.Number(cfg.MaxVolumeSizeGB),
+		IdleTimeoutMinutes:    jsii.Number(cfg.IdleTimeoutMinutes),
+		MaxIdleTimeoutMinutes: jsii.Number(cfg.MaxIdleTimeoutMinutes),
+		SecurityGroupCount:    jsii.Number(len(s.SecurityGroupIds)),
+		ParameterPrefix:       jsii.String(prefix),
+	})
+	s.publishParameters()
+
+	s.Product = product.New(stack, jsii.String("Product"), &product.Props{
+		ProductName:        jsii.String("SageMaker notebook"),
+		Owner:              jsii.String(cfg.ProviderName),
+		Distributor:        jsii.String(cfg.ProviderName),
+		Description:        jsii.String("A secure Amazon SageMaker notebook instance, sized as you need. It stops when idle; terminate it when you are done."),
+		SupportEmail:       jsii.String(cfg.SupportEmail),
+		SupportUrl:         jsii.String(cfg.SupportUrl),
+		SupportDescription: jsii.String(cfg.SupportDescription),
+		Versions: []product.Version{{
+			Name:         jsii.String("v1"),
+			Description:  jsii.String("Amazon Linux 2023 notebook in a private subnet, encrypted volume, auto-stop when idle"),
+			ProductStack: s.Notebook.Stack,
+		}},
+	})
+	s.Portfolio.Portfolio.AddProduct(s.Product.Product)
+
+	if len(cfg.PrincipalArns) == 0 && len(cfg.PrincipalPatterns) == 0 {
+		s.AnalystRole = analystRole(stack, s)
+		s.Portfolio.Portfolio.GiveAccessToRole(s.AnalystRole)
+	} else {
+		s.Principals = principals.New(stack, jsii.String("Principals"), &principals.Props{
+			Portfolio:     s.Portfolio.Portfolio,
+			PrincipalArns: cfg.PrincipalArns,
+			Patterns:      cfg.PrincipalPatterns,
+		})
+	}
+
+	s.LaunchRole = launchrole.New(stack, jsii.String("LaunchRole"), &launchrole.Props{
+		Portfolio:        s.Portfolio.Portfolio,
+		Product:          s.Product,
+		PassRoles:        []awsiam.IRole{s.NotebookRole},
+		KmsKeyArns:       []*string{s.Key.KeyArn()},
+		SubnetIds:        s.SubnetIds,
+		SecurityGroupIds: s.SecurityGroupIds,
+		ParameterNames:   s.Notebook.Parameters.All(),
+	})
+	// Service Catalog must find the parameters when it launches a notebook.
+	s.LaunchRole.Node().AddDependency(s.Node().FindChild(jsii.String("NotebookParameters")))
+
+	awscdk.NewCfnOutput(stack, jsii.String("PortfolioId"), &awscdk.CfnOutputProps{Value: s.Portfolio.Portfolio.PortfolioId()})
+	awscdk.NewCfnOutput(stack, jsii.String("ProductId"), &awscdk.CfnOutputProps{Value: s.Product.Product.ProductId()})
+	if s.AnalystRole != nil {
+		awscdk.NewCfnOutput(stack, jsii.String("AnalystRoleArn"), &awscdk.CfnOutputProps{
+			Description: jsii.String("Assume this role to launch notebooks from the Service Catalog console"),
+			Value:       s.AnalystRole.RoleArn(),
+		})
+	}
+	return s
+}
+
+func tagOptions(cfg Config) map[string][]string {
+	t := map[string][]string{}
+	if len(cfg.CostCenters) > 0 {
+		t["CostCenter"] = cfg.CostCenters
+	}
+	if len(cfg.Projects) > 0 {
+		t["Project"] = cfg.Projects
+	}
+	return t
+}
+
+func notebookKey(stack awscdk.Stack, cfg Config) awskms.IKey {
+	if cfg.KmsKeyArn != "" {
+		return awskms.Key_FromKeyArn(stack, jsii.String("NotebookKey"), jsii.String(cfg.KmsKeyArn))
+	}
+	return awskms.NewKey(stack, jsii.String("NotebookKey"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the ML storage volumes of Service Catalog SageMaker notebooks"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+}
+
+// network uses the configured subnets and security groups, or creates an
+// isolated VPC with the endpoints a notebook needs without internet access.
+func (s *CatalogStack) network(cfg Config) {
+	if len(cfg.SubnetIds) > 0 {
+		s.SubnetIds = *jsii.Strings(cfg.SubnetIds...)
+		s.SecurityGroupIds = *jsii.Strings(cfg.SecurityGroupIds...)
+		return
+	}
+	s.Vpc = awsec2.NewVpc(s.Stack, jsii.String("Vpc"), &awsec2.VpcProps{
+		IpAddresses:           awsec2.IpAddresses_Cidr(jsii.String("10.64.0.0/22")),
+		MaxAzs:                jsii.Number(2),
+		NatGateways:           jsii.Number(0),
+		CreateInternetGateway: jsii.Bool(false),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{
+			Name:       jsii.String("notebooks"),
+			SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED,
+			CidrMask:   jsii.Number(24),
+		}},
+		GatewayEndpoints: &map[string]*awsec2.GatewayVpcEndpointOptions{
+			"S3": {Service: awsec2.GatewayVpcEndpointAwsService_S3()},
+		},
+	})
+	notebookSG := awsec2.NewSecurityGroup(s.Stack, jsii.String("NotebookSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:              s.Vpc,
+		Description:      jsii.String("SageMaker notebooks: HTTPS out to the VPC endpoints only"),
+		AllowAllOutbound: jsii.Bool(false),
+	})
+	endpointSG := awsec2.NewSecurityGroup(s.Stack, jsii.String("EndpointSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:              s.Vpc,
+		Description:      jsii.String("VPC interface endpoints: HTTPS in from notebooks"),
+		AllowAllOutbound: jsii.Bool(false),
+	})
+	endpointSG.AddIngressRule(notebookSG, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS from notebooks"), nil)
+	notebookSG.AddEgressRule(endpointSG, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS to the VPC interface endpoints"), nil)
+	// The S3 gateway endpoint is reached through a regional prefix list,
+	// unknown to an environment-agnostic synthesis; the isolated subnets
+	// route nowhere else, so HTTPS to any address reaches only S3.
+	notebookSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS to S3 through the gateway endpoint"), nil)
+
+	for _, e := range []struct {
+		id      string
+		service awsec2.InterfaceVpcEndpointAwsService
+	}{
+		{"SageMakerApi", awsec2.InterfaceVpcEndpointAwsService_SAGEMAKER_API()},
+		{"SageMakerRuntime", awsec2.InterfaceVpcEndpointAwsService_SAGEMAKER_RUNTIME()},
+		{"SageMakerNotebook", awsec2.InterfaceVpcEndpointAwsService_SAGEMAKER_NOTEBOOK()},
+		{"Sts", awsec2.InterfaceVpcEndpointAwsService_STS()},
+		{"Logs", awsec2.InterfaceVpcEndpointAwsService_CLOUDWATCH_LOGS()},
+		{"Kms", awsec2.InterfaceVpcEndpointAwsService_KMS()},
+	} {
+		s.Vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
+			Service:           e.service,
+			PrivateDnsEnabled: jsii.Bool(true),
+			Open:              jsii.Bool(false),
+			SecurityGroups:    &[]awsec2.ISecurityGroup{endpointSG},
+		})
+	}
+	removeRedundantDependency(s.Stack)
+	for _, sn := range *s.Vpc.IsolatedSubnets() {
+		s.SubnetIds = append(s.SubnetIds, sn.SubnetId())
+	}
+	s.SecurityGroupIds = []*string{notebookSG.SecurityGroupId()}
+}
+
+// notebookRole is the execution role every notebook runs with: read (or
+// read-write) access to the data-lake buckets, its own logs, and stopping
+// itself when idle. No managed policy.
+func notebookRole(stack awscdk.Stack, cfg Config) awsiam.Role {
+	arn := func(service, resource, name string, sep awscdk.ArnFormat) *string {
+		return stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String(service), Resource: jsii.String(resource), ResourceName: jsii.String(name), ArnFormat: sep})
+	}
+	statements := []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("NotebookLogGroup"),
+			Actions:   jsii.Strings("logs:CreateLogGroup"),
+			Resources: &[]*string{arn("logs", "log-group", "/aws/sagemaker/NotebookInstances", awscdk.ArnFormat_COLON_RESOURCE_NAME)},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("NotebookLogStreams"),
+			Actions:   jsii.Strings("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"),
+			Resources: &[]*string{arn("logs", "log-group", "/aws/sagemaker/NotebookInstances:log-stream:*", awscdk.ArnFormat_COLON_RESOURCE_NAME)},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// The lifecycle configuration's idle check stops the notebook.
+			Sid:       jsii.String("StopWhenIdle"),
+			Actions:   jsii.Strings("sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"),
+			Resources: &[]*string{arn("sagemaker", "notebook-instance", launchrole.DefaultNamePrefix+"*", awscdk.ArnFormat_SLASH_RESOURCE_NAME)},
+		}),
+	}
+	statements = append(statements, dataStatements(cfg)...)
+	return awsiam.NewRole(stack, jsii.String("NotebookRole"), &awsiam.RoleProps{
+		AssumedBy:      awsiam.NewServicePrincipal(jsii.String("sagemaker.amazonaws.com"), nil),
+		Description:    jsii.String("Execution role of Service Catalog SageMaker notebooks"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{"Notebook": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements})},
+	})
+}
+
+// dataStatements grant the configured data-lake buckets (or prefixes):
+// list and read, plus write and delete for "read-write".
+func dataStatements(cfg Config) []awsiam.PolicyStatement {
+	if len(cfg.DataBucketArns) == 0 {
+		return nil
+	}
+	var out []awsiam.PolicyStatement
+	objects := []*string{}
+	for _, a := range cfg.DataBucketArns {
+		bucket, prefix, _ := strings.Cut(a, "/")
+		list := &awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("s3:GetBucketLocation", "s3:ListBucket"),
+			Resources: jsii.Strings(bucket),
+		}
+		if prefix = strings.TrimSuffix(prefix, "*"); prefix != "" {
+			list.Conditions = &map[string]any{"StringLike": map[string]any{"s3:prefix": []any{prefix, strings.TrimSuffix(prefix, "/") + "/*"}}}
+			list.Actions = jsii.Strings("s3:ListBucket")
+		}
+		out = append(out, awsiam.NewPolicyStatement(list))
+		objects = append(objects, jsii.String(strings.TrimSuffix(a, "*")+objectSuffix(prefix)))
+	}
+	actions := []string{"s3:GetObject"}
+	if cfg.DataAccess == "read-write" {
+		actions = append(actions, "s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject")
+	}
+	out = append(out, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("DataLakeObjects"),
+		Actions:   jsii.Strings(actions...),
+		Resources: &objects,
+	}))
+	return out
+}
+
+func objectSuffix(prefix string) string {
+	if prefix == "" {
+		return "/*"
+	}
+	if strings.HasSuffix(prefix, "/") {
+		return "*"
+	}
+	return "/*"
+}
+
+// publishParameters writes the shared values the notebook template resolves.
+func (s *CatalogStack) publishParameters() {
+	scope := constructs.NewConstruct(s.Stack, jsii.String("NotebookParameters"))
+	names := s.Notebook.Parameters
+	put := func(id, name string, value *string) {
+		awsssm.NewStringParameter(scope, jsii.String(id), &awsssm.StringParameterProps{
+			ParameterName: jsii.String(name),
+			StringValue:   value,
+			Description:   jsii.String("Read by the SageMaker notebook product template"),
+		})
+	}
+	put("RoleArn", names.RoleArn, s.NotebookRole.RoleArn())
+	put("KmsKeyArn", names.KmsKeyArn, s.Key.KeyArn())
+	put("SubnetId", names.SubnetId, s.SubnetIds[0])
+	for i, name := range names.SecurityGroupIds {
+		put("SecurityGroup"+strconv.Itoa(i+1), name, s.SecurityGroupIds[i])
+	}
+}
+
+// analystRole can only use this portfolio as a Service Catalog end user:
+// launch its product, and see, update and terminate what it launched.
+func analystRole(stack awscdk.Stack, s *CatalogStack) awsiam.Role {
+	productArn := s.Product.Product.ProductArn()
+	statements := []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("LaunchThisProduct"),
+			Actions: jsii.Strings(
+				"servicecatalog:DescribeProduct",
+				"servicecatalog:DescribeProductView",
+				"servicecatalog:DescribeProvisioningArtifact",
+				"servicecatalog:DescribeProvisioningParameters",
+				"servicecatalog:ListLaunchPaths",
+				"servicecatalog:ListProvisioningArtifacts",
+				"servicecatalog:ProvisionProduct",
+			),
+			Resources: &[]*string{productArn},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// Searching has no resource-level permissions; it shows only the
+			// products of portfolios this role is associated with.
+			Sid:       jsii.String("FindProducts"),
+			Actions:   jsii.Strings("servicecatalog:SearchProducts"),
+			Resources: jsii.Strings("*"),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// Provisioned products and records have no resource-level
+			// permissions; servicecatalog:userLevel=self limits them to what
+			// this user launched.
+			Sid: jsii.String("ManageOwnNotebooks"),
+			Actions: jsii.Strings(
+				"servicecatalog:DescribeProvisionedProduct",
+				"servicecatalog:DescribeRecord",
+				"servicecatalog:ListRecordHistory",
+				"servicecatalog:ScanProvisionedProducts",
+				"servicecatalog:SearchProvisionedProducts",
+				"servicecatalog:TerminateProvisionedProduct",
+				"servicecatalog:UpdateProvisionedProduct",
+			),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"servicecatalog:userLevel": "self"}},
+		}),
+	}
+	return awsiam.NewRole(stack, jsii.String("AnalystRole"), &awsiam.RoleProps{
+		AssumedBy:      awsiam.NewAccountRootPrincipal(),
+		Description:    jsii.String("Data analysts: launch, update and terminate SageMaker notebooks from Service Catalog"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{"ServiceCatalogEndUser": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements})},
+	})
+}
+
+// removeRedundantDependency drops the DependsOn that the CDK's
+// restrict-default-security-group provider puts on its role: the handler's
+// Fn::GetAtt of the role already orders them, and cfn-lint warns (W3005).
+func removeRedundantDependency(stack awscdk.Stack) {
+	provider := stack.Node().TryFindChild(jsii.String("Custom::VpcRestrictDefaultSGCustomResourceProvider"))
+	if provider == nil {
+		return
+	}
+	handler, hok := provider.Node().TryFindChild(jsii.String("Handler")).(awscdk.CfnResource)
+	role, rok := provider.Node().TryFindChild(jsii.String("Role")).(awscdk.CfnResource)
+	if hok && rok {
+		handler.RemoveResourceDependency(role)
+	}
+}
