@@ -147,6 +147,19 @@ func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStack
 	return s
 }
 
+// keyPolicyActions are the key-level KMS actions: administration (so the
+// account never loses control of the key, PutKeyPolicy included) and use by
+// IAM principals such as the launch role's kms:CreateGrant.
+var keyPolicyActions = []string{
+	"kms:CancelKeyDeletion", "kms:CreateAlias", "kms:CreateGrant", "kms:Decrypt", "kms:DeleteAlias",
+	"kms:DescribeKey", "kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation",
+	"kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:GetKeyPolicy",
+	"kms:GetKeyRotationStatus", "kms:ListGrants", "kms:ListKeyRotations", "kms:ListResourceTags",
+	"kms:PutKeyPolicy", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RetireGrant", "kms:RevokeGrant",
+	"kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource",
+	"kms:UpdateAlias", "kms:UpdateKeyDescription",
+}
+
 func tagOptions(cfg Config) map[string][]string {
 	t := map[string][]string{}
 	if len(cfg.CostCenters) > 0 {
@@ -162,10 +175,22 @@ func notebookKey(stack awscdk.Stack, cfg Config) awskms.IKey {
 	if cfg.KmsKeyArn != "" {
 		return awskms.Key_FromKeyArn(stack, jsii.String("NotebookKey"), jsii.String(cfg.KmsKeyArn))
 	}
+	// The account (its IAM policies) administers and uses the key, with an
+	// explicit list of actions instead of the default "kms:*". In a key
+	// policy, Resource "*" means this key.
+	policy := awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("AccountAdministersAndUsesKeyThroughIam"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAccountRootPrincipal()},
+			Actions:    jsii.Strings(keyPolicyActions...),
+			Resources:  jsii.Strings("*"),
+		}),
+	}})
 	return awskms.NewKey(stack, jsii.String("NotebookKey"), &awskms.KeyProps{
 		Description:       jsii.String("Encrypts the ML storage volumes of Service Catalog SageMaker notebooks"),
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		Policy:            policy,
 	})
 }
 

@@ -1,0 +1,49 @@
+package launchrole_test
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssagemaker"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/product"
+)
+
+// A launch role derived from a product that creates a notebook instance.
+func Example() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Catalog"), nil)
+	portfolio := awsservicecatalog.NewPortfolio(stack, jsii.String("Portfolio"), &awsservicecatalog.PortfolioProps{
+		DisplayName: jsii.String("Notebooks"), ProviderName: jsii.String("Platform"),
+	})
+	notebookRole := awsiam.NewRole(stack, jsii.String("NotebookRole"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("sagemaker.amazonaws.com"), nil),
+	})
+	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+
+	template := awsservicecatalog.NewProductStack(stack, jsii.String("NotebookTemplate"), nil)
+	awssagemaker.NewCfnNotebookInstance(template, jsii.String("Notebook"), &awssagemaker.CfnNotebookInstanceProps{
+		InstanceType: jsii.String("ml.t3.medium"),
+		RoleArn:      jsii.String("{{resolve:ssm:/catalog/notebook/role-arn}}"),
+	})
+	p := product.New(stack, jsii.String("Notebook"), &product.Props{
+		ProductName: jsii.String("Notebook"), Owner: jsii.String("Platform"),
+		Versions: []product.Version{{ProductStack: template}},
+	})
+
+	lr := launchrole.New(stack, jsii.String("LaunchRole"), &launchrole.Props{
+		Portfolio:  portfolio,
+		Product:    p,
+		PassRoles:  []awsiam.IRole{notebookRole},
+		KmsKeyArns: []*string{key.KeyArn()},
+	})
+
+	fmt.Println(lr.ResourceTypes)
+	// Output:
+	// [AWS::SageMaker::NotebookInstance]
+}

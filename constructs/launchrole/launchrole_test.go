@@ -1,0 +1,290 @@
+package launchrole_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssagemaker"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/product"
+	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Run(m) }
+
+// fixture is a stack with a portfolio, a notebook execution role, a key and
+// a product whose stack holds a notebook instance and a lifecycle config.
+type fixture struct {
+	app       awscdk.App
+	stack     awscdk.Stack
+	ps        awsservicecatalog.ProductStack
+	portfolio awsservicecatalog.Portfolio
+	product   *product.Product
+	role      awsiam.Role
+	key       awskms.Key
+}
+
+func newFixture() *fixture {
+	f := &fixture{}
+	f.app, f.stack = testutil.NewStack()
+	f.portfolio = awsservicecatalog.NewPortfolio(f.stack, jsii.String("Portfolio"), &awsservicecatalog.PortfolioProps{
+		DisplayName: jsii.String("P"), ProviderName: jsii.String("P"),
+	})
+	f.role = awsiam.NewRole(f.stack, jsii.String("NotebookRole"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("sagemaker.amazonaws.com"), nil),
+	})
+	f.key = awskms.NewKey(f.stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	f.ps = awsservicecatalog.NewProductStack(f.stack, jsii.String("NotebookV1"), nil)
+	awssagemaker.NewCfnNotebookInstanceLifecycleConfig(f.ps, jsii.String("Lifecycle"), nil)
+	awssagemaker.NewCfnNotebookInstance(f.ps, jsii.String("Notebook"), &awssagemaker.CfnNotebookInstanceProps{
+		InstanceType: jsii.String("ml.t3.medium"), RoleArn: jsii.String("arn"),
+	})
+	f.product = product.New(f.stack, jsii.String("Product"), &product.Props{
+		ProductName: jsii.String("Notebook"), Owner: jsii.String("Platform"),
+		Versions: []product.Version{{ProductStack: f.ps}},
+	})
+	return f
+}
+
+func (f *fixture) props() *launchrole.Props {
+	return &launchrole.Props{
+		Portfolio:        f.portfolio,
+		Product:          f.product,
+		PassRoles:        []awsiam.IRole{f.role},
+		KmsKeyArns:       []*string{f.key.KeyArn()},
+		SubnetIds:        *jsii.Strings("subnet-0123456789abcdef0"),
+		SecurityGroupIds: *jsii.Strings("sg-0123456789abcdef0"),
+		ParameterNames:   []string{"/catalog/notebook/role-arn"},
+	}
+}
+
+type statement struct {
+	Sid       string
+	Action    any
+	Resource  any
+	Condition map[string]any
+}
+
+func (s statement) actions() []string {
+	switch a := s.Action.(type) {
+	case string:
+		return []string{a}
+	case []any:
+		out := make([]string, len(a))
+		for i, x := range a {
+			out[i] = x.(string)
+		}
+		return out
+	}
+	return nil
+}
+
+// launchPolicy returns the statements of the role Service Catalog assumes.
+func launchPolicy(t *testing.T, stack awscdk.Stack) map[string]statement {
+	t.Helper()
+	tmpl := assertions.Template_FromStack(stack, nil)
+	roles := tmpl.FindResources(jsii.String("AWS::IAM::Role"), map[string]any{
+		"Properties": map[string]any{"AssumeRolePolicyDocument": map[string]any{"Statement": []any{
+			map[string]any{"Principal": map[string]any{"Service": "servicecatalog.amazonaws.com"}},
+		}}},
+	})
+	require.Len(t, *roles, 1, "one launch role")
+	out := map[string]statement{}
+	for _, r := range *roles {
+		policies := (*r)["Properties"].(map[string]any)["Policies"].([]any)
+		require.Len(t, policies, 1)
+		for _, s := range policies[0].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			m := s.(map[string]any)
+			st := statement{Sid: m["Sid"].(string), Action: m["Action"], Resource: m["Resource"]}
+			st.Condition, _ = m["Condition"].(map[string]any)
+			require.Equal(t, "Allow", m["Effect"])
+			out[st.Sid] = st
+		}
+	}
+	return out
+}
+
+func TestNotebookPolicy(t *testing.T) {
+	f := newFixture()
+	lr := launchrole.New(f.stack, jsii.String("LaunchRole"), f.props())
+	assert.Equal(t, []string{"AWS::SageMaker::NotebookInstance", "AWS::SageMaker::NotebookInstanceLifecycleConfig"}, lr.ResourceTypes)
+
+	policy := launchPolicy(t, f.stack)
+	wildcardSids := map[string]bool{"NotebookNetworkDescribe": true, "ServiceCatalogTemplateChecks": true, "ServiceCatalogTemplateRead": true}
+	for sid, s := range policy {
+		for _, a := range s.actions() {
+			assert.NotContains(t, a, "*", "%s: wildcard action %s", sid, a)
+		}
+		if s.Resource == "*" {
+			assert.True(t, wildcardSids[sid], "%s: unexpected Resource *", sid)
+		}
+	}
+	for sid := range wildcardSids {
+		assert.Equal(t, "*", policy[sid].Resource, sid)
+	}
+
+	stacks := testutil.JSON(policy["ServiceCatalogStacks"].Resource)
+	assert.Contains(t, stacks, ":stack/SC-*")
+	assert.Contains(t, stacks, ":changeSet/SC-*")
+	assert.Contains(t, policy["ServiceCatalogStacks"].actions(), "cloudformation:CreateStack")
+
+	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"s3:ExistingObjectTag/servicecatalog:provisioning": "true"}},
+		policy["ServiceCatalogTemplateRead"].Condition)
+	assert.Equal(t, []string{"s3:GetObject"}, policy["ServiceCatalogTemplateRead"].actions())
+
+	pass := policy["PassNotebookRole"]
+	assert.Equal(t, []string{"iam:PassRole"}, pass.actions())
+	assert.Contains(t, testutil.JSON(pass.Resource), "NotebookRole", "PassRole only on the notebook role")
+	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "sagemaker.amazonaws.com"}}, pass.Condition)
+
+	kms := policy["NotebookVolumeKey"]
+	assert.Contains(t, testutil.JSON(kms.Resource), `"Key`, "KMS only on the notebook key")
+	assert.NotContains(t, testutil.JSON(kms.Resource), `"*"`)
+
+	assert.Contains(t, testutil.JSON(policy["SageMakerNotebookInstance"].Resource), ":notebook-instance/sc-*")
+	assert.Contains(t, policy["SageMakerNotebookInstance"].actions(), "sagemaker:CreateNotebookInstance")
+	assert.Contains(t, testutil.JSON(policy["SageMakerLifecycleConfig"].Resource), ":notebook-instance-lifecycle-config/sc-*")
+
+	eni := policy["NotebookNetworkInterface"]
+	assert.Contains(t, testutil.JSON(eni.Condition), "subnet/subnet-0123456789abcdef0")
+	inputs := testutil.JSON(policy["NotebookNetworkInterfaceInputs"].Resource)
+	assert.Contains(t, inputs, "subnet/subnet-0123456789abcdef0")
+	assert.Contains(t, inputs, "security-group/sg-0123456789abcdef0")
+	assert.Contains(t, testutil.JSON(policy["ResolveTemplateParameters"].Resource), ":parameter/catalog/notebook/role-arn")
+
+	// None of the seed's wildcards.
+	all := testutil.JSON(policy)
+	for _, seed := range []string{"sagemaker:*", "s3:*", "ec2:*", "kms:*", "iam:*", "iam:Get*"} {
+		assert.NotContains(t, all, seed)
+	}
+}
+
+func TestConstraintAndTrust(t *testing.T) {
+	f := newFixture()
+	launchrole.New(f.stack, jsii.String("LaunchRole"), f.props())
+	tmpl := assertions.Template_FromStack(f.stack, nil)
+	tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::LaunchRoleConstraint"), jsii.Number(1))
+	tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::LaunchRoleConstraint"), map[string]any{
+		"RoleArn": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^LaunchRole")), "Arn"}},
+	})
+	tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::PortfolioProductAssociation"), jsii.Number(1))
+}
+
+func TestUnknownTypeStopsSynthesis(t *testing.T) {
+	f := newFixture()
+	awssns.NewCfnTopic(f.ps, jsii.String("Topic"), nil)
+	msg := testutil.PanicMessage(func() { launchrole.New(f.stack, jsii.String("LaunchRole"), f.props()) })
+	assert.Contains(t, msg, "Test/LaunchRole: ")
+	assert.Contains(t, msg, "no launch-role permissions: AWS::SNS::Topic")
+}
+
+func TestAddingATypeChangesTheRole(t *testing.T) {
+	f := newFixture()
+	awssns.NewCfnTopic(f.ps, jsii.String("Topic"), nil)
+	props := f.props()
+	props.Permissions = launchrole.Permissions{"AWS::SNS::Topic": {{
+		Sid:     "Topics",
+		Actions: []string{"sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes"},
+		Resources: func(c *launchrole.Context) []*string {
+			// Topic ARNs have no resource type: arn:aws:sns:REGION:ACCOUNT:NAME.
+			return []*string{c.Stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("sns"), Resource: jsii.String(c.NamePrefix + "*")})}
+		},
+	}}}
+	lr := launchrole.New(f.stack, jsii.String("LaunchRole"), props)
+	assert.Contains(t, lr.ResourceTypes, "AWS::SNS::Topic")
+	policy := launchPolicy(t, f.stack)
+	require.Contains(t, policy, "Topics")
+	assert.Equal(t, []string{"sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes"}, policy["Topics"].actions())
+}
+
+func TestTypesAddedAfterNewFailSynthesis(t *testing.T) {
+	f := newFixture()
+	launchrole.New(f.stack, jsii.String("LaunchRole"), f.props())
+	awssns.NewCfnTopic(f.ps, jsii.String("Late"), nil)
+	msg := testutil.PanicMessage(func() { f.app.Synth(nil) })
+	assert.Contains(t, msg, "resource types changed after its launch role was created")
+	assert.Contains(t, msg, "AWS::SNS::Topic")
+}
+
+func TestFailsOnMissingScope(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mutate func(*launchrole.Props)
+		want   string
+	}{
+		{"no portfolio", func(p *launchrole.Props) { p.Portfolio = nil }, "Portfolio: required"},
+		{"no product", func(p *launchrole.Props) { p.Product = nil }, "Product: required"},
+		{"no pass role", func(p *launchrole.Props) { p.PassRoles = nil }, "Props.PassRoles is empty"},
+		{"no key", func(p *launchrole.Props) { p.KmsKeyArns = nil }, "Props.KmsKeyArns is empty"},
+		{"bad parameter name", func(p *launchrole.Props) { p.ParameterNames = []string{"role-arn"} }, `ParameterNames[0]: invalid value "role-arn"`},
+		{"bad role name", func(p *launchrole.Props) { p.RoleName = jsii.String("a role") }, `RoleName: invalid value "a role"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture()
+			props := f.props()
+			tc.mutate(props)
+			msg := testutil.PanicMessage(func() { launchrole.New(f.stack, jsii.String("LaunchRole"), props) })
+			assert.Contains(t, msg, tc.want)
+		})
+	}
+}
+
+func TestNoNetworkMeansNoNetworkInterfaceGrants(t *testing.T) {
+	f := newFixture()
+	props := f.props()
+	props.SubnetIds, props.SecurityGroupIds = nil, nil
+	launchrole.New(f.stack, jsii.String("LaunchRole"), props)
+	policy := launchPolicy(t, f.stack)
+	assert.NotContains(t, policy, "NotebookNetworkInterface")
+	assert.NotContains(t, policy, "NotebookNetworkInterfaceInputs")
+}
+
+func TestStatementsRejectsMalformedGrants(t *testing.T) {
+	_, stack := testutil.NewStack()
+	ctx := &launchrole.Context{Stack: stack, NamePrefix: "sc-"}
+	for _, tc := range []struct {
+		grant launchrole.Grant
+		want  string
+	}{
+		{launchrole.Grant{Sid: "Wild", Actions: []string{"sns:*"}, WildcardReason: "x"}, `action "sns:*" is not an exact IAM action`},
+		{launchrole.Grant{Sid: "Star", Actions: []string{"sns:ListTopics"}}, `Resource "*" needs a WildcardReason`},
+		{launchrole.Grant{Sid: "bad-sid", Actions: []string{"sns:ListTopics"}, WildcardReason: "x"}, "Sid must be alphanumeric"},
+	} {
+		_, err := launchrole.Statements(launchrole.Permissions{"T": {tc.grant}}, []string{"T"}, ctx)
+		if assert.Error(t, err) {
+			assert.Contains(t, err.Error(), tc.want)
+		}
+	}
+}
+
+func TestEveryBuiltInGrantIsWellFormed(t *testing.T) {
+	_, stack := testutil.NewStack()
+	ctx := &launchrole.Context{
+		Stack: stack, NamePrefix: "sc-",
+		PassRoleArns: *jsii.Strings("arn:aws:iam::123456789012:role/r"), KmsKeyArns: *jsii.Strings("arn:aws:kms:eu-west-1:123456789012:key/k"),
+		SubnetIds: *jsii.Strings("subnet-1"), SecurityGroupIds: *jsii.Strings("sg-1"), ParameterNames: []string{"/p"},
+	}
+	table := launchrole.DefaultPermissions()
+	var types []string
+	for typ, grants := range table {
+		types = append(types, typ)
+		for _, g := range grants {
+			if g.Resources == nil {
+				assert.NotEmpty(t, strings.TrimSpace(g.WildcardReason), "%s %s", typ, g.Sid)
+			}
+		}
+	}
+	statements, err := launchrole.Statements(table, types, ctx)
+	require.NoError(t, err)
+	assert.NotEmpty(t, statements)
+}

@@ -1,0 +1,30 @@
+package portfolio_test
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/datalake-platform/sagemaker-catalog/constructs/portfolio"
+)
+
+// A portfolio whose analysts tag what they launch with a cost center and a project.
+func Example() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Catalog"), nil)
+
+	p := portfolio.New(stack, jsii.String("Portfolio"), &portfolio.Props{
+		DisplayName: jsii.String("Data lake notebooks"),
+		TagOptions: map[string][]string{
+			"CostCenter": {"cc-1001", "cc-1002"},
+			"Project":    {"churn"},
+		},
+	})
+
+	fmt.Println(*p.Node().Path())
+	fmt.Println(p.TagOptions != nil)
+	// Output:
+	// Catalog/Portfolio
+	// true
+}

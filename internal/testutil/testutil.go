@@ -1,0 +1,108 @@
+// Package testutil holds helpers shared by the project's tests: fresh stacks,
+// recovering construct panics, and reading synthesized product templates.
+package testutil
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Run runs the package's tests, then the cleanups, and stops the jsii
+// runtime, so no Node.js process outlives the test binary. Call it from
+// TestMain.
+func Run(m *testing.M, cleanups ...func()) {
+	// jsii prints a banner on every run under Node.js 20 (end of life).
+	if _, set := os.LookupEnv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"); !set {
+		os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+	}
+	code := m.Run()
+	for _, c := range cleanups {
+		c()
+	}
+	jsii.Close()
+	os.Exit(code)
+}
+
+// NewStack returns a fresh App and an environment-agnostic Stack.
+func NewStack() (awscdk.App, awscdk.Stack) {
+	app := awscdk.NewApp(&awscdk.AppProps{AnalyticsReporting: jsii.Bool(false)})
+	return app, awscdk.NewStack(app, jsii.String("Test"), nil)
+}
+
+// PanicMessage runs f and returns the message it panicked with, or "" when
+// it did not panic.
+func PanicMessage(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+// Template is a synthesized CloudFormation template.
+type Template map[string]any
+
+// ProductTemplate synthesizes app and reads the product stack's template
+// from the cloud assembly (assertions.Template_FromStack does not support
+// ProductStack).
+func ProductTemplate(t testing.TB, app awscdk.App, ps awsservicecatalog.ProductStack) Template {
+	t.Helper()
+	dir := *app.Synth(nil).Directory()
+	return ReadTemplate(t, filepath.Join(dir, *ps.TemplateFile()))
+}
+
+// ReadTemplate reads a template file.
+func ReadTemplate(t testing.TB, path string) Template {
+	t.Helper()
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tmpl Template
+	if err := json.Unmarshal(body, &tmpl); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return tmpl
+}
+
+// Resources returns the template's resources of type typ by logical ID.
+func (tmpl Template) Resources(typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	resources, _ := tmpl["Resources"].(map[string]any)
+	for id, r := range resources {
+		if res, ok := r.(map[string]any); ok && res["Type"] == typ {
+			out[id] = res
+		}
+	}
+	return out
+}
+
+// Only returns the properties of the single resource of type typ, failing
+// the test when there is not exactly one.
+func (tmpl Template) Only(t testing.TB, typ string) map[string]any {
+	t.Helper()
+	rs := tmpl.Resources(typ)
+	if len(rs) != 1 {
+		t.Fatalf("want exactly one %s, got %d", typ, len(rs))
+	}
+	for _, r := range rs {
+		props, _ := r["Properties"].(map[string]any)
+		return props
+	}
+	return nil
+}
+
+// JSON renders v compactly, for substring assertions on intrinsic values.
+func JSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

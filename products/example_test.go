@@ -1,0 +1,29 @@
+package products_test
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/datalake-platform/sagemaker-catalog/products"
+)
+
+// The notebook product template with a smaller choice of sizes.
+func ExampleNewNotebook() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Catalog"), nil)
+
+	n := products.NewNotebook(stack, jsii.String("Notebook"), &products.NotebookProps{
+		AllowedInstanceTypes: []string{"ml.t3.medium", "ml.m5.xlarge"},
+		MaxVolumeSizeGB:      jsii.Number(200),
+	})
+
+	fmt.Println(*n.NotebookInstance.DirectInternetAccess(), *n.NotebookInstance.RootAccess())
+	fmt.Println(n.InstanceType.Default(), *n.VolumeSizeInGB.MaxValue())
+	fmt.Println(n.Parameters.RoleArn)
+	// Output:
+	// Disabled Disabled
+	// ml.t3.medium 200
+	// /sagemaker-catalog/notebook/role-arn
+}

@@ -1,0 +1,214 @@
+package products_test
+
+import (
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/datalake-platform/sagemaker-catalog/products"
+	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Run(m) }
+
+var (
+	defaultOnce sync.Once
+	defaultTmpl testutil.Template
+	customOnce  sync.Once
+	customTmpl  testutil.Template
+)
+
+func synth(t *testing.T, props *products.NotebookProps) testutil.Template {
+	app := awscdk.NewApp(&awscdk.AppProps{AnalyticsReporting: jsii.Bool(false)})
+	stack := awscdk.NewStack(app, jsii.String("Catalog"), nil)
+	n := products.NewNotebook(stack, jsii.String("Notebook"), props)
+	return testutil.ProductTemplate(t, app, n.Stack)
+}
+
+// defaultTemplate is the template on defaults, synthesized once per test binary.
+func defaultTemplate(t *testing.T) testutil.Template {
+	defaultOnce.Do(func() { defaultTmpl = synth(t, nil) })
+	return defaultTmpl
+}
+
+var custom = &products.NotebookProps{
+	AllowedInstanceTypes:  []string{"ml.t3.large", "ml.m5.xlarge"},
+	DefaultInstanceType:   jsii.String("ml.m5.xlarge"),
+	DefaultVolumeSizeGB:   jsii.Number(50),
+	MaxVolumeSizeGB:       jsii.Number(500),
+	IdleTimeoutMinutes:    jsii.Number(30),
+	MaxIdleTimeoutMinutes: jsii.Number(120),
+	SecurityGroupCount:    jsii.Number(2),
+	ParameterPrefix:       jsii.String("/team-a/notebook/"),
+}
+
+func customTemplate(t *testing.T) testutil.Template {
+	customOnce.Do(func() { customTmpl = synth(t, custom) })
+	return customTmpl
+}
+
+func param(t *testing.T, tmpl testutil.Template, name string) map[string]any {
+	t.Helper()
+	p, ok := tmpl["Parameters"].(map[string]any)[name].(map[string]any)
+	require.True(t, ok, "parameter %s", name)
+	return p
+}
+
+func TestSecureByConstruction(t *testing.T) {
+	nb := defaultTemplate(t).Only(t, "AWS::SageMaker::NotebookInstance")
+	assert.Equal(t, "Disabled", nb["DirectInternetAccess"])
+	assert.Equal(t, "Disabled", nb["RootAccess"])
+	assert.Equal(t, map[string]any{"MinimumInstanceMetadataServiceVersion": "2"}, nb["InstanceMetadataServiceConfiguration"])
+	assert.Equal(t, "notebook-al2023-v1", nb["PlatformIdentifier"])
+	assert.Equal(t, "{{resolve:ssm:/sagemaker-catalog/notebook/kms-key-arn}}", nb["KmsKeyId"])
+	assert.Equal(t, "{{resolve:ssm:/sagemaker-catalog/notebook/role-arn}}", nb["RoleArn"])
+	assert.Equal(t, "{{resolve:ssm:/sagemaker-catalog/notebook/subnet-id}}", nb["SubnetId"])
+	assert.Equal(t, []any{"{{resolve:ssm:/sagemaker-catalog/notebook/security-group-1}}"}, nb["SecurityGroupIds"])
+	assert.Equal(t, map[string]any{"Ref": "AWS::StackName"}, nb["NotebookInstanceName"])
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{"LifecycleConfig", "NotebookInstanceLifecycleConfigName"}}, nb["LifecycleConfigName"])
+	assert.Equal(t, map[string]any{"Ref": "InstanceType"}, nb["InstanceType"])
+	assert.Equal(t, map[string]any{"Ref": "VolumeSizeInGB"}, nb["VolumeSizeInGB"])
+	assert.NotContains(t, nb, "AcceleratorTypes")
+	assert.NotContains(t, nb, "DefaultCodeRepository", "no repository cloned from the internet")
+	assert.Contains(t, testutil.JSON(nb["Tags"]), `"Key":"sagemaker-catalog:product","Value":"notebook"`)
+}
+
+func TestLaunchFormOnDefaults(t *testing.T) {
+	tmpl := defaultTemplate(t)
+	it := param(t, tmpl, "InstanceType")
+	assert.Equal(t, "ml.t3.medium", it["Default"])
+	allowed := []any{}
+	for _, v := range products.DefaultAllowedInstanceTypes {
+		allowed = append(allowed, v)
+	}
+	assert.Equal(t, allowed, it["AllowedValues"])
+
+	vol := param(t, tmpl, "VolumeSizeInGB")
+	assert.Equal(t, "Number", vol["Type"])
+	assert.EqualValues(t, 5, vol["MinValue"])
+	assert.EqualValues(t, 100, vol["MaxValue"])
+	assert.EqualValues(t, 20, vol["Default"])
+
+	idle := param(t, tmpl, "IdleTimeoutMinutes")
+	assert.EqualValues(t, 60, idle["Default"])
+	assert.EqualValues(t, 240, idle["MaxValue"])
+
+	// Every parameter has a default, a label and a group: launching needs no typing.
+	iface := tmpl["Metadata"].(map[string]any)["AWS::CloudFormation::Interface"].(map[string]any)
+	labels := iface["ParameterLabels"].(map[string]any)
+	grouped := map[string]bool{}
+	for _, g := range iface["ParameterGroups"].([]any) {
+		for _, p := range g.(map[string]any)["Parameters"].([]any) {
+			grouped[p.(string)] = true
+		}
+	}
+	params := tmpl["Parameters"].(map[string]any)
+	assert.Len(t, params, 3)
+	for name, p := range params {
+		assert.Contains(t, p, "Default", name)
+		assert.Contains(t, p, "Description", name)
+		assert.Contains(t, labels, name, name)
+		assert.True(t, grouped[name], "%s is in a parameter group", name)
+	}
+}
+
+func TestLaunchFormFromProps(t *testing.T) {
+	tmpl := customTemplate(t)
+	it := param(t, tmpl, "InstanceType")
+	assert.Equal(t, []any{"ml.t3.large", "ml.m5.xlarge"}, it["AllowedValues"])
+	assert.Equal(t, "ml.m5.xlarge", it["Default"])
+	assert.EqualValues(t, 500, param(t, tmpl, "VolumeSizeInGB")["MaxValue"])
+	assert.EqualValues(t, 50, param(t, tmpl, "VolumeSizeInGB")["Default"])
+	assert.EqualValues(t, 30, param(t, tmpl, "IdleTimeoutMinutes")["Default"])
+	assert.EqualValues(t, 120, param(t, tmpl, "IdleTimeoutMinutes")["MaxValue"])
+
+	nb := tmpl.Only(t, "AWS::SageMaker::NotebookInstance")
+	assert.Equal(t, []any{
+		"{{resolve:ssm:/team-a/notebook/security-group-1}}",
+		"{{resolve:ssm:/team-a/notebook/security-group-2}}",
+	}, nb["SecurityGroupIds"])
+}
+
+func TestOutputs(t *testing.T) {
+	outputs := defaultTemplate(t)["Outputs"].(map[string]any)
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{"NotebookInstance", "NotebookInstanceName"}}, outputs["NotebookInstanceName"].(map[string]any)["Value"])
+	assert.Equal(t, map[string]any{"Ref": "NotebookInstance"}, outputs["NotebookInstanceArn"].(map[string]any)["Value"])
+	url := testutil.JSON(outputs["OpenNotebookUrl"].(map[string]any)["Value"])
+	assert.Contains(t, url, "console.aws.amazon.com/sagemaker/home")
+	assert.Contains(t, url, "openNotebook")
+}
+
+func TestLifecycleConfigStopsWhenIdleWithoutInternet(t *testing.T) {
+	lc := defaultTemplate(t).Only(t, "AWS::SageMaker::NotebookInstanceLifecycleConfig")
+	sub := lc["OnStart"].([]any)[0].(map[string]any)["Content"].(map[string]any)["Fn::Base64"].(map[string]any)["Fn::Sub"].([]any)
+	script := sub[0].(string)
+	assert.Equal(t, map[string]any{"IdleTimeoutMinutes": map[string]any{"Ref": "IdleTimeoutMinutes"}}, sub[1])
+	assert.Equal(t, products.OnStartScript(), script)
+	assert.Contains(t, script, "stop-notebook-instance")
+
+	// Fn::Sub must replace only the idle timeout: any other ${...} would break the template.
+	assert.Equal(t, []string{"${IdleTimeoutMinutes}"}, regexp.MustCompile(`\$\{[^}]*\}`).FindAllString(script, -1))
+	// Nothing is downloaded: the only URL is Jupyter on localhost.
+	for _, u := range regexp.MustCompile(`https?://[^\s"']+`).FindAllString(script, -1) {
+		assert.True(t, strings.HasPrefix(u, "https://localhost:"), "unexpected URL %s", u)
+	}
+	for _, fetch := range []string{"curl", "wget", "pip install", "yum ", "dnf ", "git clone"} {
+		assert.NotContains(t, script, fetch)
+	}
+	// SageMaker limits a lifecycle script to 16384 characters once base64-encoded.
+	assert.Less(t, (len(script)+2)/3*4, 16384)
+}
+
+func TestOnStartScriptPassesShellcheck(t *testing.T) {
+	if _, err := exec.LookPath("shellcheck"); err != nil {
+		t.Skip("shellcheck is not installed (apt-get install shellcheck); .ci/run installs it")
+	}
+	cmd := exec.Command("shellcheck", "--shell=bash", "-")
+	cmd.Stdin = strings.NewReader(products.OnStartScript())
+	out, err := cmd.CombinedOutput()
+	assert.NoError(t, err, "%s", out)
+}
+
+func TestFailsOnInvalidProps(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		props products.NotebookProps
+		want  []string
+	}{
+		{"unknown instance type", products.NotebookProps{AllowedInstanceTypes: []string{"ml.t3.huge"}}, []string{`AllowedInstanceTypes[0]: invalid value "ml.t3.huge"`}},
+		{"duplicate instance type", products.NotebookProps{AllowedInstanceTypes: []string{"ml.t3.medium", "ml.t3.medium"}}, []string{"AllowedInstanceTypes[1]", "once"}},
+		{"default not allowed", products.NotebookProps{AllowedInstanceTypes: []string{"ml.t3.large"}, DefaultInstanceType: jsii.String("ml.t3.medium")}, []string{`DefaultInstanceType: invalid value "ml.t3.medium"`, "ml.t3.large"}},
+		{"volume too large", products.NotebookProps{MaxVolumeSizeGB: jsii.Number(20000)}, []string{`MaxVolumeSizeGB: invalid value "20000"`, "5 to 16384"}},
+		{"default volume above max", products.NotebookProps{MaxVolumeSizeGB: jsii.Number(10), DefaultVolumeSizeGB: jsii.Number(20)}, []string{`DefaultVolumeSizeGB: invalid value "20"`, "5 to 10"}},
+		{"fractional volume", products.NotebookProps{DefaultVolumeSizeGB: jsii.Number(7.5)}, []string{`DefaultVolumeSizeGB: invalid value "7.5"`}},
+		{"idle above max idle", products.NotebookProps{IdleTimeoutMinutes: jsii.Number(300), MaxIdleTimeoutMinutes: jsii.Number(120)}, []string{"MaxIdleTimeoutMinutes", "300 to 1440"}},
+		{"negative idle", products.NotebookProps{IdleTimeoutMinutes: jsii.Number(-1)}, []string{`IdleTimeoutMinutes: invalid value "-1"`}},
+		{"too many security groups", products.NotebookProps{SecurityGroupCount: jsii.Number(6)}, []string{`SecurityGroupCount: invalid value "6"`, "1 to 5"}},
+		{"relative parameter prefix", products.NotebookProps{ParameterPrefix: jsii.String("catalog")}, []string{`ParameterPrefix: invalid value "catalog"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.props.Validate()
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			_, stack := testutil.NewStack()
+			msg := testutil.PanicMessage(func() { products.NewNotebook(stack, jsii.String("Notebook"), &tc.props) })
+			assert.Contains(t, msg, "Test/Notebook: ")
+		})
+	}
+}
+
+func TestInstanceTypeTable(t *testing.T) {
+	for _, typ := range products.DefaultAllowedInstanceTypes {
+		assert.True(t, products.NotebookInstanceTypes[typ], typ)
+	}
+	assert.False(t, products.NotebookInstanceTypes["ml.m5.large"], "SageMaker has no ml.m5.large notebook")
+}

@@ -1,0 +1,263 @@
+package stacks_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
+	"github.com/datalake-platform/sagemaker-catalog/stacks"
+)
+
+func TestMain(m *testing.M) { testutil.Run(m) }
+
+// synthesized is one catalog, synthesized once per test binary.
+type synthesized struct {
+	stack   *stacks.CatalogStack
+	tmpl    assertions.Template
+	json    testutil.Template
+	product testutil.Template
+}
+
+func synthCatalog(t *testing.T, values map[string]string) *synthesized {
+	cfg, err := stacks.ParseContext(values)
+	require.NoError(t, err)
+	app := awscdk.NewApp(&awscdk.AppProps{AnalyticsReporting: jsii.Bool(false)})
+	s := stacks.NewCatalogStack(app, jsii.String("Catalog"), &stacks.CatalogStackProps{Config: &cfg})
+	out := &synthesized{stack: s, product: testutil.ProductTemplate(t, app, s.Notebook.Stack)}
+	out.tmpl = assertions.Template_FromStack(s.Stack, nil)
+	out.json = testutil.Template(*out.tmpl.ToJSON())
+	return out
+}
+
+var (
+	defaultsOnce, configuredOnce sync.Once
+	defaults, configured         *synthesized
+)
+
+func onDefaults(t *testing.T) *synthesized {
+	defaultsOnce.Do(func() { defaults = synthCatalog(t, nil) })
+	return defaults
+}
+
+var configuredValues = map[string]string{
+	"stackName":         "TeamCatalog",
+	"principalArns":     "arn:aws:iam::123456789012:role/analyst,arn:aws:iam::123456789012:group/analysts",
+	"principalPatterns": "arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DataAnalyst_*",
+	"subnetIds":         "subnet-0123456789abcdef0,subnet-0fedcba9876543210",
+	"securityGroupIds":  "sg-0123456789abcdef0,sg-0fedcba9876543210",
+	"kmsKeyArn":         "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+	"dataBucketArns":    "arn:aws:s3:::lake-raw,arn:aws:s3:::lake-curated/sales/",
+	"dataAccess":        "read-write",
+	"supportEmail":      "platform@example.com",
+	"supportUrl":        "https://wiki.example.com/notebooks",
+}
+
+func onConfigured(t *testing.T) *synthesized {
+	configuredOnce.Do(func() { configured = synthCatalog(t, configuredValues) })
+	return configured
+}
+
+func TestDefaultNetwork(t *testing.T) {
+	s := onDefaults(t)
+	s.tmpl.ResourceCountIs(jsii.String("AWS::EC2::VPC"), jsii.Number(1))
+	s.tmpl.ResourceCountIs(jsii.String("AWS::EC2::InternetGateway"), jsii.Number(0))
+	s.tmpl.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(0))
+	s.tmpl.ResourceCountIs(jsii.String("AWS::EC2::Subnet"), jsii.Number(2))
+	s.tmpl.AllResourcesProperties(jsii.String("AWS::EC2::Subnet"), map[string]any{"MapPublicIpOnLaunch": false})
+	s.tmpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{"VpcEndpointType": "Gateway"})
+	endpoints := testutil.JSON(s.json.Resources("AWS::EC2::VPCEndpoint"))
+	for _, svc := range []string{".sagemaker.api", ".sagemaker.runtime", ".notebook", ".sts", ".logs", ".kms", ".s3"} {
+		assert.Contains(t, endpoints, svc, "VPC endpoint for %s", svc)
+	}
+	s.tmpl.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(7))
+	s.tmpl.AllResourcesProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{})
+	s.tmpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{"VpcEndpointType": "Interface", "PrivateDnsEnabled": true})
+	// Notebooks speak HTTPS only; endpoints accept HTTPS from notebooks only.
+	s.tmpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroupIngress"), map[string]any{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+		"SourceSecurityGroupId": assertions.Match_AnyValue()})
+	for _, sg := range s.json.Resources("AWS::EC2::SecurityGroup") {
+		props := sg["Properties"].(map[string]any)
+		assert.NotContains(t, testutil.JSON(props["SecurityGroupIngress"]), "0.0.0.0/0")
+		for _, e := range props["SecurityGroupEgress"].([]any) {
+			egress := e.(map[string]any)
+			if egress["CidrIp"] == "255.255.255.255/32" {
+				continue // CDK's "no egress" marker
+			}
+			assert.EqualValues(t, 443, egress["FromPort"], "egress %v", egress)
+			assert.EqualValues(t, 443, egress["ToPort"], "egress %v", egress)
+		}
+	}
+}
+
+func TestDefaultSharedResources(t *testing.T) {
+	s := onDefaults(t)
+	s.tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
+	// Notebook role: SageMaker only, no managed policy such as AmazonSageMakerFullAccess.
+	s.tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+		"AssumeRolePolicyDocument": map[string]any{"Statement": []any{map[string]any{"Principal": map[string]any{"Service": "sagemaker.amazonaws.com"}}}},
+		"ManagedPolicyArns":        assertions.Match_Absent(),
+	})
+	assert.NotContains(t, testutil.JSON(s.json), "AmazonSageMakerFullAccess")
+	// The product template finds the shared resources in SSM.
+	s.tmpl.ResourceCountIs(jsii.String("AWS::SSM::Parameter"), jsii.Number(4))
+	for _, name := range s.stack.Notebook.Parameters.All() {
+		assert.True(t, strings.HasPrefix(name, "/SageMakerCatalog/notebook/"), name)
+		s.tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": name, "Type": "String"})
+		assert.Contains(t, testutil.JSON(s.product), "{{resolve:ssm:"+name+"}}")
+	}
+}
+
+func TestDefaultCatalog(t *testing.T) {
+	s := onDefaults(t)
+	s.tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::Portfolio"), map[string]any{
+		"DisplayName": "SageMaker notebooks", "ProviderName": "Data platform team",
+	})
+	s.tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::CloudFormationProduct"), map[string]any{
+		"Name": "SageMaker notebook", "Owner": "Data platform team",
+	})
+	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::PortfolioProductAssociation"), jsii.Number(1))
+	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::LaunchRoleConstraint"), jsii.Number(1))
+	s.tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::TagOption"), map[string]any{"Key": "CostCenter", "Value": "analytics"})
+	s.tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::TagOption"), map[string]any{"Key": "Project", "Value": "datalake"})
+
+	// With no principal configured, the stack creates the analyst role and
+	// gives it the portfolio.
+	require.NotNil(t, s.stack.AnalystRole)
+	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::PortfolioPrincipalAssociation"), jsii.Number(1))
+	s.tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::PortfolioPrincipalAssociation"), map[string]any{
+		"PrincipalARN":  map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^AnalystRole")), "Arn"}},
+		"PrincipalType": "IAM",
+	})
+	s.tmpl.HasOutput(jsii.String("AnalystRoleArn"), map[string]any{})
+	s.tmpl.HasOutput(jsii.String("PortfolioId"), map[string]any{})
+}
+
+func TestAnalystRoleIsServiceCatalogEndUserOnly(t *testing.T) {
+	s := onDefaults(t)
+	roles := s.tmpl.FindResources(jsii.String("AWS::IAM::Role"), map[string]any{
+		"Properties": map[string]any{"Description": assertions.Match_StringLikeRegexp(jsii.String("^Data analysts"))},
+	})
+	require.Len(t, *roles, 1)
+	for _, r := range *roles {
+		policy := testutil.JSON((*r)["Properties"].(map[string]any)["Policies"])
+		for _, a := range []string{"servicecatalog:ProvisionProduct", "servicecatalog:TerminateProvisionedProduct", "servicecatalog:SearchProducts"} {
+			assert.Contains(t, policy, a)
+		}
+		assert.Contains(t, policy, `"servicecatalog:userLevel":"self"`)
+		for _, svc := range []string{"sagemaker:", "iam:", "ec2:", "s3:", "cloudformation:Create"} {
+			assert.NotContains(t, policy, svc, "the analyst acts through Service Catalog only")
+		}
+	}
+}
+
+// TestNoWildcards checks every IAM statement of the catalog: exact actions,
+// and Resource "*" only in statements whose reason is documented.
+func TestNoWildcards(t *testing.T) {
+	allowed := map[string]bool{
+		"NotebookNetworkDescribe": true, "ServiceCatalogTemplateChecks": true, "ServiceCatalogTemplateRead": true,
+		"FindProducts": true, "ManageOwnNotebooks": true,
+	}
+	for name, s := range map[string]*synthesized{"defaults": onDefaults(t), "configured": onConfigured(t)} {
+		for _, stmt := range statements(s.json) {
+			for _, a := range asList(stmt["Action"]) {
+				assert.NotContains(t, a, "*", "%s: action %s", name, a)
+			}
+			if stmt["Resource"] == "*" {
+				sid, _ := stmt["Sid"].(string)
+				assert.True(t, allowed[sid], "%s: Resource * in %s", name, testutil.JSON(stmt))
+			}
+		}
+	}
+}
+
+func TestConfiguredNetworkKeyAndPrincipals(t *testing.T) {
+	s := onConfigured(t)
+	s.tmpl.ResourceCountIs(jsii.String("AWS::EC2::VPC"), jsii.Number(0))
+	s.tmpl.ResourceCountIs(jsii.String("AWS::KMS::Key"), jsii.Number(0))
+	assert.Nil(t, s.stack.AnalystRole)
+	s.tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": "/TeamCatalog/notebook/subnet-id", "Value": "subnet-0123456789abcdef0"})
+	s.tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": "/TeamCatalog/notebook/security-group-2", "Value": "sg-0fedcba9876543210"})
+	s.tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": "/TeamCatalog/notebook/kms-key-arn", "Value": configuredValues["kmsKeyArn"]})
+	assert.Len(t, s.product.Only(t, "AWS::SageMaker::NotebookInstance")["SecurityGroupIds"], 2)
+
+	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::PortfolioPrincipalAssociation"), jsii.Number(3))
+	s.tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::PortfolioPrincipalAssociation"), map[string]any{
+		"PrincipalARN": "arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DataAnalyst_*", "PrincipalType": "IAM_PATTERN",
+	})
+	s.tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::CloudFormationProduct"), map[string]any{
+		"SupportEmail": "platform@example.com", "SupportUrl": "https://wiki.example.com/notebooks",
+	})
+
+	all := testutil.JSON(s.json)
+	// The launch role may attach notebooks only to the configured network and key.
+	assert.Contains(t, all, "subnet/subnet-0fedcba9876543210")
+	assert.Contains(t, all, "security-group/sg-0fedcba9876543210")
+	assert.Contains(t, all, `"Resource":"`+configuredValues["kmsKeyArn"]+`"`)
+	// Data lake access: list the buckets, read and write objects (read-write).
+	assert.Contains(t, all, `"arn:aws:s3:::lake-raw/*"`)
+	assert.Contains(t, all, `"arn:aws:s3:::lake-curated/sales/*"`)
+	assert.Contains(t, all, `"s3:prefix":["sales/","sales/*"]`)
+	assert.Contains(t, all, "s3:PutObject")
+}
+
+func TestDataAccessIsReadOnlyByDefault(t *testing.T) {
+	all := testutil.JSON(onDefaults(t).json)
+	for _, a := range []string{"s3:PutObject", "s3:DeleteObject"} {
+		assert.NotContains(t, all, a)
+	}
+}
+
+func TestSameCompositionForAppAndStage(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stage := awscdk.NewStage(app, jsii.String("Prod"), nil)
+	s := stacks.NewCatalogStack(stage, jsii.String("Catalog"), nil)
+	assert.Equal(t, "Prod/Catalog", *s.Node().Path())
+	assert.Equal(t, "SageMakerCatalog", *s.StackName())
+}
+
+func statements(tmpl testutil.Template) []map[string]any {
+	var out []map[string]any
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if st, ok := x["Statement"].([]any); ok {
+				for _, s := range st {
+					if m, ok := s.(map[string]any); ok && m["Action"] != nil && m["Principal"] == nil {
+						out = append(out, m)
+					}
+				}
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(tmpl["Resources"])
+	return out
+}
+
+func asList(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, len(x))
+		for i, e := range x {
+			out[i], _ = e.(string)
+		}
+		return out
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+package stacks_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/datalake-platform/sagemaker-catalog/stacks"
+)
+
+func TestDefaults(t *testing.T) {
+	c, err := stacks.ParseContext(nil)
+	require.NoError(t, err)
+	assert.Equal(t, "SageMakerCatalog", c.StackName)
+	assert.Equal(t, "ml.t3.medium", c.DefaultInstanceType)
+	assert.Equal(t, 60, c.IdleTimeoutMinutes)
+	assert.Equal(t, 100, c.MaxVolumeSizeGB)
+	assert.Equal(t, "read", c.DataAccess)
+	assert.Empty(t, c.PrincipalArns)
+	assert.Empty(t, c.SubnetIds)
+	assert.Equal(t, []string{"analytics"}, c.CostCenters)
+	assert.Equal(t, stacks.DefaultConfig(), c)
+}
+
+// cdk.json carries the same defaults as the code, so that `cdk synth` with and
+// without cdk.json gives the same catalog.
+func TestCdkJSONHoldsTheEmbeddedDefaults(t *testing.T) {
+	body, err := os.ReadFile("../cdk.json")
+	require.NoError(t, err)
+	var cdk struct {
+		App     string         `json:"app"`
+		Context map[string]any `json:"context"`
+	}
+	require.NoError(t, json.Unmarshal(body, &cdk))
+	for _, k := range stacks.ContextKeys {
+		v, ok := cdk.Context[k.Name]
+		if assert.True(t, ok, "cdk.json lacks %s", k.Name) {
+			s, err := stacks.ContextString(v)
+			require.NoError(t, err)
+			assert.Equal(t, k.Default, s, k.Name)
+		}
+	}
+}
+
+func TestValidConfiguration(t *testing.T) {
+	c, err := stacks.ParseContext(map[string]string{
+		"principalArns":        "arn:aws:iam::123456789012:role/analyst, arn:aws:iam::123456789012:group/analysts",
+		"principalPatterns":    "arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DataAnalyst_*",
+		"allowedInstanceTypes": "ml.t3.medium,ml.g5.xlarge",
+		"defaultInstanceType":  "ml.g5.xlarge",
+		"maxVolumeSizeGB":      "500",
+		"defaultVolumeSizeGB":  "500",
+		"idleTimeoutMinutes":   "30",
+		"subnetIds":            "subnet-0123456789abcdef0,subnet-01234567",
+		"securityGroupIds":     "sg-0123456789abcdef0",
+		"kmsKeyArn":            "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		"dataBucketArns":       "arn:aws:s3:::lake-raw,arn:aws:s3:::lake-curated/sales/",
+		"dataAccess":           "read-write",
+		"supportEmail":         "platform@example.com",
+		"supportUrl":           "https://wiki.example.com/notebooks",
+		"costCenters":          "cc-1,cc-2",
+		"projects":             "",
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"arn:aws:iam::123456789012:role/analyst", "arn:aws:iam::123456789012:group/analysts"}, c.PrincipalArns)
+	assert.Equal(t, []string{"subnet-0123456789abcdef0", "subnet-01234567"}, c.SubnetIds)
+	assert.Equal(t, 500, c.DefaultVolumeSizeGB)
+	assert.Nil(t, c.Projects)
+}
+
+// TestBadContext lists bad values of every key. Each must fail with a line
+// that names the key and the value.
+func TestBadContext(t *testing.T) {
+	patterns := make([]string, 11)
+	for i := range patterns {
+		patterns[i] = fmt.Sprintf("arn:aws:iam:::role/team%d/*", i)
+	}
+	for _, tc := range []struct {
+		key, value string
+		extra      map[string]string
+		want       string
+	}{
+		{"stackName", "", nil, "stack name"},
+		{"stackName", "1catalog", nil, "a letter"},
+		{"stackName", "my_catalog", nil, "hyphens"},
+		{"portfolioName", "", nil, "1-100 characters"},
+		{"providerName", strings.Repeat("p", 51), nil, "1-50 characters"},
+		{"principalArns", "analyst", nil, "IAM role, user or group ARN"},
+		{"principalArns", "arn:aws:iam::12345678901:role/a", nil, "IAM role, user or group ARN"},
+		{"principalArns", "arn:aws-xx:iam::123456789012:role/a", nil, "IAM role"},
+		{"principalArns", "arn:aws:iam::123456789012:role/analyst-*", nil, "principalPatterns"},
+		{"principalArns", "arn:aws:sts::123456789012:assumed-role/a/b", nil, "IAM role"},
+		{"principalArns", "arn:aws:iam::123456789012:role/a,arn:aws:iam::123456789012:role/a", nil, "once"},
+		{"principalArns", "arn:aws:iam::123456789012:role/a,,arn:aws:iam::123456789012:role/b", nil, "without empty items"},
+		{"principalPatterns", "arn:aws:iam::123456789012:role/a*", nil, "empty account field"},
+		{"principalPatterns", strings.Join(patterns, ","), nil, "at most 10"},
+		{"allowedInstanceTypes", "ml.t3.huge", nil, "notebook instance type"},
+		{"allowedInstanceTypes", "t3.medium", nil, "notebook instance type"},
+		{"allowedInstanceTypes", "ml.t3.medium,ml.t3.medium", nil, "once"},
+		{"defaultInstanceType", "ml.p3.2xlarge", nil, "one of allowedInstanceTypes"},
+		{"maxVolumeSizeGB", "abc", nil, "whole number from 5 to 16384"},
+		{"maxVolumeSizeGB", "-10", nil, "whole number"},
+		{"maxVolumeSizeGB", "1000000", nil, "whole number"},
+		{"maxVolumeSizeGB", "10.5", nil, "whole number"},
+		{"defaultVolumeSizeGB", "200", nil, "at most maxVolumeSizeGB (100)"},
+		{"defaultVolumeSizeGB", "4", nil, "whole number from 5"},
+		{"idleTimeoutMinutes", "0", nil, "whole number from 5 to 1440"},
+		{"idleTimeoutMinutes", "300", nil, "at most maxIdleTimeoutMinutes (240)"},
+		{"maxIdleTimeoutMinutes", "99999", nil, "whole number"},
+		{"subnetIds", "subnet-123", map[string]string{"securityGroupIds": "sg-0123456789abcdef0"}, "subnet ID"},
+		{"subnetIds", "sg-0123456789abcdef0", map[string]string{"securityGroupIds": "sg-0123456789abcdef0"}, "subnet ID"},
+		{"securityGroupIds", "", map[string]string{"subnetIds": "subnet-0123456789abcdef0"}, "required when subnetIds is set"},
+		{"securityGroupIds", "sg-XYZ", map[string]string{"subnetIds": "subnet-0123456789abcdef0"}, "security group ID"},
+		{"subnetIds", "", map[string]string{"securityGroupIds": "sg-0123456789abcdef0"}, "required when securityGroupIds is set"},
+		{"securityGroupIds", "sg-00000001,sg-00000002,sg-00000003,sg-00000004,sg-00000005,sg-00000006", map[string]string{"subnetIds": "subnet-0123456789abcdef0"}, "at most 5"},
+		{"kmsKeyArn", "alias/notebooks", nil, "KMS key ARN"},
+		{"kmsKeyArn", "arn:aws:kms:eu-west-1:123456789012:alias/notebooks", nil, "not an alias"},
+		{"kmsKeyArn", "arn:aws:kms:eu-west-1:1234:key/1234abcd-12ab-34cd-56ef-1234567890ab", nil, "KMS key ARN"},
+		{"dataBucketArns", "s3://lake", nil, "S3 bucket ARN"},
+		{"dataBucketArns", "arn:aws:s3:::UPPER", nil, "S3 bucket ARN"},
+		{"dataAccess", "write", nil, `"read" or "read-write"`},
+		{"supportEmail", "platform", nil, "e-mail address"},
+		{"supportUrl", "http://wiki.example.com", nil, "https://"},
+		{"supportUrl", "wiki", nil, "https://"},
+		{"supportDescription", strings.Repeat("d", 8192), nil, "0-8191 characters"},
+		{"costCenters", strings.Repeat("c", 257), nil, "at most 256"},
+		{"projects", "a,a", nil, "once"},
+		{"dataBucketArns", "arn:aws-cn:s3:::lake", map[string]string{"principalArns": "arn:aws:iam::123456789012:role/a"}, "one partition"},
+	} {
+		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
+			values := map[string]string{tc.key: tc.value}
+			for k, v := range tc.extra {
+				values[k] = v
+			}
+			_, err := stacks.ParseContext(values)
+			require.Error(t, err)
+			msg := err.Error()
+			assert.Contains(t, msg, tc.want)
+			// The line for the bad key names it; no Go or jsii trace.
+			found := false
+			for _, line := range strings.Split(msg, "\n") {
+				if strings.HasPrefix(line, "context: ") && strings.Contains(line, tc.want) {
+					found = true
+				}
+			}
+			assert.True(t, found, "a line starting with context: and saying %q in:\n%s", tc.want, msg)
+			assert.NotContains(t, msg, "goroutine")
+		})
+	}
+}
+
+func TestEveryKeyHasABadValueCase(t *testing.T) {
+	src, err := os.ReadFile("config_test.go")
+	require.NoError(t, err)
+	for _, k := range stacks.ContextKeys {
+		assert.True(t, strings.Contains(string(src), `{"`+k.Name+`", `), "TestBadContext has no case for %s", k.Name)
+	}
+}
+
+func TestContextString(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{
+		{"a,b", "a,b"}, {float64(60), "60"}, {1.5, "1.5"}, {true, "true"},
+		{[]any{"a", "b"}, "a,b"}, {[]any{float64(1), "x"}, "1,x"}, {nil, ""},
+	} {
+		got, err := stacks.ContextString(tc.in)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got)
+	}
+	_, err := stacks.ContextString(map[string]any{"a": 1})
+	assert.ErrorContains(t, err, "a string, number or list")
+}
+
+func FuzzParseContext(f *testing.F) {
+	for _, k := range stacks.ContextKeys {
+		f.Add(k.Name, k.Default)
+	}
+	f.Add("principalArns", "arn:aws:iam::123456789012:role/a,")
+	f.Add("maxVolumeSizeGB", "9999999999999999999999")
+	f.Add("subnetIds", "subnet-0123456789abcdef0")
+	f.Fuzz(func(t *testing.T, key, value string) {
+		c, err := stacks.ParseContext(map[string]string{key: value})
+		if err == nil && c.StackName == "" {
+			t.Fatal("a valid configuration has a stack name")
+		}
+	})
+}
