@@ -192,3 +192,11 @@ func FuzzParseContext(f *testing.F) {
 		}
 	})
 }
+
+func TestReadmeDocumentsEveryKey(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	for _, k := range stacks.ContextKeys {
+		assert.True(t, strings.Contains(string(readme), "`"+k.Name+"`"), "README.md does not document %s", k.Name)
+	}
+}
