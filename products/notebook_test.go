@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/datalake-platform/sagemaker-catalog/products"
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
+	"github.com/datalake-platform/sagemaker-catalog/products"
 )
 
 func TestMain(m *testing.M) { testutil.Run(m) }
