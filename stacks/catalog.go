@@ -292,46 +292,50 @@ func notebookRole(stack awscdk.Stack, cfg Config) awsiam.Role {
 }
 
 // dataStatements grant the configured data-lake buckets (or prefixes):
-// list and read, plus write and delete for "read-write".
+// locate and list them, read objects, and write and delete objects too for
+// "read-write".
 func dataStatements(cfg Config) []awsiam.PolicyStatement {
 	if len(cfg.DataBucketArns) == 0 {
 		return nil
 	}
+	var buckets, objects []*string
+	seen := map[string]bool{}
 	var out []awsiam.PolicyStatement
-	objects := []*string{}
 	for _, a := range cfg.DataBucketArns {
 		bucket, prefix, _ := strings.Cut(a, "/")
-		list := &awsiam.PolicyStatementProps{
-			Actions:   jsii.Strings("s3:GetBucketLocation", "s3:ListBucket"),
-			Resources: jsii.Strings(bucket),
+		prefix = strings.TrimSuffix(prefix, "*")
+		if !seen[bucket] {
+			seen[bucket] = true
+			buckets = append(buckets, jsii.String(bucket))
 		}
-		if prefix = strings.TrimSuffix(prefix, "*"); prefix != "" {
-			list.Conditions = &map[string]any{"StringLike": map[string]any{"s3:prefix": []any{prefix, strings.TrimSuffix(prefix, "/") + "/*"}}}
-			list.Actions = jsii.Strings("s3:ListBucket")
+		list := &awsiam.PolicyStatementProps{Actions: jsii.Strings("s3:ListBucket"), Resources: jsii.Strings(bucket)}
+		if prefix != "" {
+			dir := strings.TrimSuffix(prefix, "/")
+			list.Conditions = &map[string]any{"StringLike": map[string]any{"s3:prefix": []any{dir + "/", dir + "/*"}}}
 		}
 		out = append(out, awsiam.NewPolicyStatement(list))
-		objects = append(objects, jsii.String(strings.TrimSuffix(a, "*")+objectSuffix(prefix)))
+		if prefix == "" {
+			objects = append(objects, jsii.String(bucket+"/*"))
+		} else {
+			objects = append(objects, jsii.String(bucket+"/"+strings.TrimSuffix(prefix, "/")+"/*"))
+		}
 	}
 	actions := []string{"s3:GetObject"}
 	if cfg.DataAccess == "read-write" {
 		actions = append(actions, "s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject")
 	}
-	out = append(out, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("DataLakeObjects"),
-		Actions:   jsii.Strings(actions...),
-		Resources: &objects,
-	}))
-	return out
-}
-
-func objectSuffix(prefix string) string {
-	if prefix == "" {
-		return "/*"
-	}
-	if strings.HasSuffix(prefix, "/") {
-		return "*"
-	}
-	return "/*"
+	return append([]awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("DataLakeBuckets"),
+			Actions:   jsii.Strings("s3:GetBucketLocation"),
+			Resources: &buckets,
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("DataLakeObjects"),
+			Actions:   jsii.Strings(actions...),
+			Resources: &objects,
+		}),
+	}, out...)
 }
 
 // publishParameters writes the shared values the notebook template resolves.

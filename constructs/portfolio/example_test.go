@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/datalake-platform/sagemaker-catalog/constructs/portfolio"
@@ -22,9 +23,12 @@ func Example() {
 		},
 	})
 
+	tmpl := assertions.Template_FromStack(stack, nil)
 	fmt.Println(*p.Node().Path())
-	fmt.Println(p.TagOptions != nil)
+	fmt.Println(len(*tmpl.FindResources(jsii.String("AWS::ServiceCatalog::TagOption"), nil)), "TagOptions")
+	fmt.Println(len(*tmpl.FindResources(jsii.String("AWS::ServiceCatalog::TagOptionAssociation"), nil)), "associated with the portfolio")
 	// Output:
 	// Catalog/Portfolio
-	// true
+	// 3 TagOptions
+	// 3 associated with the portfolio
 }
