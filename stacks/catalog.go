@@ -131,6 +131,7 @@ func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStack
 		KmsKeyArns:       []*string{s.Key.KeyArn()},
 		SubnetIds:        s.SubnetIds,
 		SecurityGroupIds: s.SecurityGroupIds,
+		InstanceTypes:    cfg.AllowedInstanceTypes,
 		ParameterNames:   s.Notebook.Parameters.All(),
 	})
 	// Service Catalog must find the parameters when it launches a notebook.

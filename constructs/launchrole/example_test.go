@@ -37,13 +37,30 @@ func Example() {
 	})
 
 	lr := launchrole.New(stack, jsii.String("LaunchRole"), &launchrole.Props{
-		Portfolio:  portfolio,
-		Product:    p,
-		PassRoles:  []awsiam.IRole{notebookRole},
-		KmsKeyArns: []*string{key.KeyArn()},
+		Portfolio:        portfolio,
+		Product:          p,
+		PassRoles:        []awsiam.IRole{notebookRole},
+		KmsKeyArns:       []*string{key.KeyArn()},
+		SubnetIds:        []*string{jsii.String("subnet-0123456789abcdef0")},
+		SecurityGroupIds: []*string{jsii.String("sg-0123456789abcdef0")},
+		InstanceTypes:    []string{"ml.t3.medium", "ml.m5.xlarge"},
 	})
 
 	fmt.Println(lr.ResourceTypes)
+	for _, s := range lr.Policy.ToJSON().(map[string]any)["Statement"].([]any) {
+		fmt.Println(s.(map[string]any)["Sid"])
+	}
 	// Output:
 	// [AWS::SageMaker::NotebookInstance]
+	// ServiceCatalogStacks
+	// ServiceCatalogTemplateChecks
+	// ServiceCatalogTemplateRead
+	// CreateSecureNotebookInstance
+	// UpdateNotebookInstanceWithinLimits
+	// SageMakerNotebookInstance
+	// PassNotebookRole
+	// NotebookVolumeKey
+	// NotebookNetworkInterfaceInputs
+	// NotebookNetworkInterface
+	// NotebookNetworkDescribe
 }

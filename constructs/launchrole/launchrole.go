@@ -52,9 +52,13 @@ type Props struct {
 	// Default: none; required when the product creates notebook instances.
 	KmsKeyArns []*string
 	// SubnetIds and SecurityGroupIds are the network the product may attach to.
-	// Default: none: the product may create no network interface.
+	// Default: none; required when the product creates notebook instances.
 	SubnetIds        []*string
 	SecurityGroupIds []*string
+	// InstanceTypes are the instance types the product may launch; the role
+	// cannot create or resize a notebook to any other.
+	// Default: none; required when the product creates notebook instances.
+	InstanceTypes []string
 	// ParameterNames are the SSM parameters (names starting with "/") the
 	// templates read with {{resolve:ssm:NAME}}.
 	// Default: none.
@@ -130,6 +134,7 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 		KmsKeyArns:       props.KmsKeyArns,
 		SubnetIds:        props.SubnetIds,
 		SecurityGroupIds: props.SecurityGroupIds,
+		InstanceTypes:    props.InstanceTypes,
 		ParameterNames:   props.ParameterNames,
 	}
 	types := props.Product.ResourceTypes()
@@ -204,13 +209,12 @@ func Statements(table Permissions, types []string, ctx *Context) ([]awsiam.Polic
 	var out []awsiam.PolicyStatement
 	for _, sid := range order {
 		g := merged[sid]
+		if missing := ctx.empty(g.Needs); len(missing) > 0 {
+			return nil, fmt.Errorf("grant %s: Props.%s is empty, but the product's resource types need it", g.Sid, strings.Join(missing, ", Props."))
+		}
 		resources := []*string{jsii.String("*")}
 		if g.Resources != nil {
-			resources = g.Resources(ctx)
-			if len(resources) == 0 {
-				if g.Needs != "" {
-					return nil, fmt.Errorf("grant %s: Props.%s is empty, but the product's resource types need it", g.Sid, g.Needs)
-				}
+			if resources = g.Resources(ctx); len(resources) == 0 {
 				continue
 			}
 		}

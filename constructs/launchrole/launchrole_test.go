@@ -64,6 +64,7 @@ func (f *fixture) props() *launchrole.Props {
 		KmsKeyArns:       []*string{f.key.KeyArn()},
 		SubnetIds:        *jsii.Strings("subnet-0123456789abcdef0"),
 		SecurityGroupIds: *jsii.Strings("sg-0123456789abcdef0"),
+		InstanceTypes:    []string{"ml.t3.medium", "ml.m5.xlarge"},
 		ParameterNames:   []string{"/catalog/notebook/role-arn"},
 	}
 }
@@ -151,8 +152,18 @@ func TestNotebookPolicy(t *testing.T) {
 	assert.Contains(t, testutil.JSON(kms.Resource), `"Key`, "KMS only on the notebook key")
 	assert.NotContains(t, testutil.JSON(kms.Resource), `"*"`)
 
-	assert.Contains(t, testutil.JSON(policy["SageMakerNotebookInstance"].Resource), ":notebook-instance/sc-*")
-	assert.Contains(t, policy["SageMakerNotebookInstance"].actions(), "sagemaker:CreateNotebookInstance")
+	for _, sid := range []string{"SageMakerNotebookInstance", "CreateSecureNotebookInstance", "UpdateNotebookInstanceWithinLimits"} {
+		assert.Contains(t, testutil.JSON(policy[sid].Resource), ":notebook-instance/sc-*", sid)
+	}
+	// Create and update are allowed only in their conditioned statements.
+	assert.Equal(t, []string{"sagemaker:CreateNotebookInstance"}, policy["CreateSecureNotebookInstance"].actions())
+	assert.Equal(t, []string{"sagemaker:UpdateNotebookInstance"}, policy["UpdateNotebookInstanceWithinLimits"].actions())
+	for sid, s := range policy {
+		if sid != "CreateSecureNotebookInstance" && sid != "UpdateNotebookInstanceWithinLimits" {
+			assert.NotContains(t, s.actions(), "sagemaker:CreateNotebookInstance", sid)
+			assert.NotContains(t, s.actions(), "sagemaker:UpdateNotebookInstance", sid)
+		}
+	}
 	assert.Contains(t, testutil.JSON(policy["SageMakerLifecycleConfig"].Resource), ":notebook-instance-lifecycle-config/sc-*")
 
 	eni := policy["NotebookNetworkInterface"]
@@ -167,6 +178,34 @@ func TestNotebookPolicy(t *testing.T) {
 	for _, seed := range []string{"sagemaker:*", "s3:*", "ec2:*", "kms:*", "iam:*", "iam:Get*"} {
 		assert.NotContains(t, all, seed)
 	}
+}
+
+// TestDefenseInDepth: the launch role itself refuses an insecure notebook,
+// whatever the template says.
+func TestDefenseInDepth(t *testing.T) {
+	f := newFixture()
+	launchrole.New(f.stack, jsii.String("LaunchRole"), f.props())
+	policy := launchPolicy(t, f.stack)
+
+	create := policy["CreateSecureNotebookInstance"].Condition
+	require.NotNil(t, create)
+	eq := create["StringEquals"].(map[string]any)
+	assert.Equal(t, "Disabled", eq["sagemaker:RootAccess"], "root access disabled")
+	assert.Equal(t, "Disabled", eq["sagemaker:DirectInternetAccess"], "direct internet access disabled")
+	assert.Equal(t, "2", eq["sagemaker:MinimumInstanceMetadataServiceVersion"], "IMDSv2 only")
+	key := testutil.JSON(create["ArnEquals"].(map[string]any)["sagemaker:VolumeKmsKey"])
+	assert.Contains(t, key, `"Key`, "the volume key is the notebook key")
+	all := create["ForAllValues:StringEquals"].(map[string]any)
+	assert.Equal(t, []any{"ml.t3.medium", "ml.m5.xlarge"}, all["sagemaker:InstanceTypes"], "allowed instance types only")
+	assert.Equal(t, []any{"subnet-0123456789abcdef0"}, all["sagemaker:VpcSubnets"], "configured subnets only")
+	assert.Equal(t, []any{"sg-0123456789abcdef0"}, all["sagemaker:VpcSecurityGroupIds"], "configured security groups only")
+	assert.Equal(t, map[string]any{"sagemaker:InstanceTypes": "false", "sagemaker:VpcSubnets": "false", "sagemaker:VpcSecurityGroupIds": "false"},
+		create["Null"], "the keys must be present: ForAllValues alone matches an empty request")
+
+	update := policy["UpdateNotebookInstanceWithinLimits"].Condition
+	require.NotNil(t, update)
+	assert.Equal(t, []any{"ml.t3.medium", "ml.m5.xlarge"}, update["ForAllValues:StringEquals"].(map[string]any)["sagemaker:InstanceTypes"])
+	assert.Equal(t, "Disabled", update["StringEqualsIfExists"].(map[string]any)["sagemaker:RootAccess"])
 }
 
 func TestConstraintAndTrust(t *testing.T) {
@@ -226,6 +265,8 @@ func TestFailsOnMissingScope(t *testing.T) {
 		{"no product", func(p *launchrole.Props) { p.Product = nil }, "Product: required"},
 		{"no pass role", func(p *launchrole.Props) { p.PassRoles = nil }, "Props.PassRoles is empty"},
 		{"no key", func(p *launchrole.Props) { p.KmsKeyArns = nil }, "Props.KmsKeyArns is empty"},
+		{"no instance types", func(p *launchrole.Props) { p.InstanceTypes = nil }, "Props.InstanceTypes is empty"},
+		{"no network", func(p *launchrole.Props) { p.SubnetIds, p.SecurityGroupIds = nil, nil }, "Props.SubnetIds, Props.SecurityGroupIds is empty"},
 		{"bad parameter name", func(p *launchrole.Props) { p.ParameterNames = []string{"role-arn"} }, `ParameterNames[0]: invalid value "role-arn"`},
 		{"bad role name", func(p *launchrole.Props) { p.RoleName = jsii.String("a role") }, `RoleName: invalid value "a role"`},
 	} {
@@ -239,14 +280,20 @@ func TestFailsOnMissingScope(t *testing.T) {
 	}
 }
 
-func TestNoNetworkMeansNoNetworkInterfaceGrants(t *testing.T) {
+func TestLifecycleConfigAloneNeedsNoNotebookScope(t *testing.T) {
 	f := newFixture()
-	props := f.props()
-	props.SubnetIds, props.SecurityGroupIds = nil, nil
-	launchrole.New(f.stack, jsii.String("LaunchRole"), props)
+	ps := awsservicecatalog.NewProductStack(f.stack, jsii.String("LifecycleOnly"), nil)
+	awssagemaker.NewCfnNotebookInstanceLifecycleConfig(ps, jsii.String("Lifecycle"), nil)
+	p := product.New(f.stack, jsii.String("LifecycleProduct"), &product.Props{
+		ProductName: jsii.String("Lifecycle"), Owner: jsii.String("Platform"),
+		Versions: []product.Version{{ProductStack: ps}},
+	})
+	launchrole.New(f.stack, jsii.String("LaunchRole"), &launchrole.Props{Portfolio: f.portfolio, Product: p})
 	policy := launchPolicy(t, f.stack)
-	assert.NotContains(t, policy, "NotebookNetworkInterface")
-	assert.NotContains(t, policy, "NotebookNetworkInterfaceInputs")
+	assert.Contains(t, policy, "SageMakerLifecycleConfig")
+	for _, sid := range []string{"CreateSecureNotebookInstance", "PassNotebookRole", "NotebookNetworkInterface", "ResolveTemplateParameters"} {
+		assert.NotContains(t, policy, sid, "a grant the product's types do not need")
+	}
 }
 
 func TestStatementsRejectsMalformedGrants(t *testing.T) {
@@ -273,6 +320,7 @@ func TestEveryBuiltInGrantIsWellFormed(t *testing.T) {
 		Stack: stack, NamePrefix: "sc-",
 		PassRoleArns: *jsii.Strings("arn:aws:iam::123456789012:role/r"), KmsKeyArns: *jsii.Strings("arn:aws:kms:eu-west-1:123456789012:key/k"),
 		SubnetIds: *jsii.Strings("subnet-1"), SecurityGroupIds: *jsii.Strings("sg-1"), ParameterNames: []string{"/p"},
+		InstanceTypes: []string{"ml.t3.medium"},
 	}
 	table := launchrole.DefaultPermissions()
 	var types []string

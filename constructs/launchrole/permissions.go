@@ -24,10 +24,11 @@ type Grant struct {
 	WildcardReason string
 	// Conditions returns the statement's condition block, or nil.
 	Conditions func(c *Context) map[string]any
-	// Needs names the Props field that must be set for this grant. When
-	// Resources returns no ARN, a grant with Needs stops synthesis; a grant
-	// without it is left out (the product does not use that feature).
-	Needs string
+	// Needs names the Props fields this grant cannot do without (for
+	// example "PassRoles"): if one is empty, synthesis stops. A grant whose
+	// Resources returns no ARN and that needs nothing is left out (the
+	// product does not use that feature).
+	Needs []string
 }
 
 // Context is what grants are scoped to: the stack that holds the launch role
@@ -45,9 +46,26 @@ type Context struct {
 	// SubnetIds and SecurityGroupIds are the network the product may attach to.
 	SubnetIds        []*string
 	SecurityGroupIds []*string
+	// InstanceTypes are the instance types the product may launch.
+	InstanceTypes []string
 	// ParameterNames are SSM parameters (names starting with "/") the
 	// templates resolve with {{resolve:ssm:NAME}} dynamic references.
 	ParameterNames []string
+}
+
+// empty reports which of the named Props fields are empty.
+func (c *Context) empty(fields []string) []string {
+	sizes := map[string]int{
+		"PassRoles": len(c.PassRoleArns), "KmsKeyArns": len(c.KmsKeyArns), "SubnetIds": len(c.SubnetIds),
+		"SecurityGroupIds": len(c.SecurityGroupIds), "InstanceTypes": len(c.InstanceTypes), "ParameterNames": len(c.ParameterNames),
+	}
+	var out []string
+	for _, f := range fields {
+		if sizes[f] == 0 {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Arn formats an ARN of service in the context's partition, region and account.
@@ -76,29 +94,77 @@ type Permissions map[string][]Grant
 var (
 	notebookInstanceGrants = []Grant{
 		{
+			// Defense in depth: even a modified template cannot create an
+			// insecure notebook. Condition keys from the Service Authorization
+			// Reference, "Actions, resources, and condition keys for Amazon
+			// SageMaker" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html):
+			// sagemaker:RootAccess, sagemaker:DirectInternetAccess,
+			// sagemaker:MinimumInstanceMetadataServiceVersion (String),
+			// sagemaker:VolumeKmsKey (ARN), sagemaker:InstanceTypes,
+			// sagemaker:VpcSubnets and sagemaker:VpcSecurityGroupIds (ArrayOfString).
+			Sid:       "CreateSecureNotebookInstance",
+			Actions:   []string{"sagemaker:CreateNotebookInstance"},
+			Resources: notebookInstanceArns,
+			Needs:     []string{"KmsKeyArns", "InstanceTypes", "SubnetIds", "SecurityGroupIds"},
+			Conditions: func(c *Context) map[string]any {
+				return map[string]any{
+					"StringEquals": map[string]any{
+						"sagemaker:RootAccess":                            "Disabled",
+						"sagemaker:DirectInternetAccess":                  "Disabled",
+						"sagemaker:MinimumInstanceMetadataServiceVersion": "2",
+					},
+					"ArnEquals": map[string]any{"sagemaker:VolumeKmsKey": anyList(c.KmsKeyArns)},
+					// ForAllValues alone would also match a request without the
+					// key; Null=false requires it.
+					"ForAllValues:StringEquals": map[string]any{
+						"sagemaker:InstanceTypes":       stringList(c.InstanceTypes),
+						"sagemaker:VpcSubnets":          anyList(c.SubnetIds),
+						"sagemaker:VpcSecurityGroupIds": anyList(c.SecurityGroupIds),
+					},
+					"Null": map[string]any{
+						"sagemaker:InstanceTypes":       "false",
+						"sagemaker:VpcSubnets":          "false",
+						"sagemaker:VpcSecurityGroupIds": "false",
+					},
+				}
+			},
+		},
+		{
+			// An update may change the instance type, root access and IMDS
+			// version; each must stay within the same limits when present.
+			Sid:       "UpdateNotebookInstanceWithinLimits",
+			Actions:   []string{"sagemaker:UpdateNotebookInstance"},
+			Resources: notebookInstanceArns,
+			Needs:     []string{"InstanceTypes"},
+			Conditions: func(c *Context) map[string]any {
+				return map[string]any{
+					"StringEqualsIfExists": map[string]any{
+						"sagemaker:RootAccess":                            "Disabled",
+						"sagemaker:MinimumInstanceMetadataServiceVersion": "2",
+					},
+					"ForAllValues:StringEquals": map[string]any{"sagemaker:InstanceTypes": stringList(c.InstanceTypes)},
+				}
+			},
+		},
+		{
 			Sid: "SageMakerNotebookInstance",
 			Actions: []string{
 				"sagemaker:AddTags",
-				"sagemaker:CreateNotebookInstance",
 				"sagemaker:DeleteNotebookInstance",
 				"sagemaker:DeleteTags",
 				"sagemaker:DescribeNotebookInstance",
 				"sagemaker:ListTags",
 				"sagemaker:StartNotebookInstance",
 				"sagemaker:StopNotebookInstance",
-				"sagemaker:UpdateNotebookInstance",
 			},
-			// SageMaker reports notebook-instance ARNs in lower case.
-			Resources: func(c *Context) []*string {
-				return []*string{c.Arn("sagemaker", "notebook-instance", c.NamePrefix+"*")}
-			},
+			Resources: notebookInstanceArns,
 		},
 		{
 			// RoleArn: CreateNotebookInstance and UpdateNotebookInstance pass the execution role.
 			Sid:       "PassNotebookRole",
 			Actions:   []string{"iam:PassRole"},
 			Resources: func(c *Context) []*string { return c.PassRoleArns },
-			Needs:     "PassRoles",
+			Needs:     []string{"PassRoles"},
 			Conditions: func(*Context) map[string]any {
 				return map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "sagemaker.amazonaws.com"}}
 			},
@@ -108,7 +174,7 @@ var (
 			Sid:       "NotebookVolumeKey",
 			Actions:   []string{"kms:CreateGrant", "kms:DescribeKey"},
 			Resources: func(c *Context) []*string { return c.KmsKeyArns },
-			Needs:     "KmsKeyArns",
+			Needs:     []string{"KmsKeyArns"},
 		},
 		{
 			// SubnetId/SecurityGroupIds: SageMaker creates the notebook's network
@@ -178,6 +244,28 @@ var (
 		},
 	}
 )
+
+// notebookInstanceArns are the notebook instances a product may manage:
+// SageMaker reports notebook-instance ARNs in lower case.
+func notebookInstanceArns(c *Context) []*string {
+	return []*string{c.Arn("sagemaker", "notebook-instance", c.NamePrefix+"*")}
+}
+
+func anyList(ss []*string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func stringList(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
 
 // DefaultPermissions is the built-in per-type table. A product that creates
 // a type missing here stops synthesis, naming the type; Props.Permissions

@@ -18,10 +18,6 @@ import (
 // runtime, so no Node.js process outlives the test binary. Call it from
 // TestMain.
 func Run(m *testing.M, cleanups ...func()) {
-	// jsii prints a banner on every run under Node.js 20 (end of life).
-	if _, set := os.LookupEnv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"); !set {
-		os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-	}
 	code := m.Run()
 	for _, c := range cleanups {
 		c()
