@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
+	"github.com/datalake-platform/sagemaker-catalog/stacks"
 )
 
 // shared holds assemblies that outlive one test (t.TempDir would not).
@@ -33,7 +34,16 @@ func synthApp(t *testing.T, context map[string]any) (string, error) {
 	t.Helper()
 	outdir, err := os.MkdirTemp(shared, "cdk.out-")
 	require.NoError(t, err)
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(outdir)})
+	// cdk.json's feature flags, but not its configuration: the app must
+	// work on its embedded defaults.
+	ctx := testutil.CdkJSONContext()
+	for _, k := range stacks.ContextKeys {
+		delete(ctx, k.Name)
+	}
+	for k, v := range context {
+		ctx[k] = v
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(outdir), AnalyticsReporting: jsii.Bool(false)})
 	var dir string
 	err = guard(func() error {
 		if _, err := build(app); err != nil {

@@ -28,7 +28,7 @@ type synthesized struct {
 func synthCatalog(t *testing.T, values map[string]string) *synthesized {
 	cfg, err := stacks.ParseContext(values)
 	require.NoError(t, err)
-	app := awscdk.NewApp(&awscdk.AppProps{AnalyticsReporting: jsii.Bool(false)})
+	app := testutil.NewApp(nil)
 	s := stacks.NewCatalogStack(app, jsii.String("Catalog"), &stacks.CatalogStackProps{Config: &cfg})
 	out := &synthesized{stack: s, product: testutil.ProductTemplate(t, app, s.Notebook.Stack)}
 	out.tmpl = assertions.Template_FromStack(s.Stack, nil)
@@ -215,7 +215,7 @@ func TestDataAccessIsReadOnlyByDefault(t *testing.T) {
 }
 
 func TestSameCompositionForAppAndStage(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := testutil.NewApp(nil)
 	stage := awscdk.NewStage(app, jsii.String("Prod"), nil)
 	s := stacks.NewCatalogStack(stage, jsii.String("Catalog"), nil)
 	assert.Equal(t, "Prod/Catalog", *s.Node().Path())

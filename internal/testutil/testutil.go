@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -26,10 +27,71 @@ func Run(m *testing.M, cleanups ...func()) {
 	os.Exit(code)
 }
 
-// NewStack returns a fresh App and an environment-agnostic Stack.
+// NewStack returns a fresh App (see NewApp) and an environment-agnostic Stack.
 func NewStack() (awscdk.App, awscdk.Stack) {
-	app := awscdk.NewApp(&awscdk.AppProps{AnalyticsReporting: jsii.Bool(false)})
+	app := NewApp(nil)
 	return app, awscdk.NewStack(app, jsii.String("Test"), nil)
+}
+
+// NewApp returns an App with the context of the project's cdk.json (its
+// feature flags and configuration defaults) plus overrides, so tests
+// synthesize what `cdk synth` synthesizes. An outdir may be given in props.
+func NewApp(props *awscdk.AppProps) awscdk.App {
+	ctx := CdkJSONContext()
+	if props == nil {
+		props = &awscdk.AppProps{}
+	}
+	if props.Context != nil {
+		for k, v := range *props.Context {
+			ctx[k] = v
+		}
+	}
+	p := *props
+	p.Context = &ctx
+	p.AnalyticsReporting = jsii.Bool(false)
+	return awscdk.NewApp(&p)
+}
+
+var (
+	cdkJSONOnce sync.Once
+	cdkJSON     map[string]any
+)
+
+// CdkJSONContext returns a copy of the "context" of the cdk.json at the
+// module root, found from the working directory upwards.
+func CdkJSONContext() map[string]any {
+	cdkJSONOnce.Do(func() {
+		dir, err := os.Getwd()
+		if err != nil {
+			panic(err)
+		}
+		for {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				break
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				panic("testutil: no go.mod above the working directory")
+			}
+			dir = parent
+		}
+		body, err := os.ReadFile(filepath.Join(dir, "cdk.json"))
+		if err != nil {
+			panic(err)
+		}
+		var doc struct {
+			Context map[string]any `json:"context"`
+		}
+		if err := json.Unmarshal(body, &doc); err != nil {
+			panic(fmt.Errorf("cdk.json: %w", err))
+		}
+		cdkJSON = doc.Context
+	})
+	out := make(map[string]any, len(cdkJSON))
+	for k, v := range cdkJSON {
+		out[k] = v
+	}
+	return out
 }
 
 // PanicMessage runs f and returns the message it panicked with, or "" when
