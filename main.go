@@ -58,7 +58,11 @@ func build(app awscdk.App) (*stacks.CatalogStack, error) {
 	if err != nil {
 		return nil, err
 	}
-	return stacks.NewCatalogStack(app, jsii.String(cfg.StackName), &stacks.CatalogStackProps{Config: &cfg}), nil
+	s := stacks.NewCatalogStack(app, jsii.String(cfg.StackName), &stacks.CatalogStackProps{Config: &cfg})
+	if cfg.Nag {
+		stacks.ApplyNagPacks(app)
+	}
+	return s, nil
 }
 
 // guard runs f and turns a panic (a construct's validation error, or an

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -137,6 +138,8 @@ func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStack
 	// Service Catalog must find the parameters when it launches a notebook.
 	s.LaunchRole.Node().AddDependency(s.Node().FindChild(jsii.String("NotebookParameters")))
 
+	s.addNagSuppressions()
+
 	awscdk.NewCfnOutput(stack, jsii.String("PortfolioId"), &awscdk.CfnOutputProps{Value: s.Portfolio.Portfolio.PortfolioId()})
 	awscdk.NewCfnOutput(stack, jsii.String("ProductId"), &awscdk.CfnOutputProps{Value: s.Product.Product.ProductId()})
 	if s.AnalystRole != nil {
@@ -176,22 +179,27 @@ func notebookKey(stack awscdk.Stack, cfg Config) awskms.IKey {
 	if cfg.KmsKeyArn != "" {
 		return awskms.Key_FromKeyArn(stack, jsii.String("NotebookKey"), jsii.String(cfg.KmsKeyArn))
 	}
-	// The account (its IAM policies) administers and uses the key, with an
-	// explicit list of actions instead of the default "kms:*". In a key
-	// policy, Resource "*" means this key.
-	policy := awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{
+	return newKey(stack, "NotebookKey", "Encrypts the ML storage volumes of Service Catalog SageMaker notebooks")
+}
+
+// newKey creates a KMS key with rotation on, kept when the stack is
+// deleted. In its policy the account (its IAM policies) administers and uses
+// the key, with an explicit list of actions instead of the default "kms:*";
+// in a key policy, Resource "*" means this key.
+func newKey(stack awscdk.Stack, id, description string, extra ...awsiam.PolicyStatement) awskms.Key {
+	statements := append([]awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("AccountAdministersAndUsesKeyThroughIam"),
 			Principals: &[]awsiam.IPrincipal{awsiam.NewAccountRootPrincipal()},
 			Actions:    jsii.Strings(keyPolicyActions...),
 			Resources:  jsii.Strings("*"),
 		}),
-	}})
-	return awskms.NewKey(stack, jsii.String("NotebookKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the ML storage volumes of Service Catalog SageMaker notebooks"),
+	}, extra...)
+	return awskms.NewKey(stack, jsii.String(id), &awskms.KeyProps{
+		Description:       jsii.String(description),
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-		Policy:            policy,
+		Policy:            awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
 	})
 }
 
@@ -252,11 +260,41 @@ func (s *CatalogStack) network(cfg Config) {
 			SecurityGroups:    &[]awsec2.ISecurityGroup{endpointSG},
 		})
 	}
+	s.flowLogs()
 	removeRedundantDependency(s.Stack)
 	for _, sn := range *s.Vpc.IsolatedSubnets() {
 		s.SubnetIds = append(s.SubnetIds, sn.SubnetId())
 	}
 	s.SecurityGroupIds = []*string{notebookSG.SecurityGroupId()}
+}
+
+// flowLogs records the VPC's traffic in a log group kept a year and
+// encrypted with a key of its own (the notebook key may be imported, and its
+// policy is then not ours to change).
+func (s *CatalogStack) flowLogs() {
+	name := "/" + *s.StackName() + "/vpc-flow-logs"
+	logGroupArn := s.FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: jsii.String(name),
+		ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+	})
+	key := newKey(s.Stack, "FlowLogKey", "Encrypts the VPC flow logs of the SageMaker notebook catalog",
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("CloudWatchLogsEncryptsTheFlowLogGroup"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*awscdk.Aws_REGION()+".amazonaws.com"), nil)},
+			Actions:    jsii.Strings("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"ArnEquals": map[string]any{"kms:EncryptionContext:aws:logs:arn": logGroupArn}},
+		}))
+	logGroup := awslogs.NewLogGroup(s.Stack, jsii.String("FlowLogs"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String(name),
+		Retention:     awslogs.RetentionDays_ONE_YEAR,
+		EncryptionKey: key,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	s.Vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{
+		Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(logGroup, nil),
+		TrafficType: awsec2.FlowLogTrafficType_ALL,
+	})
 }
 
 // notebookRole is the execution role every notebook runs with: read (or
@@ -299,7 +337,7 @@ func dataStatements(cfg Config) []awsiam.PolicyStatement {
 	if len(cfg.DataBucketArns) == 0 {
 		return nil
 	}
-	var buckets, objects []*string
+	var buckets []*string
 	seen := map[string]bool{}
 	var out []awsiam.PolicyStatement
 	for _, a := range cfg.DataBucketArns {
@@ -315,12 +353,8 @@ func dataStatements(cfg Config) []awsiam.PolicyStatement {
 			list.Conditions = &map[string]any{"StringLike": map[string]any{"s3:prefix": []any{dir + "/", dir + "/*"}}}
 		}
 		out = append(out, awsiam.NewPolicyStatement(list))
-		if prefix == "" {
-			objects = append(objects, jsii.String(bucket+"/*"))
-		} else {
-			objects = append(objects, jsii.String(bucket+"/"+strings.TrimSuffix(prefix, "/")+"/*"))
-		}
 	}
+	objects := jsii.Strings(dataObjectArns(cfg)...)
 	actions := []string{"s3:GetObject"}
 	if cfg.DataAccess == "read-write" {
 		actions = append(actions, "s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject")
@@ -334,7 +368,7 @@ func dataStatements(cfg Config) []awsiam.PolicyStatement {
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("DataLakeObjects"),
 			Actions:   jsii.Strings(actions...),
-			Resources: &objects,
+			Resources: objects,
 		}),
 	}, out...)
 }
@@ -421,4 +455,18 @@ func removeRedundantDependency(stack awscdk.Stack) {
 	if hok && rok {
 		handler.RemoveResourceDependency(role)
 	}
+}
+
+// dataObjectArns are the object ARNs of the configured buckets and prefixes.
+func dataObjectArns(cfg Config) []string {
+	out := make([]string, len(cfg.DataBucketArns))
+	for i, a := range cfg.DataBucketArns {
+		bucket, prefix, _ := strings.Cut(a, "/")
+		if prefix = strings.TrimSuffix(strings.TrimSuffix(prefix, "*"), "/"); prefix == "" {
+			out[i] = bucket + "/*"
+		} else {
+			out[i] = bucket + "/" + prefix + "/*"
+		}
+	}
+	return out
 }

@@ -53,6 +53,8 @@ type Config struct {
 	// CostCenters and Projects are the TagOptions analysts choose from.
 	CostCenters []string
 	Projects    []string
+	// Nag checks the app with the cdk-nag packs during synthesis.
+	Nag bool
 }
 
 // ContextKey documents one CDK context key.
@@ -86,6 +88,7 @@ var ContextKeys = []ContextKey{
 	{"supportDescription", "", "at most 8191 characters"},
 	{"costCenters", "analytics", "TagOption values for the CostCenter tag, each once"},
 	{"projects", "datalake", "TagOption values for the Project tag, each once"},
+	{"nag", "false", `"true" to check the app with the cdk-nag packs during synthesis, or "false"`},
 }
 
 var (
@@ -178,6 +181,12 @@ func ParseContext(values map[string]string) (Config, error) {
 		SupportDescription: text("supportDescription", 0, 8191),
 		CostCenters:        list("costCenters"),
 		Projects:           list("projects"),
+	}
+	switch nag := get("nag"); nag {
+	case "true", "false":
+		c.Nag = nag == "true"
+	default:
+		p.Add("nag", nag, `"true" or "false"`)
 	}
 	if !stackNamePattern.MatchString(c.StackName) {
 		p.Add("stackName", c.StackName, "a CloudFormation stack name: a letter, then letters, digits and hyphens, at most 100 characters")

@@ -130,6 +130,7 @@ func TestBadContext(t *testing.T) {
 		{"supportDescription", strings.Repeat("d", 8192), nil, "0-8191 characters"},
 		{"costCenters", strings.Repeat("c", 257), nil, "at most 256"},
 		{"projects", "a,a", nil, "once"},
+		{"nag", "yes", nil, `"true" or "false"`},
 		{"dataBucketArns", "arn:aws-cn:s3:::lake", map[string]string{"principalArns": "arn:aws:iam::123456789012:role/a"}, "one partition"},
 	} {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {

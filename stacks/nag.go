@@ -1,0 +1,123 @@
+package stacks
+
+import (
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// NagPackNames are the cdk-nag rule packs the catalog is checked against.
+var NagPackNames = []string{"AwsSolutions", "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"}
+
+// ApplyNagPacks checks everything under scope (an App or a Stage, product
+// stacks included) with the cdk-nag packs: unsuppressed findings become
+// error and warning annotations, which fail `cdk synth`.
+func ApplyNagPacks(scope constructs.IConstruct) {
+	props := &cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}
+	for _, pack := range []awscdk.IAspect{
+		cdknag.NewAwsSolutionsChecks(props),
+		cdknag.NewHIPAASecurityChecks(props),
+		cdknag.NewNIST80053R5Checks(props),
+		cdknag.NewPCIDSS321Checks(props),
+	} {
+		awscdk.Aspects_Of(scope).Add(pack, nil)
+	}
+}
+
+// Suppression is one cdk-nag finding the catalog accepts, and why.
+type Suppression struct {
+	// Path is the construct path below the stack.
+	Path string
+	// Rule is the cdk-nag rule ID, for example "AwsSolutions-IAM5".
+	Rule string
+	// AppliesTo lists the granular findings (Resource::..., Action::...) it covers.
+	AppliesTo []string
+	// Reason says why the finding does not apply or what compensates.
+	Reason string
+}
+
+const inlinePolicyReason = "The policy is inline on purpose: it lives and dies with this one role, " +
+	"cannot be attached to any other principal, and is in place before anything can assume the role. " +
+	"Its statements are generated and reviewed in code and tests; a managed policy would add a second " +
+	"resource and an ordering gap, not control."
+
+// Suppressions lists every cdk-nag finding the catalog suppresses, with the
+// reason; the README lists them too.
+func (s *CatalogStack) Suppressions() []Suppression {
+	arn := func(service, rest string) string {
+		return "Resource::arn:<AWS::Partition>:" + service + ":<AWS::Region>:<AWS::AccountId>:" + rest
+	}
+	noInline := func(path string) []Suppression {
+		var out []Suppression
+		for _, pack := range []string{"HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"} {
+			out = append(out, Suppression{Path: path, Rule: pack + "-IAMNoInlinePolicy", Reason: inlinePolicyReason})
+		}
+		return out
+	}
+	var out []Suppression
+	out = append(out, noInline("LaunchRole")...)
+	out = append(out,
+		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{"Resource::*"},
+			"Only three statements use Resource *: cloudformation:GetTemplateSummary and ValidateTemplate (no resource-level " +
+				"permissions for a template body or URL), s3:GetObject limited by the condition " +
+				"s3:ExistingObjectTag/servicecatalog:provisioning=true (AWS's documented launch-role statement; the template copy " +
+				"is in a bucket Service Catalog owns), and six EC2 Describe actions (no resource-level permissions)."},
+		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{arn("cloudformation", "stack/SC-*"), arn("cloudformation", "changeSet/SC-*")},
+			"Service Catalog names every provisioned product's stack SC-<account>-pp-<id>: the role manages those stacks and their change sets only."},
+		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{
+			arn("sagemaker", "notebook-instance/sc-*"), arn("sagemaker", "notebook-instance-lifecycle-config/sc-*")},
+			"The product names its notebook and lifecycle configuration after its SC-* stack (SageMaker lower-cases ARNs); " +
+				"creation is further limited by SageMaker condition keys (root access, internet access, IMDSv2, volume key, " +
+				"instance types, subnets, security groups)."},
+		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{arn("ec2", "network-interface/*")},
+			"SageMaker creates the notebook's network interface, whose ID is not known in advance; the condition ec2:Subnet " +
+				"limits it to the catalog's subnets."},
+	)
+	out = append(out, noInline("NotebookRole")...)
+	notebookWildcards := []string{
+		arn("logs", "log-group:/aws/sagemaker/NotebookInstances:log-stream:*"),
+		arn("sagemaker", "notebook-instance/sc-*"),
+	}
+	for _, o := range dataObjectArns(s.Config) {
+		notebookWildcards = append(notebookWildcards, "Resource::"+o)
+	}
+	out = append(out, Suppression{"NotebookRole", "AwsSolutions-IAM5", notebookWildcards,
+		"SageMaker writes a notebook's logs to streams named after it in /aws/sagemaker/NotebookInstances; the idle check " +
+			"stops catalog notebooks (sc-*); the data-lake object ARNs are the configured buckets and prefixes."})
+	if s.AnalystRole != nil {
+		out = append(out, noInline("AnalystRole")...)
+		out = append(out, Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{"Resource::*"},
+			"servicecatalog:SearchProducts and the provisioned-product actions have no resource-level permissions; " +
+				"SearchProducts shows only this portfolio's products, and the provisioned-product actions are limited by " +
+				"servicecatalog:userLevel=self to what the analyst launched."})
+	}
+	if s.Vpc != nil {
+		out = append(out, noInline("Vpc/FlowLog/IAMRole")...)
+	}
+	return out
+}
+
+// addNagSuppressions records the suppressions on their constructs, where
+// cdk-nag reads them; without the packs they are inert metadata.
+func (s *CatalogStack) addNagSuppressions() {
+	for _, sup := range s.Suppressions() {
+		var appliesTo *[]any
+		if len(sup.AppliesTo) > 0 {
+			l := make([]any, len(sup.AppliesTo))
+			for i, a := range sup.AppliesTo {
+				l[i] = a
+			}
+			appliesTo = &l
+		}
+		node := s.Node().FindChild(jsii.String(strings.Split(sup.Path, "/")[0]))
+		for _, part := range strings.Split(sup.Path, "/")[1:] {
+			node = node.Node().FindChild(jsii.String(part))
+		}
+		cdknag.NagSuppressions_AddResourceSuppressions(node, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String(sup.Rule), Reason: jsii.String(sup.Reason), AppliesTo: appliesTo,
+		}}, jsii.Bool(true))
+	}
+}
