@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssagemaker"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
@@ -73,10 +75,19 @@ func TestNagPacksReportWhatIsNotSuppressed(t *testing.T) {
 				})},
 			})},
 		})
+		// Product stacks are checked too: a notebook with internet access, no VPC, no key.
+		ps := awsservicecatalog.NewProductStack(stack, jsii.String("OpenProduct"), nil)
+		awssagemaker.NewCfnNotebookInstance(ps, jsii.String("Open"), &awssagemaker.CfnNotebookInstanceProps{
+			InstanceType: jsii.String("ml.t3.medium"), RoleArn: jsii.String("arn:aws:iam::123456789012:role/r"),
+			DirectInternetAccess: jsii.String("Enabled"),
+		})
 	})
 	all := strings.Join(findings, "\n")
 	for _, rule := range []string{"AwsSolutions-IAM5", "HIPAA.Security-IAMNoInlinePolicy", "NIST.800.53.R5-IAMNoInlinePolicy", "PCI.DSS.321-IAMNoInlinePolicy"} {
 		assert.Contains(t, all, "Careless/Admin/Resource: error "+rule)
+	}
+	for _, rule := range []string{"AwsSolutions-SM1", "AwsSolutions-SM2", "AwsSolutions-SM3"} {
+		assert.Contains(t, all, "Careless/OpenProduct/Open: error "+rule)
 	}
 	assert.NotContains(t, all, "Catalog/", "the catalog itself stays clean")
 }
