@@ -392,8 +392,15 @@ func (s *CatalogStack) publishParameters() {
 	}
 }
 
+// analystRoleName is the analyst role's name: fixed, so that its policy can
+// name the role's sessions without referring to itself.
+func analystRoleName(stack awscdk.Stack) string {
+	return *stack.StackName() + "-analyst"
+}
+
 // analystRole can only use this portfolio as a Service Catalog end user:
-// launch its product, and see, update and terminate what it launched.
+// launch its product, see, update and terminate what it launched, and open
+// the notebooks launched through it.
 func analystRole(stack awscdk.Stack, s *CatalogStack) awsiam.Role {
 	productArn := s.Product.Product.ProductArn()
 	statements := []awsiam.PolicyStatement{
@@ -434,8 +441,20 @@ func analystRole(stack awscdk.Stack, s *CatalogStack) awsiam.Role {
 			Resources:  jsii.Strings("*"),
 			Conditions: &map[string]any{"StringEquals": map[string]any{"servicecatalog:userLevel": "self"}},
 		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// Service Catalog tags what it provisions with the launching
+			// principal: sessions of this role (or the role itself).
+			Sid:       jsii.String("OpenNotebooksLaunchedThroughThisRole"),
+			Actions:   jsii.Strings("sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:DescribeNotebookInstance"),
+			Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("sagemaker"), Resource: jsii.String("notebook-instance"), ResourceName: jsii.String(launchrole.DefaultNamePrefix + "*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})},
+			Conditions: &map[string]any{"StringLike": map[string]any{"aws:ResourceTag/aws:servicecatalog:provisioningPrincipalArn": []any{
+				stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("iam"), Region: jsii.String(""), Resource: jsii.String("role"), ResourceName: jsii.String(analystRoleName(stack)), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME}),
+				stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("sts"), Region: jsii.String(""), Resource: jsii.String("assumed-role"), ResourceName: jsii.String(analystRoleName(stack) + "/*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME}),
+			}}},
+		}),
 	}
 	return awsiam.NewRole(stack, jsii.String("AnalystRole"), &awsiam.RoleProps{
+		RoleName:       jsii.String(analystRoleName(stack)),
 		AssumedBy:      awsiam.NewAccountRootPrincipal(),
 		Description:    jsii.String("Data analysts: launch, update and terminate SageMaker notebooks from Service Catalog"),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{"ServiceCatalogEndUser": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements})},

@@ -151,9 +151,16 @@ func TestAnalystRoleIsServiceCatalogEndUserOnly(t *testing.T) {
 			assert.Contains(t, policy, a)
 		}
 		assert.Contains(t, policy, `"servicecatalog:userLevel":"self"`)
-		for _, svc := range []string{"sagemaker:", "iam:", "ec2:", "s3:", "cloudformation:Create"} {
+		for _, svc := range []string{"iam:Pass", "ec2:", "s3:", "cloudformation:", "kms:", `"sagemaker:CreateNotebookInstance"`, "sagemaker:Stop", "sagemaker:Delete"} {
 			assert.NotContains(t, policy, svc, "the analyst acts through Service Catalog only")
 		}
+		// Opening: only notebooks Service Catalog tagged as launched through this role.
+		open := statementsWithSid(t, (*r)["Properties"], "OpenNotebooksLaunchedThroughThisRole")
+		assert.Equal(t, []string{"sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:DescribeNotebookInstance"}, asList(open["Action"]))
+		cond := testutil.JSON(open["Condition"])
+		assert.Contains(t, cond, `"aws:ResourceTag/aws:servicecatalog:provisioningPrincipalArn"`)
+		assert.Contains(t, cond, ":assumed-role/SageMakerCatalog-analyst/*")
+		assert.Contains(t, cond, ":role/SageMakerCatalog-analyst")
 	}
 }
 
@@ -220,6 +227,16 @@ func TestSameCompositionForAppAndStage(t *testing.T) {
 	s := stacks.NewCatalogStack(stage, jsii.String("Catalog"), nil)
 	assert.Equal(t, "Prod/Catalog", *s.Node().Path())
 	assert.Equal(t, "SageMakerCatalog", *s.StackName())
+}
+
+func statementsWithSid(t *testing.T, props any, sid string) map[string]any {
+	for _, s := range statements(testutil.Template{"Resources": map[string]any{"R": props}}) {
+		if s["Sid"] == sid {
+			return s
+		}
+	}
+	t.Fatalf("no statement %s", sid)
+	return nil
 }
 
 func statements(tmpl testutil.Template) []map[string]any {

@@ -92,7 +92,10 @@ func (s *CatalogStack) Suppressions() []Suppression {
 		out = append(out, Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{"Resource::*"},
 			"servicecatalog:SearchProducts and the provisioned-product actions have no resource-level permissions; " +
 				"SearchProducts shows only this portfolio's products, and the provisioned-product actions are limited by " +
-				"servicecatalog:userLevel=self to what the analyst launched."})
+				"servicecatalog:userLevel=self to what the analyst launched."},
+			Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{arn("sagemaker", "notebook-instance/sc-*")},
+				"Opening a notebook is limited to catalog notebooks (sc-*) whose Service Catalog tag " +
+					"aws:servicecatalog:provisioningPrincipalArn is this role or one of its sessions."})
 	}
 	if s.Vpc != nil {
 		out = append(out, noInline("Vpc/FlowLog/IAMRole")...)
