@@ -3,8 +3,12 @@ package main
 // A launch simulation in a real CloudFormation engine: moto_server (moto
 // 5.2.1, on the machine image) creates, updates and deletes the product
 // stack the way Service Catalog does on launch, update and terminate.
+// testdata/moto_server.py completes moto's SageMaker notebook handlers (they
+// drop most properties) and resolves {{resolve:ssm:...}}, as CloudFormation
+// does; see its comment.
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -13,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -25,11 +30,10 @@ import (
 // notVerifiableInMoto lists what moto 5.2.1 cannot show, and why; the
 // product tests (products/notebook_test.go) assert these on the template.
 var notVerifiableInMoto = map[string]string{
-	"NotebookInstanceName": "moto names the notebook <stack>-<logical id>-<random>, ignoring the property",
-	"VolumeSizeInGB, SubnetId, SecurityGroupIds, KmsKeyId, RootAccess, DirectInternetAccess, PlatformIdentifier, InstanceMetadataServiceConfiguration": "moto's CloudFormation handler passes only InstanceType and RoleArn to CreateNotebookInstance (sagemaker/models.py, create_from_cloudformation_json) and reports SageMaker's defaults",
-	"{{resolve:ssm:...}} dynamic references":          "moto does not resolve them; the values reach SageMaker verbatim",
-	"AWS::SageMaker::NotebookInstanceLifecycleConfig": "moto creates it under a generated name and its ListNotebookInstanceLifecycleConfigs answers 500",
-	"AllowedValues, MinValue, MaxValue":               "moto does not enforce parameter constraints; the test checks them on the template",
+	"PlatformIdentifier, InstanceMetadataServiceConfiguration": "moto's notebook model has no such fields",
+	"AllowedValues, MinValue, MaxValue":                        "moto does not enforce parameter constraints; the test checks its values against the template",
+	"ml.r5.* instance types":                                   "moto's instance-type enum predates them; the test launches ml.m5.xlarge and ml.t3.large",
+	"ListNotebookInstanceLifecycleConfigs":                     "answers 500 in moto; the test describes each config by name instead",
 }
 
 type moto struct {
@@ -37,21 +41,26 @@ type moto struct {
 	env      []string
 }
 
-// startMoto runs moto_server on a free port of 127.0.0.1 until the test ends.
+// startMoto runs testdata/moto_server.py on a free port of 127.0.0.1 until
+// the test ends.
 func startMoto(t *testing.T) *moto {
-	for _, tool := range []string{"moto_server", "aws"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is missing: the machine image provides it", tool)
-			}
-			t.Skipf("%s is not installed (pip install 'moto[server]' awscli): skipping the launch simulation", tool)
+	missing := ""
+	if _, err := exec.LookPath("aws"); err != nil {
+		missing = "the aws CLI"
+	} else if err := exec.Command("python3", "-c", "import moto.server, flask").Run(); err != nil {
+		missing = "moto with its server (python3 -c 'import moto.server')"
+	}
+	if missing != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing: the machine image provides it", missing)
 		}
+		t.Skipf("%s is not installed (pip install 'moto[server]' awscli): skipping the launch simulation", missing)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	server := exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	server := exec.Command("python3", "testdata/moto_server.py", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	server.Stdout, server.Stderr = nil, nil
 	require.NoError(t, server.Start())
 	t.Cleanup(func() { server.Process.Kill(); server.Wait() })
@@ -87,6 +96,16 @@ func (m *moto) aws(t *testing.T, args ...string) map[string]any {
 		require.NoError(t, json.Unmarshal(out, &result))
 	}
 	return result
+}
+
+// awsFails runs an AWS CLI command that must fail, and returns its error output.
+func (m *moto) awsFails(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("aws", append([]string{"--endpoint-url", m.endpoint, "--output", "json"}, args...)...)
+	cmd.Env = m.env
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "aws %s should fail", strings.Join(args, " "))
+	return string(out)
 }
 
 func (m *moto) outputs(t *testing.T, stack string) map[string]string {
@@ -155,34 +174,76 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	}
 
 	m := startMoto(t)
+	// The catalog stack publishes the shared resources in SSM; do the same.
+	shared := map[string]string{}
+	for _, ref := range regexp.MustCompile(`\{\{resolve:ssm:([^}]+)\}\}`).FindAllStringSubmatch(string(body), -1) {
+		name := ref[1]
+		switch base := filepath.Base(name); {
+		case base == "role-arn":
+			shared[name] = "arn:aws:iam::123456789012:role/SageMakerCatalog-notebook"
+		case base == "kms-key-arn":
+			shared[name] = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		case base == "subnet-id":
+			shared[name] = "subnet-0123456789abcdef0"
+		case strings.HasPrefix(base, "security-group-"):
+			shared[name] = "sg-0123456789abcdef" + strings.TrimPrefix(base, "security-group-")
+		default:
+			t.Fatalf("unexpected SSM reference %s", name)
+		}
+		m.aws(t, "ssm", "put-parameter", "--name", name, "--type", "String", "--value", shared[name], "--overwrite")
+	}
+	require.Len(t, shared, 4, "role, key, subnet and one security group")
+	byBase := map[string]string{}
+	for name, value := range shared {
+		byBase[filepath.Base(name)] = value
+	}
+
 	// Service Catalog names a provisioned product's stack SC-<account>-pp-<id>.
 	onDefaults, custom := "SC-123456789012-pp-abcdefghijklm", "SC-123456789012-pp-nopqrstuvwxyz"
 	template := "file://" + templateFile
 
+	// checkNotebook asserts, through the SageMaker API, what the launch requested.
+	checkNotebook := func(stack, instanceType string, volume, idleMinutes int) {
+		t.Helper()
+		out := m.outputs(t, stack)
+		require.Equal(t, stack, out["NotebookInstanceName"], "the notebook is named after its SC-* stack")
+		nb := m.notebook(t, stack)
+		assert.Equal(t, instanceType, nb["InstanceType"])
+		assert.EqualValues(t, volume, nb["VolumeSizeInGB"])
+		assert.Equal(t, byBase["subnet-id"], nb["SubnetId"])
+		assert.Equal(t, []any{byBase["security-group-1"]}, nb["SecurityGroups"])
+		assert.Equal(t, byBase["kms-key-arn"], nb["KmsKeyId"])
+		assert.Equal(t, byBase["role-arn"], nb["RoleArn"])
+		assert.Equal(t, "Disabled", nb["RootAccess"])
+		assert.Equal(t, "Disabled", nb["DirectInternetAccess"])
+		assert.Equal(t, stack+"-autostop", nb["NotebookInstanceLifecycleConfigName"])
+		assert.Equal(t, out["NotebookInstanceArn"], nb["NotebookInstanceArn"])
+		assert.Contains(t, out["OpenNotebookUrl"], "openNotebook/"+stack)
+
+		lc := m.aws(t, "sagemaker", "describe-notebook-instance-lifecycle-config", "--notebook-instance-lifecycle-config-name", stack+"-autostop")
+		script, err := base64.StdEncoding.DecodeString(lc["OnStart"].([]any)[0].(map[string]any)["Content"].(string))
+		require.NoError(t, err)
+		assert.Contains(t, string(script), fmt.Sprintf(`IDLE_MINUTES="%d"`, idleMinutes), "the idle time reaches the lifecycle script")
+	}
+
 	// Launch with the form's defaults: no parameters at all.
 	m.aws(t, "cloudformation", "create-stack", "--stack-name", onDefaults, "--template-body", template)
-	out := m.outputs(t, onDefaults)
-	nb := m.notebook(t, out["NotebookInstanceName"])
-	assert.Equal(t, defaultType, nb["InstanceType"])
-	assert.Equal(t, out["NotebookInstanceArn"], nb["NotebookInstanceArn"])
-	assert.Contains(t, out["OpenNotebookUrl"], "openNotebook/"+out["NotebookInstanceName"])
-	assert.True(t, strings.HasPrefix(out["NotebookInstanceName"], onDefaults), "named after the SC-* stack")
+	checkNotebook(onDefaults, defaultType, int(tmpl.Parameters["VolumeSizeInGB"].Default.(float64)), int(idle.Default.(float64)))
 
 	// Launch with non-default parameters.
 	m.aws(t, append([]string{"cloudformation", "create-stack", "--stack-name", custom, "--template-body", template},
 		parameters("InstanceType", other, "VolumeSizeInGB", "50", "IdleTimeoutMinutes", "30")...)...)
-	customOut := m.outputs(t, custom)
-	assert.Equal(t, other, m.notebook(t, customOut["NotebookInstanceName"])["InstanceType"])
+	checkNotebook(custom, other, 50, 30)
 
 	// Update the first: another instance type, as an analyst's UpdateProvisionedProduct would.
 	m.aws(t, append([]string{"cloudformation", "update-stack", "--stack-name", onDefaults, "--template-body", template},
 		parameters("InstanceType", resized)...)...)
-	out = m.outputs(t, onDefaults)
-	assert.Equal(t, resized, m.notebook(t, out["NotebookInstanceName"])["InstanceType"])
+	checkNotebook(onDefaults, resized, int(tmpl.Parameters["VolumeSizeInGB"].Default.(float64)), int(idle.Default.(float64)))
 
-	// Terminate both: the stacks go, and so do the notebooks.
+	// Terminate both: the stacks go, and so do the notebooks and their lifecycle configs.
 	for _, stack := range []string{onDefaults, custom} {
 		m.aws(t, "cloudformation", "delete-stack", "--stack-name", stack)
+		assert.Contains(t, m.awsFails(t, "sagemaker", "describe-notebook-instance-lifecycle-config", "--notebook-instance-lifecycle-config-name", stack+"-autostop"), "does not exist")
 	}
 	list := m.aws(t, "sagemaker", "list-notebook-instances")
 	var left []string
