@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -57,6 +58,10 @@ func build(app awscdk.App) (*stacks.CatalogStack, error) {
 	cfg, err := stacks.ParseContext(values)
 	if err != nil {
 		return nil, err
+	}
+	// Version snapshots belong to the app: relative to cdk.json's directory.
+	if cfg.ProductVersionsDir, err = filepath.Abs(cfg.ProductVersionsDir); err != nil {
+		return nil, fmt.Errorf("context: productVersionsDir: %w", err)
 	}
 	s := stacks.NewCatalogStack(app, jsii.String(cfg.StackName), &stacks.CatalogStackProps{Config: &cfg})
 	if cfg.Nag {

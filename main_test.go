@@ -36,10 +36,11 @@ func synthApp(t *testing.T, context map[string]any) (string, error) {
 	require.NoError(t, err)
 	// cdk.json's feature flags, but not its configuration: the app must
 	// work on its embedded defaults.
-	ctx := testutil.CdkJSONContext()
+	ctx := testutil.CLIContext()
 	for _, k := range stacks.ContextKeys {
 		delete(ctx, k.Name)
 	}
+	ctx["productVersionsDir"] = filepath.Join(outdir, "product-versions")
 	for k, v := range context {
 		ctx[k] = v
 	}

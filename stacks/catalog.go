@@ -7,6 +7,8 @@
 package stacks
 
 import (
+	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -98,6 +100,16 @@ func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStack
 	})
 	s.publishParameters()
 
+	if !filepath.IsAbs(cfg.ProductVersionsDir) {
+		panic(fmt.Errorf("%s: Config.ProductVersionsDir: invalid value %q: an absolute path (the app resolves the context value against the working directory)", *stack.Node().Path(), cfg.ProductVersionsDir))
+	}
+	versions, _ := product.History(stack, jsii.String("NotebookVersions"), &product.HistoryProps{
+		ProductStack: s.Notebook.Stack,
+		Current:      jsii.String(cfg.ProductVersion),
+		Previous:     cfg.PreviousProductVersions,
+		Directory:    jsii.String(cfg.ProductVersionsDir),
+		Description:  jsii.String("Amazon Linux 2023 notebook in a private subnet, encrypted volume, auto-stop when idle"),
+	})
 	s.Product = product.New(stack, jsii.String("Product"), &product.Props{
 		ProductName:        jsii.String("SageMaker notebook"),
 		Owner:              jsii.String(cfg.ProviderName),
@@ -106,11 +118,7 @@ func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStack
 		SupportEmail:       jsii.String(cfg.SupportEmail),
 		SupportUrl:         jsii.String(cfg.SupportUrl),
 		SupportDescription: jsii.String(cfg.SupportDescription),
-		Versions: []product.Version{{
-			Name:         jsii.String("v1"),
-			Description:  jsii.String("Amazon Linux 2023 notebook in a private subnet, encrypted volume, auto-stop when idle"),
-			ProductStack: s.Notebook.Stack,
-		}},
+		Versions:           versions,
 	})
 	s.Portfolio.Portfolio.AddProduct(s.Product.Product)
 

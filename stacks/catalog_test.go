@@ -25,9 +25,17 @@ type synthesized struct {
 	product testutil.Template
 }
 
-func synthCatalog(t *testing.T, values map[string]string) *synthesized {
+// config parses context values; snapshots of product versions go to a
+// directory of the test's own.
+func config(t *testing.T, values map[string]string) stacks.Config {
 	cfg, err := stacks.ParseContext(values)
 	require.NoError(t, err)
+	cfg.ProductVersionsDir = t.TempDir()
+	return cfg
+}
+
+func synthCatalog(t *testing.T, values map[string]string) *synthesized {
+	cfg := config(t, values)
 	app := testutil.NewApp(nil)
 	s := stacks.NewCatalogStack(app, jsii.String("Catalog"), &stacks.CatalogStackProps{Config: &cfg})
 	out := &synthesized{stack: s, product: testutil.ProductTemplate(t, app, s.Notebook.Stack)}
@@ -224,7 +232,8 @@ func TestDataAccessIsReadOnlyByDefault(t *testing.T) {
 func TestSameCompositionForAppAndStage(t *testing.T) {
 	app := testutil.NewApp(nil)
 	stage := awscdk.NewStage(app, jsii.String("Prod"), nil)
-	s := stacks.NewCatalogStack(stage, jsii.String("Catalog"), nil)
+	cfg := config(t, nil)
+	s := stacks.NewCatalogStack(stage, jsii.String("Catalog"), &stacks.CatalogStackProps{Config: &cfg})
 	assert.Equal(t, "Prod/Catalog", *s.Node().Path())
 	assert.Equal(t, "SageMakerCatalog", *s.StackName())
 }

@@ -55,6 +55,14 @@ type Config struct {
 	Projects    []string
 	// Nag checks the app with the cdk-nag packs during synthesis.
 	Nag bool
+	// ProductVersion names the notebook product's current version;
+	// PreviousProductVersions are the released versions kept in the product.
+	ProductVersion          string
+	PreviousProductVersions []string
+	// ProductVersionsDir holds the versions' snapshots. NewCatalogStack needs
+	// it absolute; the app resolves the context value against the working
+	// directory (where cdk.json is).
+	ProductVersionsDir string
 }
 
 // ContextKey documents one CDK context key.
@@ -89,10 +97,14 @@ var ContextKeys = []ContextKey{
 	{"costCenters", "analytics", "TagOption values for the CostCenter tag, each once"},
 	{"projects", "datalake", "TagOption values for the Project tag, each once"},
 	{"nag", "false", `"true" to check the app with the cdk-nag packs during synthesis, or "false"`},
+	{"productVersion", "v1", "the notebook product's current version name: 1-100 letters, digits, dots, hyphens or underscores"},
+	{"previousProductVersions", "", "released version names kept in the product (their snapshots must exist), oldest first, without productVersion"},
+	{"productVersionsDir", "product-versions", "the directory of the versions' snapshots, relative to cdk.json's directory or absolute"},
 }
 
 var (
 	stackNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,99}$`)
+	versionPattern   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 	subnetPattern    = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	sgPattern        = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	kmsKeyPattern    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):kms:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
@@ -187,6 +199,19 @@ func ParseContext(values map[string]string) (Config, error) {
 		c.Nag = nag == "true"
 	default:
 		p.Add("nag", nag, `"true" or "false"`)
+	}
+	c.ProductVersion = get("productVersion")
+	if !versionPattern.MatchString(c.ProductVersion) {
+		p.Add("productVersion", c.ProductVersion, "1-100 letters, digits, dots, hyphens or underscores, such as v2")
+	}
+	c.PreviousProductVersions = list("previousProductVersions")
+	for _, v := range c.PreviousProductVersions {
+		if !versionPattern.MatchString(v) || v == c.ProductVersion {
+			p.Add("previousProductVersions", v, "released version names other than productVersion ("+c.ProductVersion+")")
+		}
+	}
+	if c.ProductVersionsDir = get("productVersionsDir"); c.ProductVersionsDir == "" || strings.ContainsRune(c.ProductVersionsDir, 0) {
+		p.Add("productVersionsDir", c.ProductVersionsDir, "a directory path")
 	}
 	if !stackNamePattern.MatchString(c.StackName) {
 		p.Add("stackName", c.StackName, "a CloudFormation stack name: a letter, then letters, digits and hyphens, at most 100 characters")

@@ -131,6 +131,10 @@ func TestBadContext(t *testing.T) {
 		{"costCenters", strings.Repeat("c", 257), nil, "at most 256"},
 		{"projects", "a,a", nil, "once"},
 		{"nag", "yes", nil, `"true" or "false"`},
+		{"productVersion", "v 2", nil, "letters, digits, dots"},
+		{"previousProductVersions", "v1", nil, "other than productVersion (v1)"},
+		{"previousProductVersions", "v0,v0", nil, "once"},
+		{"productVersionsDir", "", nil, "a directory path"},
 		{"dataBucketArns", "arn:aws-cn:s3:::lake", map[string]string{"principalArns": "arn:aws:iam::123456789012:role/a"}, "one partition"},
 	} {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {

@@ -23,8 +23,7 @@ import (
 // its unsuppressed findings (error and warning annotations), product stacks
 // included.
 func nagFindings(t *testing.T, values map[string]string, extra func(awscdk.App)) (findings []string, s *stacks.CatalogStack) {
-	cfg, err := stacks.ParseContext(values)
-	require.NoError(t, err)
+	cfg := config(t, values)
 	app := testutil.NewApp(nil)
 	s = stacks.NewCatalogStack(app, jsii.String("Catalog"), &stacks.CatalogStackProps{Config: &cfg})
 	if extra != nil {
@@ -93,8 +92,7 @@ func TestNagPacksReportWhatIsNotSuppressed(t *testing.T) {
 }
 
 func TestEverySuppressionHasAReason(t *testing.T) {
-	cfg, err := stacks.ParseContext(configuredValues)
-	require.NoError(t, err)
+	cfg := config(t, configuredValues)
 	s := stacks.NewCatalogStack(testutil.NewApp(nil), jsii.String("Catalog"), &stacks.CatalogStackProps{Config: &cfg})
 	for _, sup := range s.Suppressions() {
 		assert.GreaterOrEqual(t, len(sup.Reason), 80, "%s %s: a specific reason", sup.Path, sup.Rule)
@@ -107,8 +105,7 @@ func TestEverySuppressionHasAReason(t *testing.T) {
 func TestReadmeListsEverySuppression(t *testing.T) {
 	readme, err := os.ReadFile("../README.md")
 	require.NoError(t, err)
-	cfg, err := stacks.ParseContext(configuredValues)
-	require.NoError(t, err)
+	cfg := config(t, configuredValues)
 	s := stacks.NewCatalogStack(testutil.NewApp(nil), jsii.String("Catalog"), &stacks.CatalogStackProps{Config: &cfg})
 	for _, sup := range append(s.Suppressions(), onDefaults(t).stack.Suppressions()...) {
 		rule := sup.Rule[strings.LastIndex(sup.Rule, "-")+1:]

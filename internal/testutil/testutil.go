@@ -37,7 +37,7 @@ func NewStack() (awscdk.App, awscdk.Stack) {
 // feature flags and configuration defaults) plus overrides, so tests
 // synthesize what `cdk synth` synthesizes. An outdir may be given in props.
 func NewApp(props *awscdk.AppProps) awscdk.App {
-	ctx := CdkJSONContext()
+	ctx := CLIContext()
 	if props == nil {
 		props = &awscdk.AppProps{}
 	}
@@ -57,9 +57,11 @@ var (
 	cdkJSON     map[string]any
 )
 
-// CdkJSONContext returns a copy of the "context" of the cdk.json at the
-// module root, found from the working directory upwards.
-func CdkJSONContext() map[string]any {
+// CLIContext returns the context `cdk synth` gives the app: a copy of the
+// "context" of the cdk.json at the module root (found from the working
+// directory upwards), and the CLI's default of path metadata on resources,
+// which is part of the templates (and so of product version snapshots).
+func CLIContext() map[string]any {
 	cdkJSONOnce.Do(func() {
 		dir, err := os.Getwd()
 		if err != nil {
@@ -87,10 +89,11 @@ func CdkJSONContext() map[string]any {
 		}
 		cdkJSON = doc.Context
 	})
-	out := make(map[string]any, len(cdkJSON))
+	out := make(map[string]any, len(cdkJSON)+1)
 	for k, v := range cdkJSON {
 		out[k] = v
 	}
+	out["aws:cdk:enable-path-metadata"] = true
 	return out
 }
 
