@@ -100,7 +100,9 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 	if props == nil {
 		props = &Props{}
 	}
-	this := constructs.NewConstruct(scope, id)
+	lr := &LaunchRole{}
+	constructs.NewConstruct_Override(lr, scope, id) // lr is the construct
+	this := lr
 	path := *this.Node().Path()
 	p := check.New(path)
 	if props.Portfolio == nil {
@@ -143,7 +145,7 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 		panic(fmt.Errorf("%s: %w", path, err))
 	}
 
-	lr := &LaunchRole{Construct: this, ResourceTypes: types}
+	lr.ResourceTypes = types
 	lr.Policy = awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements})
 	lr.Role = awsiam.NewRole(this, jsii.String("Resource"), &awsiam.RoleProps{
 		RoleName:       props.RoleName,
@@ -258,3 +260,6 @@ func (v *typesUnchanged) Validate() *[]*string {
 		"the product's resource types changed after its launch role was created (was %s, now %s): create the launch role after the product's resources",
 		strings.Join(v.types, ", "), strings.Join(now, ", ")))}
 }
+
+// RoleArn returns the launch role's ARN, a token until deployment.
+func (lr *LaunchRole) RoleArn() *string { return lr.Role.RoleArn() }

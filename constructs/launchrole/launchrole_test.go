@@ -119,6 +119,8 @@ func TestNotebookPolicy(t *testing.T) {
 	f := newFixture()
 	lr := launchrole.New(f.stack, jsii.String("LaunchRole"), f.props())
 	assert.Equal(t, []string{"AWS::SageMaker::NotebookInstance", "AWS::SageMaker::NotebookInstanceLifecycleConfig"}, lr.ResourceTypes)
+	assert.Equal(t, "Test", *awscdk.Stack_Of(lr).Node().Id(), "the L3 is a construct CDK functions accept")
+	assert.NotNil(t, lr.RoleArn())
 
 	policy := launchPolicy(t, f.stack)
 	wildcardSids := map[string]bool{"NotebookNetworkDescribe": true, "ServiceCatalogTemplateChecks": true, "ServiceCatalogTemplateRead": true}

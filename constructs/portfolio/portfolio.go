@@ -65,7 +65,11 @@ func New(scope constructs.Construct, id *string, props *Props) *Portfolio {
 	if props == nil {
 		props = &Props{}
 	}
-	this := constructs.NewConstruct(scope, id)
+	p := &Portfolio{}
+	// Registered as the construct itself, so that it can be passed to any
+	// CDK function that takes a construct.
+	constructs.NewConstruct_Override(p, scope, id)
+	this := p
 	path := *this.Node().Path()
 	if err := props.validate(path); err != nil {
 		panic(err)
@@ -77,7 +81,6 @@ func New(scope constructs.Construct, id *string, props *Props) *Portfolio {
 		Description:     jsii.String(check.Or(props.Description, DefaultDescription)),
 		MessageLanguage: props.MessageLanguage,
 	}
-	p := &Portfolio{Construct: this}
 	if len(props.TagOptions) > 0 {
 		allowed := map[string]*[]*string{}
 		for k, vs := range props.TagOptions {
@@ -132,3 +135,6 @@ func (props *Props) validate(path string) error {
 	}
 	return p.Err()
 }
+
+// PortfolioId returns the portfolio's ID (port-...), a token until deployment.
+func (p *Portfolio) PortfolioId() *string { return p.Portfolio.PortfolioId() }

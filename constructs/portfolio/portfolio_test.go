@@ -3,6 +3,7 @@ package portfolio_test
 import (
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
@@ -28,6 +29,9 @@ func TestDefaults(t *testing.T) {
 	tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::TagOption"), jsii.Number(0))
 	assert.Nil(t, p.TagOptions)
 	assert.NotNil(t, p.Portfolio)
+	// The L3 is a construct in its own right: CDK functions accept it.
+	assert.Equal(t, "Test", *awscdk.Stack_Of(p).Node().Id())
+	assert.NotNil(t, p.PortfolioId())
 }
 
 func TestPropsAndTagOptions(t *testing.T) {

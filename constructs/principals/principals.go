@@ -62,7 +62,12 @@ type Principals struct {
 	// They live under the portfolio's construct, so that a pattern
 	// associated twice shares one resource.
 	PatternAssociations []awsservicecatalog.CfnPortfolioPrincipalAssociation
+	arns                []string
 }
+
+// Arns returns the associated principal ARNs and patterns, without
+// duplicates, in input order.
+func (p *Principals) Arns() []string { return append([]string(nil), p.arns...) }
 
 // New associates the principals with the portfolio.
 //
@@ -73,17 +78,19 @@ func New(scope constructs.Construct, id *string, props *Props) *Principals {
 	if props == nil {
 		props = &Props{}
 	}
-	this := constructs.NewConstruct(scope, id)
+	p := &Principals{}
+	constructs.NewConstruct_Override(p, scope, id) // p is the construct
+	this := p
 	if err := props.validate(*this.Node().Path()); err != nil {
 		panic(err)
 	}
-	p := &Principals{Construct: this}
 	seen := map[string]bool{}
 	for _, arn := range props.PrincipalArns {
 		if seen[arn] {
 			continue
 		}
 		seen[arn] = true
+		p.arns = append(p.arns, arn)
 		cid := jsii.String("Principal" + hash(arn))
 		switch ArnPattern.FindStringSubmatch(arn)[2] {
 		case "role":
@@ -105,6 +112,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Principals {
 			continue
 		}
 		seen[pattern] = true
+		p.arns = append(p.arns, pattern)
 		p.PatternAssociations = append(p.PatternAssociations, associatePattern(props.Portfolio, pattern))
 	}
 	return p

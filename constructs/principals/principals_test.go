@@ -52,6 +52,8 @@ func TestArnsAndPatterns(t *testing.T) {
 	assert.Len(t, p.Users, 1)
 	assert.Len(t, p.Groups, 1)
 	assert.Len(t, p.PatternAssociations, 2)
+	assert.Equal(t, []string{role, user, group, sso, saml}, p.Arns())
+	assert.Equal(t, "Test", *awscdk.Stack_Of(p).Node().Id(), "the L3 is a construct CDK functions accept")
 }
 
 func TestIdempotent(t *testing.T) {

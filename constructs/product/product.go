@@ -87,12 +87,13 @@ func New(scope constructs.Construct, id *string, props *Props) *Product {
 	if props == nil {
 		props = &Props{}
 	}
-	this := constructs.NewConstruct(scope, id)
+	p := &Product{versions: make([]Version, len(props.Versions))}
+	constructs.NewConstruct_Override(p, scope, id) // p is the construct
+	this := p
 	if err := props.validate(*this.Node().Path()); err != nil {
 		panic(err)
 	}
 
-	p := &Product{Construct: this, versions: make([]Version, len(props.Versions))}
 	versions := make([]*awsservicecatalog.CloudFormationProductVersion, len(props.Versions))
 	for i, v := range props.Versions {
 		v.Name = jsii.String(check.Or(v.Name, fmt.Sprintf("v%d", i+1)))
