@@ -250,6 +250,7 @@ func configuredAssembly(t *testing.T) string {
 			"dataBucketArns":    "arn:aws:s3:::lake-curated/sales/",
 			"supportEmail":      "platform@example.com",
 			"supportUrl":        "https://wiki.example.com/notebooks",
+			"notifyStackEvents": "true",
 		})
 	})
 	require.NoError(t, configuredErr)

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -50,6 +52,9 @@ type CatalogStack struct {
 	Notebook         *products.Notebook
 	Product          *product.Product
 	Principals       *principals.Principals
+	// StackEvents receives the provisioned stacks' events when
+	// Config.NotifyStackEvents is set, else nil.
+	StackEvents awssns.Topic
 	// AnalystRole is created when no principal is configured, else nil.
 	AnalystRole awsiam.Role
 	LaunchRole  *launchrole.LaunchRole
@@ -146,6 +151,9 @@ func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStack
 	// Service Catalog must find the parameters when it launches a notebook.
 	s.LaunchRole.Node().AddDependency(s.Node().FindChild(jsii.String("NotebookParameters")))
 
+	if cfg.NotifyStackEvents {
+		s.StackEvents = s.stackEventsTopic()
+	}
 	s.addNagSuppressions()
 
 	awscdk.NewCfnOutput(stack, jsii.String("PortfolioId"), &awscdk.CfnOutputProps{Value: s.Portfolio.Portfolio.PortfolioId()})
@@ -274,6 +282,42 @@ func (s *CatalogStack) network(cfg Config) {
 		s.SubnetIds = append(s.SubnetIds, sn.SubnetId())
 	}
 	s.SecurityGroupIds = []*string{notebookSG.SecurityGroupId()}
+}
+
+// stackEventsTopic creates an SNS topic, encrypted with a key of its own,
+// that only Service Catalog (of this account) may publish to, and asks
+// Service Catalog to send it the provisioned stacks' events.
+func (s *CatalogStack) stackEventsTopic() awssns.Topic {
+	serviceCatalog := awsiam.NewServicePrincipal(jsii.String("servicecatalog.amazonaws.com"), nil)
+	sameAccount := &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()}}
+	key := newKey(s.Stack, "StackEventsKey", "Encrypts the stack-event notifications of the SageMaker notebook catalog",
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("ServiceCatalogPublishesEncrypted"),
+			Principals: &[]awsiam.IPrincipal{serviceCatalog},
+			Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey"),
+			Resources:  jsii.Strings("*"),
+			Conditions: sameAccount,
+		}))
+	topic := awssns.NewTopic(s.Stack, jsii.String("StackEvents"), &awssns.TopicProps{
+		DisplayName: jsii.String("SageMaker notebook catalog: provisioned stack events"),
+		MasterKey:   key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("OnlyServiceCatalogPublishes"),
+		Principals: &[]awsiam.IPrincipal{serviceCatalog},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  &[]*string{topic.TopicArn()},
+		Conditions: sameAccount,
+	}))
+	s.Portfolio.Portfolio.NotifyOnStackEvents(s.Product.Product, topic, &awsservicecatalog.CommonConstraintOptions{
+		Description: jsii.String("Sends the provisioned notebooks' stack events to the catalog's topic"),
+	})
+	awscdk.NewCfnOutput(s.Stack, jsii.String("StackEventsTopicArn"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Subscribe to follow provisioned notebooks' stack events"),
+		Value:       topic.TopicArn(),
+	})
+	return topic
 }
 
 // flowLogs records the VPC's traffic in a log group kept a year and

@@ -65,6 +65,7 @@ var configuredValues = map[string]string{
 	"dataAccess":        "read-write",
 	"supportEmail":      "platform@example.com",
 	"supportUrl":        "https://wiki.example.com/notebooks",
+	"notifyStackEvents": "true",
 }
 
 func onConfigured(t *testing.T) *synthesized {
@@ -195,7 +196,10 @@ func TestNoWildcards(t *testing.T) {
 func TestConfiguredNetworkKeyAndPrincipals(t *testing.T) {
 	s := onConfigured(t)
 	s.tmpl.ResourceCountIs(jsii.String("AWS::EC2::VPC"), jsii.Number(0))
-	s.tmpl.ResourceCountIs(jsii.String("AWS::KMS::Key"), jsii.Number(0))
+	notebookKeys := s.tmpl.FindResources(jsii.String("AWS::KMS::Key"), map[string]any{
+		"Properties": map[string]any{"Description": assertions.Match_StringLikeRegexp(jsii.String("ML storage volumes"))},
+	})
+	assert.Empty(t, *notebookKeys, "the configured key is used, none created")
 	assert.Nil(t, s.stack.AnalystRole)
 	s.tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": "/TeamCatalog/notebook/subnet-id", "Value": "subnet-0123456789abcdef0"})
 	s.tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": "/TeamCatalog/notebook/security-group-2", "Value": "sg-0fedcba9876543210"})
@@ -220,6 +224,32 @@ func TestConfiguredNetworkKeyAndPrincipals(t *testing.T) {
 	assert.Contains(t, all, `"arn:aws:s3:::lake-curated/sales/*"`)
 	assert.Contains(t, all, `"s3:prefix":["sales/","sales/*"]`)
 	assert.Contains(t, all, "s3:PutObject")
+}
+
+func TestStackEventNotifications(t *testing.T) {
+	assert.Nil(t, onDefaults(t).stack.StackEvents, "off by default")
+	onDefaults(t).tmpl.ResourceCountIs(jsii.String("AWS::SNS::Topic"), jsii.Number(0))
+
+	s := onConfigured(t)
+	require.NotNil(t, s.stack.StackEvents)
+	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::LaunchNotificationConstraint"), jsii.Number(1))
+	s.tmpl.HasResourceProperties(jsii.String("AWS::SNS::Topic"), map[string]any{
+		"KmsMasterKeyId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^StackEventsKey")), "Arn"}},
+	})
+	policies := s.json.Resources("AWS::SNS::TopicPolicy")
+	require.Len(t, policies, 1)
+	for _, p := range policies {
+		for _, st := range p["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			st := st.(map[string]any)
+			if st["Effect"] == "Allow" {
+				assert.Equal(t, map[string]any{"Service": "servicecatalog.amazonaws.com"}, st["Principal"], "only Service Catalog publishes")
+				assert.Equal(t, "sns:Publish", st["Action"])
+				assert.Contains(t, testutil.JSON(st["Condition"]), "aws:SourceAccount")
+			} else {
+				assert.Equal(t, map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}, st["Condition"], "TLS only")
+			}
+		}
+	}
 }
 
 func TestDataAccessIsReadOnlyByDefault(t *testing.T) {

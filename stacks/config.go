@@ -55,6 +55,9 @@ type Config struct {
 	Projects    []string
 	// Nag checks the app with the cdk-nag packs during synthesis.
 	Nag bool
+	// NotifyStackEvents creates an encrypted SNS topic that receives the
+	// provisioned stacks' events (a launch notification constraint).
+	NotifyStackEvents bool
 	// ProductVersion names the notebook product's current version;
 	// PreviousProductVersions are the released versions kept in the product.
 	ProductVersion          string
@@ -97,6 +100,7 @@ var ContextKeys = []ContextKey{
 	{"costCenters", "analytics", "TagOption values for the CostCenter tag, each once"},
 	{"projects", "datalake", "TagOption values for the Project tag, each once"},
 	{"nag", "false", `"true" to check the app with the cdk-nag packs during synthesis, or "false"`},
+	{"notifyStackEvents", "false", `"true" to send the provisioned stacks' events to an encrypted SNS topic, or "false"`},
 	{"productVersion", "v1", "the notebook product's current version name: 1-100 letters, digits, dots, hyphens or underscores"},
 	{"previousProductVersions", "", "released version names kept in the product (their snapshots must exist), oldest first, without productVersion"},
 	{"productVersionsDir", "product-versions", "the directory of the versions' snapshots, relative to cdk.json's directory or absolute"},
@@ -194,12 +198,17 @@ func ParseContext(values map[string]string) (Config, error) {
 		CostCenters:        list("costCenters"),
 		Projects:           list("projects"),
 	}
-	switch nag := get("nag"); nag {
-	case "true", "false":
-		c.Nag = nag == "true"
-	default:
-		p.Add("nag", nag, `"true" or "false"`)
+	boolean := func(key string) bool {
+		switch v := get(key); v {
+		case "true", "false":
+			return v == "true"
+		default:
+			p.Add(key, v, `"true" or "false"`)
+			return false
+		}
 	}
+	c.Nag = boolean("nag")
+	c.NotifyStackEvents = boolean("notifyStackEvents")
 	c.ProductVersion = get("productVersion")
 	if !versionPattern.MatchString(c.ProductVersion) {
 		p.Add("productVersion", c.ProductVersion, "1-100 letters, digits, dots, hyphens or underscores, such as v2")

@@ -131,6 +131,7 @@ func TestBadContext(t *testing.T) {
 		{"costCenters", strings.Repeat("c", 257), nil, "at most 256"},
 		{"projects", "a,a", nil, "once"},
 		{"nag", "yes", nil, `"true" or "false"`},
+		{"notifyStackEvents", "1", nil, `"true" or "false"`},
 		{"productVersion", "v 2", nil, "letters, digits, dots"},
 		{"previousProductVersions", "v1", nil, "other than productVersion (v1)"},
 		{"previousProductVersions", "v0,v0", nil, "once"},
