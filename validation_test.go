@@ -223,7 +223,12 @@ type cfnTemplate struct {
 // configured network, key and principals, by file name.
 func allTemplates(t *testing.T) map[string]cfnTemplate {
 	out := map[string]cfnTemplate{}
-	for label, dir := range map[string]string{"defaults": assembly(t), "configured": configuredAssembly(t)} {
+	spoke, err := synthApp(t, map[string]any{
+		"importPortfolioId": "port-abcdefghijklm",
+		"principalPatterns": "arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DataAnalyst_*",
+	})
+	require.NoError(t, err)
+	for label, dir := range map[string]string{"defaults": assembly(t), "configured": configuredAssembly(t), "spoke": spoke} {
 		for name, body := range templates(t, dir) {
 			var tmpl cfnTemplate
 			require.NoError(t, json.Unmarshal(body, &tmpl), name)

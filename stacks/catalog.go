@@ -58,10 +58,16 @@ type CatalogStack struct {
 	// AnalystRole is created when no principal is configured, else nil.
 	AnalystRole awsiam.Role
 	LaunchRole  *launchrole.LaunchRole
+	// AcceptedShare is set in an account that imports the hub's portfolio
+	// (Config.ImportPortfolioId); Portfolio and Product are then nil.
+	AcceptedShare awsservicecatalog.CfnAcceptedPortfolioShare
 }
 
-// NewCatalogStack builds the catalog in scope (an App or a Stage). The
-// stack's name is Config.StackName unless props.StackName is set.
+// NewCatalogStack builds the catalog in scope (an App or a Stage): the hub,
+// with the portfolio and its product, or, when Config.ImportPortfolioId is
+// set, a spoke that uses a portfolio shared by the hub. Both have the shared
+// resources notebooks need in their account. The stack's name is
+// Config.StackName unless props.StackName is set.
 //
 // NewCatalogStack panics if the configuration is invalid.
 func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStackProps) *CatalogStack {
@@ -85,26 +91,65 @@ func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStack
 	s.Key = notebookKey(stack, cfg)
 	s.network(cfg)
 	s.NotebookRole = notebookRole(stack, cfg)
+	s.Notebook = products.NewNotebook(stack, jsii.String("NotebookProduct"), notebookProps(cfg, len(s.SecurityGroupIds)))
+	s.publishParameters()
+	if cfg.ImportPortfolioId != "" {
+		s.spoke(cfg)
+	} else {
+		s.hub(cfg)
+	}
+	if cfg.NotifyStackEvents {
+		s.StackEvents = s.stackEventsTopic()
+	}
+	s.addNagSuppressions()
+	return s
+}
 
-	s.Portfolio = portfolio.New(stack, jsii.String("Portfolio"), &portfolio.Props{
-		DisplayName:  jsii.String(cfg.PortfolioName),
-		ProviderName: jsii.String(cfg.ProviderName),
-		TagOptions:   tagOptions(cfg),
-	})
-
-	prefix := "/" + *stack.StackName() + "/notebook"
-	s.Notebook = products.NewNotebook(stack, jsii.String("NotebookProduct"), &products.NotebookProps{
+// notebookProps configures the notebook template. Its SSM prefix derives
+// from Config.StackName, so that the hub and the accounts it shares with
+// agree on it.
+func notebookProps(cfg Config, securityGroups int) *products.NotebookProps {
+	return &products.NotebookProps{
 		AllowedInstanceTypes:  cfg.AllowedInstanceTypes,
 		DefaultInstanceType:   jsii.String(cfg.DefaultInstanceType),
 		DefaultVolumeSizeGB:   jsii.Number(cfg.DefaultVolumeSizeGB),
 		MaxVolumeSizeGB:       jsii.Number(cfg.MaxVolumeSizeGB),
 		IdleTimeoutMinutes:    jsii.Number(cfg.IdleTimeoutMinutes),
 		MaxIdleTimeoutMinutes: jsii.Number(cfg.MaxIdleTimeoutMinutes),
-		SecurityGroupCount:    jsii.Number(len(s.SecurityGroupIds)),
-		ParameterPrefix:       jsii.String(prefix),
-	})
-	s.publishParameters()
+		SecurityGroupCount:    jsii.Number(securityGroups),
+		ParameterPrefix:       jsii.String("/" + cfg.StackName + "/notebook"),
+	}
+}
 
+// LaunchRoleName is the launch role's name when the portfolio is shared:
+// the constraint names it, and each account has its own role of that name.
+func LaunchRoleName(cfg Config) string { return cfg.StackName + "-launch" }
+
+// launchRoleProps scopes the launch role to the catalog's shared resources.
+func (s *CatalogStack) launchRoleProps(cfg Config) *launchrole.Props {
+	p := &launchrole.Props{
+		PassRoles:        []awsiam.IRole{s.NotebookRole},
+		KmsKeyArns:       []*string{s.Key.KeyArn()},
+		SubnetIds:        s.SubnetIds,
+		SecurityGroupIds: s.SecurityGroupIds,
+		InstanceTypes:    cfg.AllowedInstanceTypes,
+		ParameterNames:   s.Notebook.Parameters.All(),
+	}
+	if len(cfg.ShareWithAccounts) > 0 || cfg.ImportPortfolioId != "" {
+		p.RoleName = jsii.String(LaunchRoleName(cfg))
+	}
+	return p
+}
+
+// hub builds the portfolio, its product and versions, its principals, the
+// launch role and constraint, and the shares.
+func (s *CatalogStack) hub(cfg Config) {
+	stack := s.Stack
+	s.Portfolio = portfolio.New(stack, jsii.String("Portfolio"), &portfolio.Props{
+		DisplayName:  jsii.String(cfg.PortfolioName),
+		ProviderName: jsii.String(cfg.ProviderName),
+		TagOptions:   tagOptions(cfg),
+	})
 	if !filepath.IsAbs(cfg.ProductVersionsDir) {
 		panic(fmt.Errorf("%s: Config.ProductVersionsDir: invalid value %q: an absolute path (the app resolves the context value against the working directory)", *stack.Node().Path(), cfg.ProductVersionsDir))
 	}
@@ -138,23 +183,20 @@ func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStack
 		})
 	}
 
-	s.LaunchRole = launchrole.New(stack, jsii.String("LaunchRole"), &launchrole.Props{
-		Portfolio:        s.Portfolio.Portfolio,
-		Product:          s.Product,
-		PassRoles:        []awsiam.IRole{s.NotebookRole},
-		KmsKeyArns:       []*string{s.Key.KeyArn()},
-		SubnetIds:        s.SubnetIds,
-		SecurityGroupIds: s.SecurityGroupIds,
-		InstanceTypes:    cfg.AllowedInstanceTypes,
-		ParameterNames:   s.Notebook.Parameters.All(),
-	})
+	props := s.launchRoleProps(cfg)
+	props.Portfolio, props.Product = s.Portfolio.Portfolio, s.Product
+	props.Local = len(cfg.ShareWithAccounts) > 0
+	s.LaunchRole = launchrole.New(stack, jsii.String("LaunchRole"), props)
 	// Service Catalog must find the parameters when it launches a notebook.
 	s.LaunchRole.Node().AddDependency(s.Node().FindChild(jsii.String("NotebookParameters")))
 
-	if cfg.NotifyStackEvents {
-		s.StackEvents = s.stackEventsTopic()
+	// Shared accounts get the portfolio with its TagOptions; the constraint
+	// names the launch role, which each of them creates (a spoke stack).
+	for _, account := range cfg.ShareWithAccounts {
+		s.Portfolio.Portfolio.ShareWithAccount(jsii.String(account), &awsservicecatalog.PortfolioShareOptions{
+			ShareTagOptions: jsii.Bool(true),
+		})
 	}
-	s.addNagSuppressions()
 
 	awscdk.NewCfnOutput(stack, jsii.String("PortfolioId"), &awscdk.CfnOutputProps{Value: s.Portfolio.Portfolio.PortfolioId()})
 	awscdk.NewCfnOutput(stack, jsii.String("ProductId"), &awscdk.CfnOutputProps{Value: s.Product.Product.ProductId()})
@@ -164,7 +206,37 @@ func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStack
 			Value:       s.AnalystRole.RoleArn(),
 		})
 	}
-	return s
+}
+
+// spoke prepares an account the hub shares its portfolio with: it accepts
+// the share, gives the account's principals access, and creates the launch
+// role the shared constraint names, with the same policy as the hub's.
+func (s *CatalogStack) spoke(cfg Config) {
+	stack := s.Stack
+	s.AcceptedShare = awsservicecatalog.NewCfnAcceptedPortfolioShare(stack, jsii.String("AcceptedShare"), &awsservicecatalog.CfnAcceptedPortfolioShareProps{
+		PortfolioId: jsii.String(cfg.ImportPortfolioId),
+	})
+	// Only the portfolio ID matters to the associations; the ARN's account
+	// and region are this stack's.
+	imported := awsservicecatalog.Portfolio_FromPortfolioArn(stack, jsii.String("SharedPortfolio"), stack.FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("catalog"), Resource: jsii.String("portfolio"), ResourceName: jsii.String(cfg.ImportPortfolioId),
+		ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+	}))
+	s.Principals = principals.New(stack, jsii.String("Principals"), &principals.Props{
+		Portfolio:     imported,
+		PrincipalArns: cfg.PrincipalArns,
+		Patterns:      cfg.PrincipalPatterns,
+	})
+	// The associations need the accepted share.
+	for _, c := range *imported.Node().Children() {
+		c.Node().AddDependency(s.AcceptedShare)
+	}
+	s.Principals.Node().AddDependency(s.AcceptedShare)
+
+	props := s.launchRoleProps(cfg)
+	props.ResourceTypes = product.StackResourceTypes(s.Notebook.Stack)
+	s.LaunchRole = launchrole.New(stack, jsii.String("LaunchRole"), props)
+	s.LaunchRole.Node().AddDependency(s.Node().FindChild(jsii.String("NotebookParameters")))
 }
 
 // keyPolicyActions are the key-level KMS actions: administration (so the

@@ -58,6 +58,11 @@ type Config struct {
 	// NotifyStackEvents creates an encrypted SNS topic that receives the
 	// provisioned stacks' events (a launch notification constraint).
 	NotifyStackEvents bool
+	// ShareWithAccounts are the accounts the hub shares its portfolio with.
+	ShareWithAccounts []string
+	// ImportPortfolioId makes this deployment a spoke: it accepts the hub's
+	// shared portfolio of this ID instead of creating one.
+	ImportPortfolioId string
 	// ProductVersion names the notebook product's current version;
 	// PreviousProductVersions are the released versions kept in the product.
 	ProductVersion          string
@@ -100,6 +105,8 @@ var ContextKeys = []ContextKey{
 	{"costCenters", "analytics", "TagOption values for the CostCenter tag, each once"},
 	{"projects", "datalake", "TagOption values for the Project tag, each once"},
 	{"nag", "false", `"true" to check the app with the cdk-nag packs during synthesis, or "false"`},
+	{"shareWithAccounts", "", "12-digit AWS account IDs to share the portfolio (and its TagOptions) with"},
+	{"importPortfolioId", "", "port-... : deploy a spoke that accepts this portfolio shared by the hub; requires principalArns or principalPatterns"},
 	{"notifyStackEvents", "false", `"true" to send the provisioned stacks' events to an encrypted SNS topic, or "false"`},
 	{"productVersion", "v1", "the notebook product's current version name: 1-100 letters, digits, dots, hyphens or underscores"},
 	{"previousProductVersions", "", "released version names kept in the product (their snapshots must exist), oldest first, without productVersion"},
@@ -107,13 +114,15 @@ var ContextKeys = []ContextKey{
 }
 
 var (
-	stackNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,99}$`)
-	versionPattern   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	subnetPattern    = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	sgPattern        = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	kmsKeyPattern    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):kms:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
-	bucketArnPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/[A-Za-z0-9!_.*'()/-]*)?$`)
-	partitionPattern = regexp.MustCompile(`^arn:([^:]*):`)
+	stackNamePattern   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,99}$`)
+	versionPattern     = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	accountPattern     = regexp.MustCompile(`^[0-9]{12}$`)
+	portfolioIdPattern = regexp.MustCompile(`^port-[a-z0-9]{13}$`)
+	subnetPattern      = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	sgPattern          = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	kmsKeyPattern      = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):kms:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+	bucketArnPattern   = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/[A-Za-z0-9!_.*'()/-]*)?$`)
+	partitionPattern   = regexp.MustCompile(`^arn:([^:]*):`)
 )
 
 // DefaultConfig returns the configuration on embedded defaults.
@@ -312,6 +321,27 @@ func ParseContext(values map[string]string) (Config, error) {
 			if n := len([]rune(v)); n > 256 {
 				p.Add(tag.key, v, "a tag value of at most 256 characters")
 			}
+		}
+	}
+
+	c.ShareWithAccounts = list("shareWithAccounts")
+	for _, a := range c.ShareWithAccounts {
+		if !accountPattern.MatchString(a) {
+			p.Add("shareWithAccounts", a, "a 12-digit AWS account ID")
+		}
+	}
+	if c.ImportPortfolioId = get("importPortfolioId"); c.ImportPortfolioId != "" {
+		if !portfolioIdPattern.MatchString(c.ImportPortfolioId) {
+			p.Add("importPortfolioId", c.ImportPortfolioId, "a portfolio ID such as port-abcdefghijklm (the hub's PortfolioId output)")
+		}
+		if len(c.PrincipalArns) == 0 && len(c.PrincipalPatterns) == 0 {
+			p.Add("importPortfolioId", c.ImportPortfolioId, "a spoke needs principalArns or principalPatterns: the account's own analyst roles")
+		}
+		if len(c.ShareWithAccounts) > 0 {
+			p.Add("shareWithAccounts", get("shareWithAccounts"), "empty in a spoke (importPortfolioId is set): only the hub shares")
+		}
+		if c.NotifyStackEvents {
+			p.Add("notifyStackEvents", "true", `"false" in a spoke (importPortfolioId is set): the hub's notification constraint comes with the share`)
 		}
 	}
 

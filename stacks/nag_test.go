@@ -55,7 +55,7 @@ func nagFindings(t *testing.T, values map[string]string, extra func(awscdk.App))
 }
 
 func TestNagPacksFindNothingUnsuppressed(t *testing.T) {
-	for name, values := range map[string]map[string]string{"defaults": nil, "configured": configuredValues} {
+	for name, values := range map[string]map[string]string{"defaults": nil, "configured": configuredValues, "spoke": spokeValues} {
 		findings, _ := nagFindings(t, values, nil)
 		assert.Empty(t, findings, "%s: unsuppressed cdk-nag findings", name)
 	}

@@ -39,11 +39,23 @@ var (
 
 // Props configures a LaunchRole.
 type Props struct {
-	// Portfolio holds the product. Required.
+	// Portfolio holds the product. Required with Product.
 	Portfolio awsservicecatalog.IPortfolio
 	// Product is the product the role launches; its resource types decide
-	// the role's permissions. Required.
+	// the role's permissions, and the role becomes its launch-role
+	// constraint in Portfolio.
+	// Default: none; then ResourceTypes decide, and no constraint is made
+	// (an account that imports a shared portfolio gets the constraint with
+	// the share, and needs only the role).
 	Product *product.Product
+	// ResourceTypes are the product's resource types when Product is nil.
+	// Default: none; required without Product.
+	ResourceTypes []string
+	// Local makes the constraint name the role (LocalRoleName) instead of
+	// giving its ARN, so that each account the portfolio is shared with uses
+	// its own role of that name. Requires RoleName.
+	// Default: false, the constraint gives the role's ARN.
+	Local bool
 	// PassRoles are the roles the product may pass to SageMaker
 	// (iam:PassRole, only to sagemaker.amazonaws.com).
 	// Default: none; required when the product creates notebook instances.
@@ -90,7 +102,8 @@ type LaunchRole struct {
 }
 
 // New creates the launch role and sets it as the launch-role constraint of
-// the product in the portfolio (adding the product to the portfolio).
+// the product in the portfolio (adding the product to the portfolio); with
+// no Product, it creates the role alone, from ResourceTypes.
 //
 // New panics if a required field is missing, the product creates a resource
 // type without permissions in the table, or a grant is malformed; the message
@@ -105,11 +118,16 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 	this := lr
 	path := *this.Node().Path()
 	p := check.New(path)
-	if props.Portfolio == nil {
-		p.Addf("Portfolio", "required: the portfolio that holds the product")
+	switch {
+	case props.Product != nil && props.Portfolio == nil:
+		p.Addf("Portfolio", "required with Product: the portfolio that holds the product")
+	case props.Product == nil && len(props.ResourceTypes) == 0:
+		p.Addf("Product", "required: the product to launch (or, for a role without a constraint, ResourceTypes)")
+	case props.Product == nil && props.Local:
+		p.Addf("Local", "applies to a constraint, which needs Product")
 	}
-	if props.Product == nil {
-		p.Addf("Product", "required: the product to launch")
+	if props.Local && check.Str(props.RoleName) == "" {
+		p.Addf("RoleName", "required with Local: accounts find the role by name")
 	}
 	for i, n := range props.ParameterNames {
 		if !strings.HasPrefix(n, "/") || strings.ContainsAny(n, "*? ") {
@@ -139,7 +157,11 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 		InstanceTypes:    props.InstanceTypes,
 		ParameterNames:   props.ParameterNames,
 	}
-	types := props.Product.ResourceTypes()
+	types := props.ResourceTypes
+	if props.Product != nil {
+		types = props.Product.ResourceTypes()
+	}
+	types = slices.Compact(slices.Sorted(slices.Values(types)))
 	statements, err := Statements(table, types, ctx)
 	if err != nil {
 		panic(fmt.Errorf("%s: %w", path, err))
@@ -150,13 +172,20 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 	lr.Role = awsiam.NewRole(this, jsii.String("Resource"), &awsiam.RoleProps{
 		RoleName:       props.RoleName,
 		AssumedBy:      awsiam.NewServicePrincipal(jsii.String("servicecatalog.amazonaws.com"), nil),
-		Description:    jsii.String("Service Catalog launch role for " + *props.Product.Node().Path()),
+		Description:    jsii.String("Service Catalog launch role for " + strings.Join(types, ", ")),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{"LaunchProduct": lr.Policy},
 	})
-	description := check.Or(props.Description, "Launches with a least-privilege role for "+strings.Join(types, ", "))
-	props.Portfolio.SetLaunchRole(props.Product.Product, lr.Role, &awsservicecatalog.CommonConstraintOptions{
-		Description: jsii.String(description),
-	})
+	if props.Product == nil {
+		return lr
+	}
+	options := &awsservicecatalog.CommonConstraintOptions{
+		Description: jsii.String(check.Or(props.Description, "Launches with a least-privilege role for "+strings.Join(types, ", "))),
+	}
+	if props.Local {
+		props.Portfolio.SetLocalLaunchRole(props.Product.Product, lr.Role, options)
+	} else {
+		props.Portfolio.SetLaunchRole(props.Product.Product, lr.Role, options)
+	}
 
 	// The types were read now; a resource added to a product stack later
 	// would need permissions the policy lacks.

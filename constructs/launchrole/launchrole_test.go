@@ -221,6 +221,34 @@ func TestConstraintAndTrust(t *testing.T) {
 	tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::PortfolioProductAssociation"), jsii.Number(1))
 }
 
+func TestLocalLaunchRole(t *testing.T) {
+	f := newFixture()
+	props := f.props()
+	props.Local, props.RoleName = true, jsii.String("catalog-launch")
+	launchrole.New(f.stack, jsii.String("LaunchRole"), props)
+	tmpl := assertions.Template_FromStack(f.stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::LaunchRoleConstraint"), map[string]any{
+		// Ref of a role is its name: catalog-launch.
+		"LocalRoleName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^LaunchRole"))},
+		"RoleArn":       assertions.Match_Absent(),
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{"RoleName": "catalog-launch"})
+}
+
+// An account that imports a shared portfolio needs the role, not the constraint.
+func TestRoleWithoutConstraint(t *testing.T) {
+	f := newFixture()
+	props := f.props()
+	props.Portfolio, props.Product = nil, nil
+	props.ResourceTypes = []string{"AWS::SageMaker::NotebookInstanceLifecycleConfig", "AWS::SageMaker::NotebookInstance"}
+	props.RoleName = jsii.String("catalog-launch")
+	lr := launchrole.New(f.stack, jsii.String("LaunchRole"), props)
+	assert.Equal(t, []string{"AWS::SageMaker::NotebookInstance", "AWS::SageMaker::NotebookInstanceLifecycleConfig"}, lr.ResourceTypes)
+	tmpl := assertions.Template_FromStack(f.stack, nil)
+	tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::LaunchRoleConstraint"), jsii.Number(0))
+	assert.Contains(t, launchPolicy(t, f.stack), "CreateSecureNotebookInstance")
+}
+
 func TestUnknownTypeStopsSynthesis(t *testing.T) {
 	f := newFixture()
 	awssns.NewCfnTopic(f.ps, jsii.String("Topic"), nil)
@@ -263,8 +291,9 @@ func TestFailsOnMissingScope(t *testing.T) {
 		mutate func(*launchrole.Props)
 		want   string
 	}{
-		{"no portfolio", func(p *launchrole.Props) { p.Portfolio = nil }, "Portfolio: required"},
+		{"no portfolio", func(p *launchrole.Props) { p.Portfolio = nil }, "Portfolio: required with Product"},
 		{"no product", func(p *launchrole.Props) { p.Product = nil }, "Product: required"},
+		{"local without a name", func(p *launchrole.Props) { p.Local = true }, "RoleName: required with Local"},
 		{"no pass role", func(p *launchrole.Props) { p.PassRoles = nil }, "Props.PassRoles is empty"},
 		{"no key", func(p *launchrole.Props) { p.KmsKeyArns = nil }, "Props.KmsKeyArns is empty"},
 		{"no instance types", func(p *launchrole.Props) { p.InstanceTypes = nil }, "Props.InstanceTypes is empty"},

@@ -113,21 +113,25 @@ func New(scope constructs.Construct, id *string, props *Props) *Principals {
 		}
 		seen[pattern] = true
 		p.arns = append(p.arns, pattern)
-		p.PatternAssociations = append(p.PatternAssociations, associatePattern(props.Portfolio, pattern))
+		p.PatternAssociations = append(p.PatternAssociations, associatePattern(p, props.Portfolio, pattern))
 	}
 	return p
 }
 
 // associatePattern returns the portfolio's association for pattern, creating
 // it on first use. Its ID is derived from the pattern, so it is stable
-// whatever the order of the inputs.
-func associatePattern(portfolio awsservicecatalog.IPortfolio, pattern string) awsservicecatalog.CfnPortfolioPrincipalAssociation {
+// whatever the order of the inputs. It lives under the portfolio, so that
+// every Principals of the portfolio shares it; an imported portfolio is not a
+// Go construct, and its associations live under p.
+func associatePattern(p *Principals, portfolio awsservicecatalog.IPortfolio, pattern string) awsservicecatalog.CfnPortfolioPrincipalAssociation {
 	id := "PrincipalPattern" + hash(pattern)
-	if existing := portfolio.Node().TryFindChild(jsii.String(id)); existing != nil {
+	var scope constructs.Construct = p
+	if owned, ok := portfolio.(constructs.Construct); ok {
+		scope = owned
+	}
+	if existing := scope.Node().TryFindChild(jsii.String(id)); existing != nil {
 		return existing.(awsservicecatalog.CfnPortfolioPrincipalAssociation)
 	}
-	// Every IPortfolio (owned or imported) is a Resource, hence a Construct.
-	scope := portfolio.(constructs.Construct)
 	return awsservicecatalog.NewCfnPortfolioPrincipalAssociation(scope, jsii.String(id), &awsservicecatalog.CfnPortfolioPrincipalAssociationProps{
 		PortfolioId:   portfolio.PortfolioId(),
 		PrincipalArn:  jsii.String(pattern),

@@ -71,6 +71,20 @@ func TestIdempotent(t *testing.T) {
 		"the same pattern shares one association")
 }
 
+func TestImportedPortfolio(t *testing.T) {
+	_, stack := testutil.NewStack()
+	imported := awsservicecatalog.Portfolio_FromPortfolioArn(stack, jsii.String("Shared"),
+		jsii.String("arn:aws:catalog:eu-west-1:111111111111:portfolio/port-abcdefghijklm"))
+	p := principals.New(stack, jsii.String("Principals"), &principals.Props{
+		Portfolio: imported, PrincipalArns: []string{role}, Patterns: []string{sso, sso},
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.ResourceCountIs(jsii.String(assocTy), jsii.Number(2))
+	tmpl.HasResourceProperties(jsii.String(assocTy), map[string]any{"PortfolioId": "port-abcdefghijklm", "PrincipalType": "IAM_PATTERN"})
+	tmpl.HasResourceProperties(jsii.String(assocTy), map[string]any{"PortfolioId": "port-abcdefghijklm", "PrincipalARN": role})
+	assert.Len(t, p.PatternAssociations, 1)
+}
+
 func TestAssociationIdsDoNotDependOnOrder(t *testing.T) {
 	paths := func(patterns ...string) map[string]bool {
 		_, stack := testutil.NewStack()
