@@ -63,11 +63,14 @@ func build(app awscdk.App) (*stacks.CatalogStack, error) {
 	if cfg.ProductVersionsDir, err = filepath.Abs(cfg.ProductVersionsDir); err != nil {
 		return nil, fmt.Errorf("context: productVersionsDir: %w", err)
 	}
-	s := stacks.NewCatalogStack(app, jsii.String(cfg.StackName), &stacks.CatalogStackProps{Config: &cfg})
 	if cfg.Nag {
 		stacks.ApplyNagPacks(app)
 	}
-	return s, nil
+	if cfg.Pipeline != nil {
+		stacks.NewPipelineStack(app, jsii.String(cfg.StackName+"-pipeline"), cfg)
+		return nil, nil
+	}
+	return stacks.NewCatalogStack(app, jsii.String(cfg.StackName), &stacks.CatalogStackProps{Config: &cfg}), nil
 }
 
 // guard runs f and turns a panic (a construct's validation error, or an

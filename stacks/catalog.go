@@ -349,7 +349,7 @@ func (s *CatalogStack) network(cfg Config) {
 		})
 	}
 	s.flowLogs()
-	removeRedundantDependency(s.Stack)
+	removeRedundantDependsOnProviderRole(s.Stack)
 	for _, sn := range *s.Vpc.IsolatedSubnets() {
 		s.SubnetIds = append(s.SubnetIds, sn.SubnetId())
 	}
@@ -588,15 +588,22 @@ func analystRole(stack awscdk.Stack, s *CatalogStack) awsiam.Role {
 // removeRedundantDependency drops the DependsOn that the CDK's
 // restrict-default-security-group provider puts on its role: the handler's
 // Fn::GetAtt of the role already orders them, and cfn-lint warns (W3005).
-func removeRedundantDependency(stack awscdk.Stack) {
+func removeRedundantDependsOnProviderRole(stack awscdk.Stack) {
 	provider := stack.Node().TryFindChild(jsii.String("Custom::VpcRestrictDefaultSGCustomResourceProvider"))
 	if provider == nil {
 		return
 	}
-	handler, hok := provider.Node().TryFindChild(jsii.String("Handler")).(awscdk.CfnResource)
-	role, rok := provider.Node().TryFindChild(jsii.String("Role")).(awscdk.CfnResource)
-	if hok && rok {
-		handler.RemoveResourceDependency(role)
+	removeRedundantDependency(provider.Node().TryFindChild(jsii.String("Handler")), provider.Node().TryFindChild(jsii.String("Role")))
+}
+
+// removeRedundantDependency drops from's DependsOn on to when both are
+// CloudFormation resources; use it where a Ref or Fn::GetAtt already orders
+// them, which cfn-lint reports as W3005.
+func removeRedundantDependency(from, to constructs.IConstruct) {
+	f, fok := from.(awscdk.CfnResource)
+	t, tok := to.(awscdk.CfnResource)
+	if fok && tok {
+		f.RemoveResourceDependency(t)
 	}
 }
 

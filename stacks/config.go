@@ -67,6 +67,12 @@ type Config struct {
 	// PreviousProductVersions are the released versions kept in the product.
 	ProductVersion          string
 	PreviousProductVersions []string
+	// Pipeline, when set, deploys the catalog through CDK Pipelines.
+	Pipeline *PipelineConfig
+	// Context holds the context values the configuration was parsed from
+	// (keys given explicitly only), so that a pipeline can synthesize with
+	// the same ones.
+	Context map[string]string
 	// ProductVersionsDir holds the versions' snapshots. NewCatalogStack needs
 	// it absolute; the app resolves the context value against the working
 	// directory (where cdk.json is).
@@ -108,6 +114,11 @@ var ContextKeys = []ContextKey{
 	{"shareWithAccounts", "", "12-digit AWS account IDs to share the portfolio (and its TagOptions) with"},
 	{"importPortfolioId", "", "port-... : deploy a spoke that accepts this portfolio shared by the hub; requires principalArns or principalPatterns"},
 	{"notifyStackEvents", "false", `"true" to send the provisioned stacks' events to an encrypted SNS topic, or "false"`},
+	{"pipelineConnectionArn", "", "a CodeStar/CodeConnections connection ARN (arn:aws:codeconnections:REGION:ACCOUNT:connection/ID): deploy through a CDK pipeline"},
+	{"pipelineRepository", "", "the source repository as owner/name, with pipelineConnectionArn"},
+	{"pipelineBranch", "main", "the branch the pipeline follows"},
+	{"pipelineEnvironment", "", "ACCOUNT/REGION of the pipeline itself, with pipelineConnectionArn"},
+	{"deployEnvironments", "", "NAME=ACCOUNT/REGION stages the pipeline deploys, in order, with pipelineConnectionArn"},
 	{"productVersion", "v1", "the notebook product's current version name: 1-100 letters, digits, dots, hyphens or underscores"},
 	{"previousProductVersions", "", "released version names kept in the product (their snapshots must exist), oldest first, without productVersion"},
 	{"productVersionsDir", "product-versions", "the directory of the versions' snapshots, relative to cdk.json's directory or absolute"},
@@ -324,6 +335,13 @@ func ParseContext(values map[string]string) (Config, error) {
 		}
 	}
 
+	c.Pipeline = parsePipeline(p, get, list)
+	c.Context = map[string]string{}
+	for _, k := range ContextKeys {
+		if v, ok := values[k.Name]; ok {
+			c.Context[k.Name] = strings.TrimSpace(v)
+		}
+	}
 	c.ShareWithAccounts = list("shareWithAccounts")
 	for _, a := range c.ShareWithAccounts {
 		if !accountPattern.MatchString(a) {

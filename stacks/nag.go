@@ -105,17 +105,25 @@ func (s *CatalogStack) Suppressions() []Suppression {
 
 // addNagSuppressions records the suppressions on their constructs, where
 // cdk-nag reads them; without the packs they are inert metadata.
-func (s *CatalogStack) addNagSuppressions() {
-	for _, sup := range s.Suppressions() {
+func (s *CatalogStack) addNagSuppressions() { applySuppressions(s.Stack, s.Suppressions()) }
+
+// applySuppressions records suppressions on the constructs of stack they name.
+func applySuppressions(stack awscdk.Stack, suppressions []Suppression) {
+	for _, sup := range suppressions {
 		var appliesTo *[]any
 		if len(sup.AppliesTo) > 0 {
 			l := make([]any, len(sup.AppliesTo))
 			for i, a := range sup.AppliesTo {
-				l[i] = a
+				// "/.../" is a regular expression, as cdk-nag accepts it.
+				if strings.HasPrefix(a, "/") && strings.HasSuffix(a, "/") {
+					l[i] = map[string]any{"regex": a + "g"}
+				} else {
+					l[i] = a
+				}
 			}
 			appliesTo = &l
 		}
-		node := s.Node().FindChild(jsii.String(strings.Split(sup.Path, "/")[0]))
+		node := stack.Node().FindChild(jsii.String(strings.Split(sup.Path, "/")[0]))
 		for _, part := range strings.Split(sup.Path, "/")[1:] {
 			node = node.Node().FindChild(jsii.String(part))
 		}
@@ -123,4 +131,73 @@ func (s *CatalogStack) addNagSuppressions() {
 			Id: jsii.String(sup.Rule), Reason: jsii.String(sup.Reason), AppliesTo: appliesTo,
 		}}, jsii.Bool(true))
 	}
+}
+
+const (
+	pipelineRoleReason = "CDK Pipelines generates this role and its default policy, scoped by the CDK to the one step it " +
+		"serves (the pipeline's artifact bucket and key, its CodeBuild projects, the CDK bootstrap roles); the policy is inline " +
+		"because it belongs to that one role."
+	codeBuildSourceReason = "The project's source is CodePipeline (source type CODEPIPELINE): no repository URL and no " +
+		"credentials are stored in the project; the repository is read through a CodeStar/CodeConnections connection."
+)
+
+// Suppressions lists every cdk-nag finding the pipeline stack suppresses:
+// all are in resources CDK Pipelines generates. The catalog stacks of its
+// stages carry their own (CatalogStack.Suppressions).
+func (ps *PipelineStack) Suppressions() []Suppression {
+	var out []Suppression
+	noInline := func(path string) {
+		for _, pack := range []string{"HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"} {
+			out = append(out, Suppression{Path: path, Rule: pack + "-IAMNoInlinePolicy", Reason: pipelineRoleReason})
+		}
+	}
+	for _, role := range []string{"Pipeline/Pipeline/Role", "Pipeline/Pipeline/Build/Synth/CdkBuildProject/Role",
+		"Pipeline/UpdatePipeline/SelfMutation/Role", "Pipeline/Assets/FileRole", "Pipeline/CodeBuildActionRole",
+		"Pipeline/Pipeline/Source/" + strings.ReplaceAll(ps.config.Repository, "/", "_") + "/CodePipelineActionRole"} {
+		noInline(role)
+	}
+	out = append(out,
+		Suppression{"Pipeline", "AwsSolutions-IAM5", []string{
+			"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
+			"Action::s3:Abort*", "Action::s3:DeleteObject*", "Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*",
+			`/^Resource::<PipelineArtifactsBucket[A-Z0-9]+\.Arn>\/\*$/`,
+			// Deploying to another region adds a replication bucket there.
+			`/^Resource::arn:[^:]+:s3:::[a-z0-9.-]*replicationbucket[a-z0-9]*\/\*$/`,
+		}, "The CDK's grant helpers (bucket.grantReadWrite, key.grantEncryptDecrypt) on the pipeline's own artifact " +
+			"buckets (and cross-region replication buckets) and their KMS keys, and on nothing else."},
+		Suppression{"Pipeline", "AwsSolutions-IAM5", []string{
+			`/^Resource::arn:[^:]+:codebuild:[^:]+:[0-9]+:report-group\/.*$/`,
+			`/^Resource::arn:[^:]+:logs:[^:]+:[0-9]+:log-group:\/aws\/codebuild\/.*$/`,
+		}, "CodeBuild names a project's log streams and report groups after the build; the CDK limits them to the " +
+			"pipeline's own projects (or /aws/codebuild, where CodeBuild writes)."},
+		Suppression{"Pipeline", "AwsSolutions-IAM5", []string{`/^Resource::arn:\*:iam::[0-9]{12}:role\/\*$/`},
+			"sts:AssumeRole on the CDK bootstrap roles only: the CDK's condition iam:ResourceTag/aws-cdk:bootstrap-role " +
+				"(deploy, file-publishing, image-publishing) selects them."},
+		Suppression{"Pipeline", "AwsSolutions-IAM5", []string{"Resource::*"},
+			"cloudformation:DescribeStacks and s3:ListBucket (self-mutation) and codebuild:StartBuild/BatchGetBuilds/StopBuild " +
+				"(asset publishing) as the CDK writes them; the self-mutation's real power is the bootstrap deploy role it assumes."},
+	)
+	for _, project := range []string{"Pipeline/Pipeline/Build/Synth/CdkBuildProject", "Pipeline/UpdatePipeline/SelfMutation", "Pipeline/Assets"} {
+		for _, pack := range []string{"HIPAA.Security", "PCI.DSS.321"} {
+			out = append(out, Suppression{Path: project, Rule: pack + "-CodeBuildProjectSourceRepoUrl", Reason: codeBuildSourceReason})
+		}
+	}
+	out = append(out, artifactBucketSuppressions("Pipeline/Pipeline/ArtifactsBucket")...)
+	return out
+}
+
+// artifactsReason explains the suppressions of pipeline artifact buckets.
+const artifactsReason = "The pipeline's artifacts are transient build outputs, made again from the repository on every run; " +
+	"the CDK encrypts the bucket with the pipeline's rotating KMS key, blocks public access and enforces TLS. " +
+	"Access logs, versions and replicas of them would protect nothing that is not in the repository already."
+
+// artifactBucketSuppressions are the findings of an artifact bucket at path.
+func artifactBucketSuppressions(path string) []Suppression {
+	out := []Suppression{{Path: path, Rule: "AwsSolutions-S1", Reason: artifactsReason}}
+	for _, pack := range []string{"HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"} {
+		for _, rule := range []string{"S3BucketLoggingEnabled", "S3BucketReplicationEnabled", "S3BucketVersioningEnabled"} {
+			out = append(out, Suppression{Path: path, Rule: pack + "-" + rule, Reason: artifactsReason})
+		}
+	}
+	return out
 }

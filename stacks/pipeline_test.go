@@ -1,0 +1,104 @@
+package stacks_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
+	"github.com/datalake-platform/sagemaker-catalog/stacks"
+)
+
+var pipelineValues = map[string]string{
+	"pipelineConnectionArn": "arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+	"pipelineRepository":    "data-platform/sagemaker-catalog",
+	"pipelineEnvironment":   "123456789012/eu-west-1",
+	"deployEnvironments":    "dev=111111111111/eu-west-1,prod=222222222222/eu-central-1",
+	"principalPatterns":     "arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DataAnalyst_*",
+}
+
+func TestPipelineConfig(t *testing.T) {
+	cfg, err := stacks.ParseContext(pipelineValues)
+	require.NoError(t, err)
+	require.NotNil(t, cfg.Pipeline)
+	assert.Equal(t, "main", cfg.Pipeline.Branch)
+	assert.Equal(t, stacks.Environment{Name: "pipeline", Account: "123456789012", Region: "eu-west-1"}, cfg.Pipeline.Home)
+	assert.Equal(t, []stacks.Environment{
+		{Name: "dev", Account: "111111111111", Region: "eu-west-1"},
+		{Name: "prod", Account: "222222222222", Region: "eu-central-1"},
+	}, cfg.Pipeline.Stages)
+
+	none, err := stacks.ParseContext(nil)
+	require.NoError(t, err)
+	assert.Nil(t, none.Pipeline, "without pipeline context, no pipeline")
+}
+
+func TestPipelineStack(t *testing.T) {
+	cfg := config(t, pipelineValues)
+	app := testutil.NewApp(nil)
+	ps := stacks.NewPipelineStack(app, jsii.String("Pipeline"), cfg)
+	tmpl := assertions.Template_FromStack(ps.Stack, nil)
+
+	// Source, synth (tests, then synthesis), self-mutation, assets, then one stage per environment.
+	pipelines := tmpl.FindResources(jsii.String("AWS::CodePipeline::Pipeline"), nil)
+	require.Len(t, *pipelines, 1)
+	var stages []string
+	for _, p := range *pipelines {
+		for _, s := range (*p)["Properties"].(map[string]any)["Stages"].([]any) {
+			stages = append(stages, s.(map[string]any)["Name"].(string))
+		}
+	}
+	assert.Equal(t, []string{"Source", "Build", "UpdatePipeline", "Assets", "dev", "prod"}, stages)
+
+	all := testutil.JSON(tmpl.ToJSON())
+	assert.Contains(t, all, `"ConnectionArn":"arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"`)
+	assert.Contains(t, all, `"FullRepositoryId":"data-platform/sagemaker-catalog"`)
+	assert.Contains(t, all, `"BranchName":"main"`)
+	// The synth step installs Go, tests, and synthesizes with the pipeline's own context.
+	commands := strings.Join(stacks.SynthCommands(cfg), "\n")
+	assert.Contains(t, commands, "go test ./...")
+	assert.Contains(t, commands, "npx cdk synth -c 'principalPatterns=arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DataAnalyst_*'")
+	assert.Contains(t, commands, "-c 'deployEnvironments=dev=111111111111/eu-west-1,prod=222222222222/eu-central-1'")
+	buildspecs := testutil.JSON(tmpl.FindResources(jsii.String("AWS::CodeBuild::Project"), nil))
+	assert.Contains(t, buildspecs, `go test ./...`)
+	assert.Contains(t, buildspecs, `GOTOOLCHAIN`)
+	assert.Contains(t, buildspecs, `golang`)
+	// Cross-account keys, rotating.
+	tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
+	// Each stage deploys with its account's CDK bootstrap deploy role.
+	for _, account := range []string{"111111111111", "222222222222"} {
+		assert.Contains(t, all, ":iam::"+account+":role/cdk-hnb659fds-deploy-role-"+account)
+	}
+
+	// The stages hold the same composition as `cdk deploy`, in their environments.
+	require.Len(t, ps.Stages, 2)
+	assert.Equal(t, "111111111111", *ps.Stages[0].Catalog.Account())
+	assert.Equal(t, "eu-central-1", *ps.Stages[1].Catalog.Region())
+	assert.Equal(t, "SageMakerCatalog", *ps.Stages[1].Catalog.StackName())
+	assert.NotNil(t, ps.Stages[0].Catalog.Portfolio)
+}
+
+func TestPipelineNagFindsNothingUnsuppressed(t *testing.T) {
+	cfg := config(t, pipelineValues)
+	app := testutil.NewApp(nil)
+	stacks.NewPipelineStack(app, jsii.String("Pipeline"), cfg)
+	stacks.ApplyNagPacks(app)
+	msg := testutil.PanicMessage(func() { app.Synth(nil) })
+	var findings []string
+	for _, c := range *app.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		for _, m := range *c.Node().Metadata() {
+			if *m.Type == "aws:cdk:error" || *m.Type == "aws:cdk:warning" {
+				msg := fmt.Sprint(m.Data)
+				findings = append(findings, *c.Node().Path()+": "+msg[:min(len(msg), 120)])
+			}
+		}
+	}
+	assert.Empty(t, findings)
+	assert.Empty(t, msg)
+}
