@@ -67,7 +67,7 @@ func build(app awscdk.App) (*stacks.CatalogStack, error) {
 		stacks.ApplyNagPacks(app)
 	}
 	if cfg.Pipeline != nil {
-		stacks.NewPipelineStack(app, jsii.String(cfg.StackName+"-pipeline"), cfg)
+		stacks.NewPipelineStack(app, jsii.String(stacks.PipelineStackId(cfg)), cfg)
 		return nil, nil
 	}
 	return stacks.NewCatalogStack(app, jsii.String(cfg.StackName), &stacks.CatalogStackProps{Config: &cfg}), nil

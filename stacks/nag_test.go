@@ -108,7 +108,7 @@ func TestReadmeListsEverySuppression(t *testing.T) {
 	require.NoError(t, err)
 	cfg := config(t, configuredValues)
 	s := stacks.NewCatalogStack(testutil.NewApp(nil), jsii.String("Catalog"), &stacks.CatalogStackProps{Config: &cfg})
-	pipeline := stacks.NewPipelineStack(testutil.NewApp(nil), jsii.String("Pipeline"), config(t, pipelineValues))
+	pipeline := stacks.NewPipelineStack(testutil.NewApp(nil), jsii.String("SageMakerCatalog-pipeline"), config(t, pipelineValues))
 	for _, sup := range slices.Concat(s.Suppressions(), onDefaults(t).stack.Suppressions(), pipeline.Suppressions()) {
 		rule := sup.Rule[strings.LastIndex(sup.Rule, "-")+1:]
 		path := strings.Replace(sup.Path, "data-platform_sagemaker-catalog", "<owner_repo>", 1)

@@ -132,6 +132,9 @@ type PipelineStack struct {
 	config   PipelineConfig
 }
 
+// PipelineStackId is the pipeline stack's construct ID (and name) in the app.
+func PipelineStackId(cfg Config) string { return cfg.StackName + "-pipeline" }
+
 // NewPipelineStack builds the pipeline stack. cfg.Pipeline must be set.
 func NewPipelineStack(scope constructs.Construct, id *string, cfg Config) *PipelineStack {
 	pc := cfg.Pipeline

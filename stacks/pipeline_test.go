@@ -42,7 +42,7 @@ func TestPipelineConfig(t *testing.T) {
 func TestPipelineStack(t *testing.T) {
 	cfg := config(t, pipelineValues)
 	app := testutil.NewApp(nil)
-	ps := stacks.NewPipelineStack(app, jsii.String("Pipeline"), cfg)
+	ps := stacks.NewPipelineStack(app, jsii.String(stacks.PipelineStackId(cfg)), cfg)
 	tmpl := assertions.Template_FromStack(ps.Stack, nil)
 
 	// Source, synth (tests, then synthesis), self-mutation, assets, then one stage per environment.
@@ -87,7 +87,7 @@ func TestPipelineStack(t *testing.T) {
 func TestPipelineNagFindsNothingUnsuppressed(t *testing.T) {
 	cfg := config(t, pipelineValues)
 	app := testutil.NewApp(nil)
-	stacks.NewPipelineStack(app, jsii.String("Pipeline"), cfg)
+	stacks.NewPipelineStack(app, jsii.String(stacks.PipelineStackId(cfg)), cfg)
 	stacks.ApplyNagPacks(app)
 	msg := testutil.PanicMessage(func() { app.Synth(nil) })
 	var findings []string
