@@ -144,6 +144,10 @@ func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *
 		Description:        jsii.String("SageMaker notebook instance for data analysts (Service Catalog product)"),
 		AnalyticsReporting: jsii.Bool(false),
 	})
+	// The template is the product's released artifact (and its locked
+	// snapshot): keep it free of CDK tooling metadata, so that it is the same
+	// whether or not the CLI asks for path metadata.
+	stack.Node().SetContext(jsii.String("aws:cdk:enable-path-metadata"), false)
 	n := &Notebook{Stack: stack, Parameters: r.parameters}
 
 	n.InstanceType = awscdk.NewCfnParameter(stack, jsii.String("InstanceType"), &awscdk.CfnParameterProps{

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,11 +17,15 @@ import (
 
 // synthVersions synthesizes a catalog whose snapshots are in dir and returns
 // the product's versions (name to template) and the synthesis error, if any.
-func synthVersions(t *testing.T, dir string, values map[string]string) (map[string]string, string) {
+func synthVersions(t *testing.T, dir string, values map[string]string, context ...map[string]any) (map[string]string, string) {
 	cfg, err := stacks.ParseContext(values)
 	require.NoError(t, err)
 	cfg.ProductVersionsDir = dir
-	app := testutil.NewApp(nil)
+	props := &awscdk.AppProps{}
+	if len(context) > 0 {
+		props.Context = &context[0]
+	}
+	app := testutil.NewApp(props)
 	var out string
 	msg := testutil.PanicMessage(func() {
 		// The app's construct ID: snapshot names derive from construct paths.
@@ -101,8 +106,11 @@ func TestCommittedSnapshotMatchesTheDefaults(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(f)), body, 0o644))
 	}
-	_, errMsg := synthVersions(t, dir, nil)
-	require.Empty(t, errMsg, "the committed snapshot is stale: release a new productVersion")
+	// With or without the CLI's path metadata (cdk synth --no-path-metadata).
+	for _, pathMetadata := range []bool{true, false} {
+		_, errMsg := synthVersions(t, dir, nil, map[string]any{"aws:cdk:enable-path-metadata": pathMetadata})
+		require.Empty(t, errMsg, "the committed snapshot is stale: release a new productVersion")
+	}
 	after, _ := filepath.Glob(filepath.Join(dir, "*"))
 	assert.Len(t, after, len(committed), "no new snapshot written")
 }
