@@ -26,7 +26,12 @@ func main() {
 
 func run() int {
 	defer jsii.Close()
-	app := awscdk.NewApp(nil)
+	app := awscdk.NewApp(&awscdk.AppProps{
+		// CDK's built-in CloudFormation validation costs about 1.3 s per
+		// synthesis (its WebAssembly engine); CI runs cfn-lint and the schema
+		// tests on every template instead. CDK_VALIDATION=true turns it on.
+		BuiltinCloudFormationValidation: jsii.Bool(os.Getenv("CDK_VALIDATION") == "true"),
+	})
 	err := guard(func() error {
 		if _, err := build(app); err != nil {
 			return err

@@ -44,7 +44,8 @@ func synthApp(t *testing.T, context map[string]any) (string, error) {
 	for k, v := range context {
 		ctx[k] = v
 	}
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(outdir), AnalyticsReporting: jsii.Bool(false)})
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(outdir), AnalyticsReporting: jsii.Bool(false),
+		BuiltinCloudFormationValidation: jsii.Bool(false)})
 	var dir string
 	err = guard(func() error {
 		if _, err := build(app); err != nil {

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -107,29 +108,68 @@ func (s *CatalogStack) Suppressions() []Suppression {
 // cdk-nag reads them; without the packs they are inert metadata.
 func (s *CatalogStack) addNagSuppressions() { applySuppressions(s.Stack, s.Suppressions()) }
 
-// applySuppressions records suppressions on the constructs of stack they name.
+// applySuppressions records suppressions on the CloudFormation resources
+// under the constructs of stack they name, in the metadata cdk-nag reads
+// ("cdk_nag": {"rules_to_suppress": [...]}), as cdk-nag's
+// NagSuppressions.addResourceSuppressions(construct, rules, true) does. Writing
+// it directly keeps cdk-nag out of every synthesis that runs no pack.
 func applySuppressions(stack awscdk.Stack, suppressions []Suppression) {
+	type resource struct {
+		cfn   awscdk.CfnResource
+		rules []any
+		seen  map[string]bool
+	}
+	var order []string
+	resources := map[string]*resource{}
+	byPath := map[string][]Suppression{}
+	var paths []string
 	for _, sup := range suppressions {
-		var appliesTo *[]any
-		if len(sup.AppliesTo) > 0 {
-			l := make([]any, len(sup.AppliesTo))
-			for i, a := range sup.AppliesTo {
-				// "/.../" is a regular expression, as cdk-nag accepts it.
-				if strings.HasPrefix(a, "/") && strings.HasSuffix(a, "/") {
-					l[i] = map[string]any{"regex": a + "g"}
-				} else {
-					l[i] = a
-				}
-			}
-			appliesTo = &l
+		if _, ok := byPath[sup.Path]; !ok {
+			paths = append(paths, sup.Path)
 		}
-		node := stack.Node().FindChild(jsii.String(strings.Split(sup.Path, "/")[0]))
-		for _, part := range strings.Split(sup.Path, "/")[1:] {
+		byPath[sup.Path] = append(byPath[sup.Path], sup)
+	}
+	for _, path := range paths {
+		var node constructs.IConstruct = stack
+		for _, part := range strings.Split(path, "/") {
 			node = node.Node().FindChild(jsii.String(part))
 		}
-		cdknag.NagSuppressions_AddResourceSuppressions(node, &[]*cdknag.NagPackSuppression{{
-			Id: jsii.String(sup.Rule), Reason: jsii.String(sup.Reason), AppliesTo: appliesTo,
-		}}, jsii.Bool(true))
+		for _, c := range *node.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+			cfn, ok := c.(awscdk.CfnResource)
+			if !ok {
+				continue
+			}
+			key := *c.Node().Path()
+			r := resources[key]
+			if r == nil {
+				r = &resource{cfn: cfn, seen: map[string]bool{}}
+				resources[key] = r
+				order = append(order, key)
+			}
+			for _, sup := range byPath[path] {
+				rule := map[string]any{"reason": sup.Reason, "id": sup.Rule}
+				if len(sup.AppliesTo) > 0 {
+					appliesTo := make([]any, len(sup.AppliesTo))
+					for i, a := range sup.AppliesTo {
+						// "/.../" is a regular expression, as cdk-nag accepts it.
+						if strings.HasPrefix(a, "/") && strings.HasSuffix(a, "/") {
+							appliesTo[i] = map[string]any{"regex": a + "g"}
+						} else {
+							appliesTo[i] = a
+						}
+					}
+					rule["applies_to"] = appliesTo
+				}
+				if id := fmt.Sprint(rule); !r.seen[id] {
+					r.seen[id] = true
+					r.rules = append(r.rules, rule)
+				}
+			}
+		}
+	}
+	for _, key := range order {
+		r := resources[key]
+		r.cfn.AddMetadata(jsii.String("cdk_nag"), map[string]any{"rules_to_suppress": r.rules})
 	}
 }
 

@@ -49,6 +49,9 @@ func NewApp(props *awscdk.AppProps) awscdk.App {
 	p := *props
 	p.Context = &ctx
 	p.AnalyticsReporting = jsii.Bool(false)
+	// As main.go: CDK's built-in validation is off; cfn-lint and the schema
+	// tests validate the templates.
+	p.BuiltinCloudFormationValidation = jsii.Bool(false)
 	return awscdk.NewApp(&p)
 }
 
