@@ -58,6 +58,8 @@ type CatalogStack struct {
 	// AnalystRole is created when no principal is configured, else nil.
 	AnalystRole awsiam.Role
 	LaunchRole  *launchrole.LaunchRole
+	// Actions are the notebook product's self-service actions (hub only).
+	Actions []*NotebookAction
 	// AcceptedShare is set in an account that imports the hub's portfolio
 	// (Config.ImportPortfolioId); Portfolio and Product are then nil.
 	AcceptedShare awsservicecatalog.CfnAcceptedPortfolioShare
@@ -171,6 +173,7 @@ func (s *CatalogStack) hub(cfg Config) {
 		Versions:           versions,
 	})
 	s.Portfolio.Portfolio.AddProduct(s.Product.Product)
+	s.serviceActions(len(versions))
 
 	if len(cfg.PrincipalArns) == 0 && len(cfg.PrincipalPatterns) == 0 {
 		s.AnalystRole = analystRole(stack, s)
@@ -566,6 +569,25 @@ func analystRole(stack awscdk.Stack, s *CatalogStack) awsiam.Role {
 			Conditions: &map[string]any{"StringEquals": map[string]any{"servicecatalog:userLevel": "self"}},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// Self-service actions (Stop, Start, Open) on what the analyst
+			// launched; listing them has no resource-level permissions.
+			Sid: jsii.String("RunSelfServiceActions"),
+			Actions: jsii.Strings(
+				"servicecatalog:DescribeServiceActionExecutionParameters",
+				"servicecatalog:ExecuteProvisionedProductServiceAction",
+				"servicecatalog:ListServiceActionsForProvisioningArtifact",
+			),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"servicecatalog:userLevel": "self"}},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// Service Catalog looks up the provisioned stack's resources
+			// (the actions' TARGET) with the analyst's credentials.
+			Sid:       jsii.String("FindActionTargets"),
+			Actions:   jsii.Strings("cloudformation:ListStackResources"),
+			Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("cloudformation"), Resource: jsii.String("stack"), ResourceName: jsii.String("SC-*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// Service Catalog tags what it provisions with the launching
 			// principal: sessions of this role (or the role itself).
 			Sid:       jsii.String("OpenNotebooksLaunchedThroughThisRole"),
@@ -577,6 +599,7 @@ func analystRole(stack awscdk.Stack, s *CatalogStack) awsiam.Role {
 			}}},
 		}),
 	}
+	statements = append(statements, actionStatements(stack, s.Actions)...)
 	return awsiam.NewRole(stack, jsii.String("AnalystRole"), &awsiam.RoleProps{
 		RoleName:       jsii.String(analystRoleName(stack)),
 		AssumedBy:      awsiam.NewAccountRootPrincipal(),
@@ -617,6 +640,51 @@ func dataObjectArns(cfg Config) []string {
 		} else {
 			out[i] = bucket + "/" + prefix + "/*"
 		}
+	}
+	return out
+}
+
+// actionStatements let an analyst start the self-service actions' automations
+// (Service Catalog starts them with the analyst's credentials, passing each
+// action's role to SSM), and follow them.
+func actionStatements(stack awscdk.Stack, actions []*NotebookAction) []awsiam.PolicyStatement {
+	if len(actions) == 0 {
+		return nil
+	}
+	arn := func(service, resource, name string) *string {
+		return stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String(service), Resource: jsii.String(resource), ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})
+	}
+	var definitions, documents, roles []*string
+	for _, a := range actions {
+		definitions = append(definitions, arn("ssm", "automation-definition", *a.Document.Ref()+":*"))
+		documents = append(documents, arn("ssm", "document", *a.Document.Ref()))
+		roles = append(roles, a.Role.RoleArn())
+	}
+	return []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("StartActionAutomations"),
+			Actions:   jsii.Strings("ssm:DescribeDocument", "ssm:StartAutomationExecution"),
+			Resources: jsii.Strings(append(derefAll(definitions), derefAll(documents)...)...),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// An execution's ID is not known in advance.
+			Sid:       jsii.String("FollowActionAutomations"),
+			Actions:   jsii.Strings("ssm:GetAutomationExecution", "ssm:StopAutomationExecution"),
+			Resources: &[]*string{arn("ssm", "automation-execution", "*")},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("PassActionRoles"),
+			Actions:    jsii.Strings("iam:PassRole"),
+			Resources:  &roles,
+			Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}},
+		}),
+	}
+}
+
+func derefAll(ss []*string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = *s
 	}
 	return out
 }

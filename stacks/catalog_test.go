@@ -160,7 +160,7 @@ func TestAnalystRoleIsServiceCatalogEndUserOnly(t *testing.T) {
 			assert.Contains(t, policy, a)
 		}
 		assert.Contains(t, policy, `"servicecatalog:userLevel":"self"`)
-		for _, svc := range []string{"iam:Pass", "ec2:", "s3:", "cloudformation:", "kms:", `"sagemaker:CreateNotebookInstance"`, "sagemaker:Stop", "sagemaker:Delete"} {
+		for _, svc := range []string{"ec2:", "s3:", "cloudformation:Create", "cloudformation:Update", "cloudformation:Delete", "kms:", `"sagemaker:CreateNotebookInstance"`, "sagemaker:Stop", "sagemaker:Delete"} {
 			assert.NotContains(t, policy, svc, "the analyst acts through Service Catalog only")
 		}
 		// Opening: only notebooks Service Catalog tagged as launched through this role.
@@ -178,7 +178,7 @@ func TestAnalystRoleIsServiceCatalogEndUserOnly(t *testing.T) {
 func TestNoWildcards(t *testing.T) {
 	allowed := map[string]bool{
 		"NotebookNetworkDescribe": true, "ServiceCatalogTemplateChecks": true, "ServiceCatalogTemplateRead": true,
-		"FindProducts": true, "ManageOwnNotebooks": true,
+		"FindProducts": true, "ManageOwnNotebooks": true, "RunSelfServiceActions": true,
 	}
 	for name, s := range map[string]*synthesized{"defaults": onDefaults(t), "configured": onConfigured(t)} {
 		for _, stmt := range statements(s.json) {

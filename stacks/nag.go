@@ -96,10 +96,24 @@ func (s *CatalogStack) Suppressions() []Suppression {
 				"servicecatalog:userLevel=self to what the analyst launched."},
 			Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{arn("sagemaker", "notebook-instance/sc-*")},
 				"Opening a notebook is limited to catalog notebooks (sc-*) whose Service Catalog tag " +
-					"aws:servicecatalog:provisioningPrincipalArn is this role or one of its sessions."})
+					"aws:servicecatalog:provisioningPrincipalArn is this role or one of its sessions."},
+			Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{
+				arn("cloudformation", "stack/SC-*"),
+				arn("ssm", "automation-execution/*"),
+				`/^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition\/<NotebookActions[A-Za-z]+Document[A-F0-9]+>:\*$/`,
+			}, "Self-service actions: Service Catalog lists the provisioned stack's resources (SC-* stacks) and starts the " +
+				"action's automation (every version of the catalog's three documents) with the analyst's credentials; an " +
+				"automation execution's ID is not known in advance."})
 	}
 	if s.Vpc != nil {
 		out = append(out, noInline("Vpc/FlowLog/IAMRole")...)
+	}
+	for _, a := range s.Actions {
+		path := "NotebookActions/" + *a.Role.Node().Id()
+		out = append(out, noInline(path)...)
+		out = append(out, Suppression{path, "AwsSolutions-IAM5", []string{arn("sagemaker", "notebook-instance/sc-*")},
+			"The action's role may call one SageMaker API (and DescribeNotebookInstance) on catalog notebooks (sc-*); its " +
+				"document acts on the one notebook Service Catalog passes, from a provisioned product the analyst owns."})
 	}
 	return out
 }
