@@ -90,4 +90,3 @@ func logicalID(t *testing.T, s *synthesized, path string) string {
 	t.Fatalf("no resource at %s", path)
 	return ""
 }
-
