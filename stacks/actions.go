@@ -49,10 +49,7 @@ var notebookActions = []struct{ id, name, description, api, script string }{
 // their own provisioned products.
 func (s *CatalogStack) serviceActions(versions int) {
 	scope := constructs.NewConstruct(s.Stack, jsii.String("NotebookActions"))
-	notebooks := s.FormatArn(&awscdk.ArnComponents{
-		Service: jsii.String("sagemaker"), Resource: jsii.String("notebook-instance"),
-		ResourceName: jsii.String(launchrole.DefaultNamePrefix + "*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
-	})
+	notebooks := catalogNotebooks(s.Stack)
 	cfnProduct := s.Product.Product.Node().DefaultChild().(awsservicecatalog.CfnCloudFormationProduct)
 	for _, a := range notebookActions {
 		statements := []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -221,10 +221,8 @@ func (s *CatalogStack) spoke(cfg Config) {
 	})
 	// Only the portfolio ID matters to the associations; the ARN's account
 	// and region are this stack's.
-	imported := awsservicecatalog.Portfolio_FromPortfolioArn(stack, jsii.String("SharedPortfolio"), stack.FormatArn(&awscdk.ArnComponents{
-		Service: jsii.String("catalog"), Resource: jsii.String("portfolio"), ResourceName: jsii.String(cfg.ImportPortfolioId),
-		ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
-	}))
+	imported := awsservicecatalog.Portfolio_FromPortfolioArn(stack, jsii.String("SharedPortfolio"),
+		arn(stack, "catalog", "portfolio", cfg.ImportPortfolioId))
 	s.Principals = principals.New(stack, jsii.String("Principals"), &principals.Props{
 		Portfolio:     imported,
 		PrincipalArns: cfg.PrincipalArns,
@@ -240,6 +238,26 @@ func (s *CatalogStack) spoke(cfg Config) {
 	props.ResourceTypes = product.StackResourceTypes(s.Notebook.Stack)
 	s.LaunchRole = launchrole.New(stack, jsii.String("LaunchRole"), props)
 	s.LaunchRole.Node().AddDependency(s.Node().FindChild(jsii.String("NotebookParameters")))
+}
+
+// arn formats an ARN service:...:resource/name in stack's partition, region
+// and account.
+func arn(stack awscdk.Stack, service, resource, name string) *string {
+	return stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String(service), Resource: jsii.String(resource),
+		ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})
+}
+
+// logGroupArn formats the ARN of a log group (or of its streams, with a
+// ":log-stream:..." suffix) in stack's partition, region and account.
+func logGroupArn(stack awscdk.Stack, name string) *string {
+	return stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("logs"), Resource: jsii.String("log-group"),
+		ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})
+}
+
+// catalogNotebooks is the ARN pattern of the notebooks the catalog launches:
+// named after their SC-* stacks, lower-cased in SageMaker's ARNs.
+func catalogNotebooks(stack awscdk.Stack) *string {
+	return arn(stack, "sagemaker", "notebook-instance", launchrole.DefaultNamePrefix+"*")
 }
 
 // keyPolicyActions are the key-level KMS actions: administration (so the
@@ -400,17 +418,14 @@ func (s *CatalogStack) stackEventsTopic() awssns.Topic {
 // policy is then not ours to change).
 func (s *CatalogStack) flowLogs() {
 	name := "/" + *s.StackName() + "/vpc-flow-logs"
-	logGroupArn := s.FormatArn(&awscdk.ArnComponents{
-		Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: jsii.String(name),
-		ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
-	})
+	groupArn := logGroupArn(s.Stack, name)
 	key := newKey(s.Stack, "FlowLogKey", "Encrypts the VPC flow logs of the SageMaker notebook catalog",
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("CloudWatchLogsEncryptsTheFlowLogGroup"),
 			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*awscdk.Aws_REGION()+".amazonaws.com"), nil)},
 			Actions:    jsii.Strings("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"),
 			Resources:  jsii.Strings("*"),
-			Conditions: &map[string]any{"ArnEquals": map[string]any{"kms:EncryptionContext:aws:logs:arn": logGroupArn}},
+			Conditions: &map[string]any{"ArnEquals": map[string]any{"kms:EncryptionContext:aws:logs:arn": groupArn}},
 		}))
 	logGroup := awslogs.NewLogGroup(s.Stack, jsii.String("FlowLogs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String(name),
@@ -428,25 +443,22 @@ func (s *CatalogStack) flowLogs() {
 // read-write) access to the data-lake buckets, its own logs, and stopping
 // itself when idle. No managed policy.
 func notebookRole(stack awscdk.Stack, cfg Config) awsiam.Role {
-	arn := func(service, resource, name string, sep awscdk.ArnFormat) *string {
-		return stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String(service), Resource: jsii.String(resource), ResourceName: jsii.String(name), ArnFormat: sep})
-	}
 	statements := []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("NotebookLogGroup"),
 			Actions:   jsii.Strings("logs:CreateLogGroup"),
-			Resources: &[]*string{arn("logs", "log-group", "/aws/sagemaker/NotebookInstances", awscdk.ArnFormat_COLON_RESOURCE_NAME)},
+			Resources: &[]*string{logGroupArn(stack, "/aws/sagemaker/NotebookInstances")},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("NotebookLogStreams"),
 			Actions:   jsii.Strings("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"),
-			Resources: &[]*string{arn("logs", "log-group", "/aws/sagemaker/NotebookInstances:log-stream:*", awscdk.ArnFormat_COLON_RESOURCE_NAME)},
+			Resources: &[]*string{logGroupArn(stack, "/aws/sagemaker/NotebookInstances:log-stream:*")},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// The lifecycle configuration's idle check stops the notebook.
 			Sid:       jsii.String("StopWhenIdle"),
 			Actions:   jsii.Strings("sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"),
-			Resources: &[]*string{arn("sagemaker", "notebook-instance", launchrole.DefaultNamePrefix+"*", awscdk.ArnFormat_SLASH_RESOURCE_NAME)},
+			Resources: &[]*string{catalogNotebooks(stack)},
 		}),
 	}
 	statements = append(statements, dataStatements(cfg)...)
@@ -585,14 +597,14 @@ func analystRole(stack awscdk.Stack, s *CatalogStack) awsiam.Role {
 			// (the actions' TARGET) with the analyst's credentials.
 			Sid:       jsii.String("FindActionTargets"),
 			Actions:   jsii.Strings("cloudformation:ListStackResources"),
-			Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("cloudformation"), Resource: jsii.String("stack"), ResourceName: jsii.String("SC-*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})},
+			Resources: &[]*string{arn(stack, "cloudformation", "stack", "SC-*")},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// Service Catalog tags what it provisions with the launching
 			// principal: sessions of this role (or the role itself).
 			Sid:       jsii.String("OpenNotebooksLaunchedThroughThisRole"),
 			Actions:   jsii.Strings("sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:DescribeNotebookInstance"),
-			Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("sagemaker"), Resource: jsii.String("notebook-instance"), ResourceName: jsii.String(launchrole.DefaultNamePrefix + "*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})},
+			Resources: &[]*string{catalogNotebooks(stack)},
 			Conditions: &map[string]any{"StringLike": map[string]any{"aws:ResourceTag/aws:servicecatalog:provisioningPrincipalArn": []any{
 				stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("iam"), Region: jsii.String(""), Resource: jsii.String("role"), ResourceName: jsii.String(analystRoleName(stack)), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME}),
 				stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("sts"), Region: jsii.String(""), Resource: jsii.String("assumed-role"), ResourceName: jsii.String(analystRoleName(stack) + "/*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME}),
@@ -651,13 +663,10 @@ func actionStatements(stack awscdk.Stack, actions []*NotebookAction) []awsiam.Po
 	if len(actions) == 0 {
 		return nil
 	}
-	arn := func(service, resource, name string) *string {
-		return stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String(service), Resource: jsii.String(resource), ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})
-	}
 	var definitions, documents, roles []*string
 	for _, a := range actions {
-		definitions = append(definitions, arn("ssm", "automation-definition", *a.Document.Ref()+":*"))
-		documents = append(documents, arn("ssm", "document", *a.Document.Ref()))
+		definitions = append(definitions, arn(stack, "ssm", "automation-definition", *a.Document.Ref()+":*"))
+		documents = append(documents, arn(stack, "ssm", "document", *a.Document.Ref()))
 		roles = append(roles, a.Role.RoleArn())
 	}
 	return []awsiam.PolicyStatement{
@@ -670,7 +679,7 @@ func actionStatements(stack awscdk.Stack, actions []*NotebookAction) []awsiam.Po
 			// An execution's ID is not known in advance.
 			Sid:       jsii.String("FollowActionAutomations"),
 			Actions:   jsii.Strings("ssm:GetAutomationExecution", "ssm:StopAutomationExecution"),
-			Resources: &[]*string{arn("ssm", "automation-execution", "*")},
+			Resources: &[]*string{arn(stack, "ssm", "automation-execution", "*")},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("PassActionRoles"),

@@ -48,7 +48,8 @@ const inlinePolicyReason = "The policy is inline on purpose: it lives and dies w
 // Suppressions lists every cdk-nag finding the catalog suppresses, with the
 // reason; the README lists them too.
 func (s *CatalogStack) Suppressions() []Suppression {
-	arn := func(service, rest string) string {
+	// finding is how cdk-nag names a resource ARN of this stack.
+	finding := func(service, rest string) string {
 		return "Resource::arn:<AWS::Partition>:" + service + ":<AWS::Region>:<AWS::AccountId>:" + rest
 	}
 	noInline := func(path string) []Suppression {
@@ -66,21 +67,21 @@ func (s *CatalogStack) Suppressions() []Suppression {
 				"permissions for a template body or URL), s3:GetObject limited by the condition " +
 				"s3:ExistingObjectTag/servicecatalog:provisioning=true (AWS's documented launch-role statement; the template copy " +
 				"is in a bucket Service Catalog owns), and six EC2 Describe actions (no resource-level permissions)."},
-		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{arn("cloudformation", "stack/SC-*"), arn("cloudformation", "changeSet/SC-*")},
+		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{finding("cloudformation", "stack/SC-*"), finding("cloudformation", "changeSet/SC-*")},
 			"Service Catalog names every provisioned product's stack SC-<account>-pp-<id>: the role manages those stacks and their change sets only."},
 		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{
-			arn("sagemaker", "notebook-instance/sc-*"), arn("sagemaker", "notebook-instance-lifecycle-config/sc-*")},
+			finding("sagemaker", "notebook-instance/sc-*"), finding("sagemaker", "notebook-instance-lifecycle-config/sc-*")},
 			"The product names its notebook and lifecycle configuration after its SC-* stack (SageMaker lower-cases ARNs); " +
 				"creation is further limited by SageMaker condition keys (root access, internet access, IMDSv2, volume key, " +
 				"instance types, subnets, security groups)."},
-		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{arn("ec2", "network-interface/*")},
+		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{finding("ec2", "network-interface/*")},
 			"SageMaker creates the notebook's network interface, whose ID is not known in advance; the condition ec2:Subnet " +
 				"limits it to the catalog's subnets."},
 	)
 	out = append(out, noInline("NotebookRole")...)
 	notebookWildcards := []string{
-		arn("logs", "log-group:/aws/sagemaker/NotebookInstances:log-stream:*"),
-		arn("sagemaker", "notebook-instance/sc-*"),
+		finding("logs", "log-group:/aws/sagemaker/NotebookInstances:log-stream:*"),
+		finding("sagemaker", "notebook-instance/sc-*"),
 	}
 	for _, o := range dataObjectArns(s.Config) {
 		notebookWildcards = append(notebookWildcards, "Resource::"+o)
@@ -94,12 +95,12 @@ func (s *CatalogStack) Suppressions() []Suppression {
 			"servicecatalog:SearchProducts and the provisioned-product actions have no resource-level permissions; " +
 				"SearchProducts shows only this portfolio's products, and the provisioned-product actions are limited by " +
 				"servicecatalog:userLevel=self to what the analyst launched."},
-			Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{arn("sagemaker", "notebook-instance/sc-*")},
+			Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{finding("sagemaker", "notebook-instance/sc-*")},
 				"Opening a notebook is limited to catalog notebooks (sc-*) whose Service Catalog tag " +
 					"aws:servicecatalog:provisioningPrincipalArn is this role or one of its sessions."},
 			Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{
-				arn("cloudformation", "stack/SC-*"),
-				arn("ssm", "automation-execution/*"),
+				finding("cloudformation", "stack/SC-*"),
+				finding("ssm", "automation-execution/*"),
 				`/^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition\/<NotebookActions[A-Za-z]+Document[A-F0-9]+>:\*$/`,
 			}, "Self-service actions: Service Catalog lists the provisioned stack's resources (SC-* stacks) and starts the " +
 				"action's automation (every version of the catalog's three documents) with the analyst's credentials; an " +
@@ -111,7 +112,7 @@ func (s *CatalogStack) Suppressions() []Suppression {
 	for _, a := range s.Actions {
 		path := "NotebookActions/" + *a.Role.Node().Id()
 		out = append(out, noInline(path)...)
-		out = append(out, Suppression{path, "AwsSolutions-IAM5", []string{arn("sagemaker", "notebook-instance/sc-*")},
+		out = append(out, Suppression{path, "AwsSolutions-IAM5", []string{finding("sagemaker", "notebook-instance/sc-*")},
 			"The action's role may call one SageMaker API (and DescribeNotebookInstance) on catalog notebooks (sc-*); its " +
 				"document acts on the one notebook Service Catalog passes, from a provisioned product the analyst owns."})
 	}
