@@ -31,12 +31,22 @@ import (
 	"github.com/datalake-platform/sagemaker-catalog/internal/check"
 )
 
-//go:embed lifecycle/on-start.sh
-var onStartScript string
+var (
+	//go:embed lifecycle/on-start.sh
+	onStartTemplate string
+	//go:embed lifecycle/autostop.py
+	autostopScript string
+)
 
-// OnStartScript returns the lifecycle configuration's on-start script, before
-// CloudFormation substitutes ${IdleTimeoutMinutes}.
-func OnStartScript() string { return onStartScript }
+// OnStartScript returns the lifecycle configuration's on-start script, with
+// autostop.py inline, before CloudFormation substitutes ${IdleTimeoutMinutes}
+// and ${IgnoreConnections}.
+func OnStartScript() string {
+	return strings.Replace(onStartTemplate, "@AUTOSTOP_PY@\n", autostopScript, 1)
+}
+
+// AutostopScript returns autostop.py, the idle check the on-start script installs.
+func AutostopScript() string { return autostopScript }
 
 // Defaults of NotebookProps and limits of the launch form.
 const (
@@ -88,6 +98,11 @@ type NotebookProps struct {
 	// MaxIdleTimeoutMinutes is the longest idle time analysts may choose.
 	// Default: DefaultMaxIdleTimeoutMinutes, or IdleTimeoutMinutes when that is larger.
 	MaxIdleTimeoutMinutes *float64
+	// IdleIgnoresConnections lets a notebook stop when idle even while a
+	// browser is still connected to a kernel (a forgotten tab); false keeps
+	// it running as long as a browser is connected.
+	// Default: true.
+	IdleIgnoresConnections *bool
 	// SecurityGroupCount is how many security groups the catalog publishes
 	// (1-5); the template reads that many security-group parameters.
 	// Default: 1.
@@ -190,8 +205,9 @@ func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *
 	n.LifecycleConfig = awssagemaker.NewCfnNotebookInstanceLifecycleConfig(stack, jsii.String("LifecycleConfig"), &awssagemaker.CfnNotebookInstanceLifecycleConfigProps{
 		NotebookInstanceLifecycleConfigName: jsii.String(*awscdk.Aws_STACK_NAME() + "-autostop"),
 		OnStart: []any{&awssagemaker.CfnNotebookInstanceLifecycleConfig_NotebookInstanceLifecycleHookProperty{
-			Content: awscdk.Fn_Base64(awscdk.Fn_Sub(jsii.String(onStartScript), &map[string]*string{
+			Content: awscdk.Fn_Base64(awscdk.Fn_Sub(jsii.String(OnStartScript()), &map[string]*string{
 				"IdleTimeoutMinutes": n.IdleTimeoutMinutes.ValueAsString(),
+				"IgnoreConnections":  jsii.String(strconv.FormatBool(props.IdleIgnoresConnections == nil || *props.IdleIgnoresConnections)),
 			})),
 		}},
 	})

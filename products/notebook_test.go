@@ -151,12 +151,13 @@ func TestLifecycleConfigStopsWhenIdleWithoutInternet(t *testing.T) {
 	lc := defaultTemplate(t).Only(t, "AWS::SageMaker::NotebookInstanceLifecycleConfig")
 	sub := lc["OnStart"].([]any)[0].(map[string]any)["Content"].(map[string]any)["Fn::Base64"].(map[string]any)["Fn::Sub"].([]any)
 	script := sub[0].(string)
-	assert.Equal(t, map[string]any{"IdleTimeoutMinutes": map[string]any{"Ref": "IdleTimeoutMinutes"}}, sub[1])
+	assert.Equal(t, map[string]any{"IdleTimeoutMinutes": map[string]any{"Ref": "IdleTimeoutMinutes"}, "IgnoreConnections": "true"}, sub[1])
 	assert.Equal(t, products.OnStartScript(), script)
 	assert.Contains(t, script, "stop-notebook-instance")
 
-	// Fn::Sub must replace only the idle timeout: any other ${...} would break the template.
-	assert.Equal(t, []string{"${IdleTimeoutMinutes}"}, regexp.MustCompile(`\$\{[^}]*\}`).FindAllString(script, -1))
+	// Fn::Sub must replace only its two variables: any other ${...} would break the template.
+	assert.Equal(t, []string{"${IdleTimeoutMinutes}", "${IgnoreConnections}"}, regexp.MustCompile(`\$\{[^}]*\}`).FindAllString(script, -1))
+	assert.Contains(t, script, products.AutostopScript(), "autostop.py is inline")
 	// Nothing is downloaded: the only URL is Jupyter on localhost.
 	for _, u := range regexp.MustCompile(`https?://[^\s"']+`).FindAllString(script, -1) {
 		assert.True(t, strings.HasPrefix(u, "https://localhost:"), "unexpected URL %s", u)

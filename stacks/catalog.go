@@ -112,14 +112,15 @@ func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStack
 // agree on it.
 func notebookProps(cfg Config, securityGroups int) *products.NotebookProps {
 	return &products.NotebookProps{
-		AllowedInstanceTypes:  cfg.AllowedInstanceTypes,
-		DefaultInstanceType:   jsii.String(cfg.DefaultInstanceType),
-		DefaultVolumeSizeGB:   jsii.Number(cfg.DefaultVolumeSizeGB),
-		MaxVolumeSizeGB:       jsii.Number(cfg.MaxVolumeSizeGB),
-		IdleTimeoutMinutes:    jsii.Number(cfg.IdleTimeoutMinutes),
-		MaxIdleTimeoutMinutes: jsii.Number(cfg.MaxIdleTimeoutMinutes),
-		SecurityGroupCount:    jsii.Number(securityGroups),
-		ParameterPrefix:       jsii.String("/" + cfg.StackName + "/notebook"),
+		AllowedInstanceTypes:   cfg.AllowedInstanceTypes,
+		DefaultInstanceType:    jsii.String(cfg.DefaultInstanceType),
+		DefaultVolumeSizeGB:    jsii.Number(cfg.DefaultVolumeSizeGB),
+		MaxVolumeSizeGB:        jsii.Number(cfg.MaxVolumeSizeGB),
+		IdleTimeoutMinutes:     jsii.Number(cfg.IdleTimeoutMinutes),
+		MaxIdleTimeoutMinutes:  jsii.Number(cfg.MaxIdleTimeoutMinutes),
+		IdleIgnoresConnections: jsii.Bool(cfg.IdleIgnoresConnections),
+		SecurityGroupCount:     jsii.Number(securityGroups),
+		ParameterPrefix:        jsii.String("/" + cfg.StackName + "/notebook"),
 	}
 }
 

@@ -36,6 +36,9 @@ type Config struct {
 	// MaxIdleTimeoutMinutes the longest an analyst may choose.
 	IdleTimeoutMinutes    int
 	MaxIdleTimeoutMinutes int
+	// IdleIgnoresConnections lets an idle notebook stop while a browser is
+	// still connected to a kernel.
+	IdleIgnoresConnections bool
 	// SubnetIds and SecurityGroupIds place notebooks in an existing network;
 	// empty means the stack creates a VPC.
 	SubnetIds        []string
@@ -100,6 +103,7 @@ var ContextKeys = []ContextKey{
 	{"maxVolumeSizeGB", strconv.Itoa(products.DefaultMaxVolumeSizeGB), "a whole number of GB from 5 to 16384"},
 	{"idleTimeoutMinutes", strconv.Itoa(products.DefaultIdleTimeoutMinutes), "a whole number of minutes from 5 to maxIdleTimeoutMinutes"},
 	{"maxIdleTimeoutMinutes", strconv.Itoa(products.DefaultMaxIdleTimeoutMinutes), "a whole number of minutes from idleTimeoutMinutes to 1440"},
+	{"idleIgnoresConnections", "true", `"true": an idle notebook stops even with a browser tab still open; "false": an open browser keeps it running`},
 	{"subnetIds", "", "private subnet IDs (subnet-0123456789abcdef0); empty creates a VPC; requires securityGroupIds"},
 	{"securityGroupIds", "", "1-5 security group IDs (sg-0123456789abcdef0); only with subnetIds"},
 	{"kmsKeyArn", "", "a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID); empty creates a key"},
@@ -229,6 +233,7 @@ func ParseContext(values map[string]string) (Config, error) {
 	}
 	c.Nag = boolean("nag")
 	c.NotifyStackEvents = boolean("notifyStackEvents")
+	c.IdleIgnoresConnections = boolean("idleIgnoresConnections")
 	c.ProductVersion = get("productVersion")
 	if !versionPattern.MatchString(c.ProductVersion) {
 		p.Add("productVersion", c.ProductVersion, "1-100 letters, digits, dots, hyphens or underscores, such as v2")

@@ -131,6 +131,7 @@ func TestBadContext(t *testing.T) {
 		{"costCenters", strings.Repeat("c", 257), nil, "at most 256"},
 		{"projects", "a,a", nil, "once"},
 		{"nag", "yes", nil, `"true" or "false"`},
+		{"idleIgnoresConnections", "no", nil, `"true" or "false"`},
 		{"pipelineConnectionArn", "arn:aws:codeconnections:eu-west-1:123456789012:connection/x", nil, "a connection ARN"},
 		{"pipelineConnectionArn", "", map[string]string{"pipelineRepository": "a/b"}, "required with the other pipeline keys"},
 		{"pipelineRepository", "no-owner", map[string]string{"pipelineConnectionArn": "arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"}, "owner/name"},
