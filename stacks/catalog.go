@@ -621,7 +621,7 @@ func analystRole(stack awscdk.Stack, s *CatalogStack) awsiam.Role {
 	})
 }
 
-// removeRedundantDependency drops the DependsOn that the CDK's
+// removeRedundantDependsOnProviderRole drops the DependsOn that the CDK's
 // restrict-default-security-group provider puts on its role: the handler's
 // Fn::GetAtt of the role already orders them, and cfn-lint warns (W3005).
 func removeRedundantDependsOnProviderRole(stack awscdk.Stack) {
@@ -629,17 +629,10 @@ func removeRedundantDependsOnProviderRole(stack awscdk.Stack) {
 	if provider == nil {
 		return
 	}
-	removeRedundantDependency(provider.Node().TryFindChild(jsii.String("Handler")), provider.Node().TryFindChild(jsii.String("Role")))
-}
-
-// removeRedundantDependency drops from's DependsOn on to when both are
-// CloudFormation resources; use it where a Ref or Fn::GetAtt already orders
-// them, which cfn-lint reports as W3005.
-func removeRedundantDependency(from, to constructs.IConstruct) {
-	f, fok := from.(awscdk.CfnResource)
-	t, tok := to.(awscdk.CfnResource)
-	if fok && tok {
-		f.RemoveResourceDependency(t)
+	handler, hok := provider.Node().TryFindChild(jsii.String("Handler")).(awscdk.CfnResource)
+	role, rok := provider.Node().TryFindChild(jsii.String("Role")).(awscdk.CfnResource)
+	if hok && rok {
+		handler.RemoveResourceDependency(role)
 	}
 }
 
