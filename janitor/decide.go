@@ -48,6 +48,9 @@ type Notebook struct {
 	LastSyncFailed bool
 	// NotifiedAt is when the owner was last warned; zero if never.
 	NotifiedAt time.Time
+	// Running reports that the notebook is in service (or starting,
+	// stopping, updating): it is in use, whatever its lease says.
+	Running bool
 }
 
 // Decision is the janitor's verdict on one notebook, logged as JSON.
@@ -60,15 +63,24 @@ type Decision struct {
 	// TerminateAfter is the earliest termination, when a warning is due
 	// first or was sent late; zero otherwise.
 	TerminateAfter time.Time `json:"terminateAfter,omitzero"`
+	// LastActivity and LastSync are the inputs the decision rests on.
+	LastActivity time.Time `json:"lastActivity"`
+	LastSync     time.Time `json:"lastSync,omitzero"`
+	// Owner, ProvisionedProductID and Status are filled in by Janitor.Run.
+	Owner                string `json:"owner,omitempty"`
+	ProvisionedProductID string `json:"provisionedProductId,omitempty"`
+	Status               string `json:"status,omitempty"`
 }
 
 // Decide applies the policy to the notebook at now.
 func Decide(now time.Time, p Policy, n Notebook) Decision {
 	expires := n.LastActivity.Add(p.Lease)
 	warnFrom := expires.Add(-p.NotifyBefore)
-	d := Decision{Notebook: n.Name, Now: now, LeaseExpiresAt: expires}
+	d := Decision{Notebook: n.Name, Now: now, LeaseExpiresAt: expires, LastActivity: n.LastActivity, LastSync: n.LastSync}
 	warned := !n.NotifiedAt.IsZero() && !n.NotifiedAt.Before(warnFrom)
 	switch {
+	case n.Running:
+		d.Action, d.Reason = Keep, "running: in use"
 	case now.Before(warnFrom):
 		d.Action, d.Reason = Keep, "lease runs"
 	case !warned:

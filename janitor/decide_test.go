@@ -38,6 +38,7 @@ func TestDecide(t *testing.T) {
 		{"never synced", expires.Add(time.Hour), janitor.Notebook{LastActivity: used, NotifiedAt: warnFrom}, janitor.Keep, "workspace last saved 0001-01-01T00:00:00Z, before the last activity", time.Time{}},
 		{"synced before the last activity", expires.Add(time.Hour), janitor.Notebook{LastActivity: used, NotifiedAt: warnFrom, LastSync: used.Add(-time.Minute)}, janitor.Keep, "workspace last saved 2026-11-01T08:59:00Z, before the last activity", time.Time{}},
 		{"synced exactly at the last activity", expires, janitor.Notebook{LastActivity: used, NotifiedAt: warnFrom, LastSync: used}, janitor.Terminate, "lease ended; owner warned; workspace saved", time.Time{}},
+		{"running past its lease, warned, saved", expires.Add(time.Hour), janitor.Notebook{LastActivity: used, NotifiedAt: warnFrom, LastSync: saved, Running: true}, janitor.Keep, "running: in use", time.Time{}},
 		{"clock behind the last activity", used.Add(-time.Hour), janitor.Notebook{LastActivity: used}, janitor.Keep, "lease runs", time.Time{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,5 +82,5 @@ func TestDecisionIsStructuredJSON(t *testing.T) {
 	body, err := json.Marshal(d)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"notebook":"nb","action":"notify","reason":"lease ends soon","now":"2026-11-26T00:00:00Z",
-		"leaseExpiresAt":"2026-11-25T01:00:00Z","terminateAfter":"2026-11-26T00:01:00Z"}`, string(body))
+		"leaseExpiresAt":"2026-11-25T01:00:00Z","terminateAfter":"2026-11-26T00:01:00Z","lastActivity":"2026-11-25T00:00:00Z"}`, string(body))
 }

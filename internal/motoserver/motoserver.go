@@ -1,0 +1,84 @@
+// Package motoserver runs moto_server, the AWS API emulator on the machine
+// image (moto 5.2), on a free port of 127.0.0.1 for the length of a test,
+// and gives AWS SDK configuration that talks to it.
+package motoserver
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// Region and Account are moto's defaults.
+const (
+	Region  = "eu-west-1"
+	Account = "123456789012"
+)
+
+// Server is a running moto_server.
+type Server struct {
+	Endpoint string
+}
+
+// Start runs moto_server until the test ends. Without moto it skips the
+// test, except in CI (CI=true), where the machine image must provide it.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	if err := exec.Command("python3", "-c", "import moto.server, flask").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("moto with its server is missing: the machine image provides it (python3 -c 'import moto.server': %v)", err)
+		}
+		t.Skipf("moto is not installed (pip install 'moto[server]'): skipping the AWS API emulator test")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command("python3", "-c", "import sys; from moto.server import main; sys.exit(main(sys.argv[1:]))",
+		"-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(s.Endpoint + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("moto_server did not start: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Config is AWS SDK configuration for the server: its endpoint, moto's
+// region and test credentials. S3 clients also need UsePathStyle.
+func (s *Server) Config() aws.Config {
+	return aws.Config{
+		Region:           Region,
+		Credentials:      credentials.NewStaticCredentialsProvider("testing", "testing", ""),
+		BaseEndpoint:     aws.String(s.Endpoint),
+		RetryMaxAttempts: 1,
+	}
+}
+
+// Context is a context for calls that ends with the test.
+func Context(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}

@@ -1,0 +1,279 @@
+package janitor
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+)
+
+// The tags the notebook product puts on its notebook instance, and the one
+// the janitor adds.
+const (
+	TagProduct            = "sagemaker-catalog:product"
+	TagOwner              = "sagemaker-catalog:owner"
+	TagWorkspace          = "sagemaker-catalog:workspace"
+	TagProvisionedProduct = "sagemaker-catalog:provisioned-product-id"
+	TagLeaseDays          = "sagemaker-catalog:lease-days"
+	TagLeaseStart         = "sagemaker-catalog:lease-start"
+	TagNotifiedAt         = "sagemaker-catalog:notified-at"
+)
+
+// StatusKey is where, under the owner's workspace prefix, a notebook's sync
+// status lives (see products/lifecycle/workspace-sync.sh).
+func StatusKey(prefix, notebook string) string {
+	return prefix + ".sagemaker-catalog/" + notebook + ".json"
+}
+
+// SyncStatus is the status object the workspace sync writes after every
+// attempt.
+type SyncStatus struct {
+	Notebook string `json:"notebook"`
+	// SyncedAt is when the last successful sync started: everything
+	// written before it is saved.
+	SyncedAt time.Time `json:"syncedAt"`
+	// OK reports whether the latest attempt succeeded.
+	OK bool `json:"ok"`
+	// Final marks the sync run just before the notebook stops: nothing can
+	// change after it.
+	Final bool `json:"final"`
+}
+
+// SageMaker is the part of the SageMaker API the janitor calls.
+type SageMaker interface {
+	ListNotebookInstances(context.Context, *sagemaker.ListNotebookInstancesInput, ...func(*sagemaker.Options)) (*sagemaker.ListNotebookInstancesOutput, error)
+	ListTags(context.Context, *sagemaker.ListTagsInput, ...func(*sagemaker.Options)) (*sagemaker.ListTagsOutput, error)
+	AddTags(context.Context, *sagemaker.AddTagsInput, ...func(*sagemaker.Options)) (*sagemaker.AddTagsOutput, error)
+}
+
+// S3 reads sync status objects.
+type S3 interface {
+	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// SNS notifies owners.
+type SNS interface {
+	Publish(context.Context, *sns.PublishInput, ...func(*sns.Options)) (*sns.PublishOutput, error)
+}
+
+// Terminator terminates a provisioned product through Service Catalog
+// (TerminateProvisionedProduct, which deletes its stack with the launch
+// role). It is an interface of its own because moto, the emulator the tests
+// use, has no TerminateProvisionedProduct; the token makes a repeated call a
+// no-op.
+type Terminator interface {
+	Terminate(ctx context.Context, provisionedProductID, token string) error
+}
+
+// Janitor applies the lease policy to every notebook of the catalog.
+type Janitor struct {
+	SageMaker  SageMaker
+	S3         S3
+	SNS        SNS
+	Terminator Terminator
+	// TopicArn receives the owners' notices.
+	TopicArn string
+	// Lease is the lease of a notebook without a valid lease-days tag;
+	// NotifyBefore is the notice period.
+	Lease, NotifyBefore time.Duration
+	// Log receives one JSON record per decision and per error.
+	Log *slog.Logger
+}
+
+// Report sums up a run.
+type Report struct {
+	Decisions []Decision `json:"decisions"`
+	Errors    []string   `json:"errors,omitempty"`
+}
+
+// Run decides for every catalog notebook at now and carries the decisions
+// out. A failure on one notebook is logged and reported, and the others are
+// still handled; Run returns an error if any failed, so that the invocation
+// is retried (every step is idempotent).
+func (j *Janitor) Run(ctx context.Context, now time.Time) (Report, error) {
+	var report Report
+	var token *string
+	for {
+		page, err := j.SageMaker.ListNotebookInstances(ctx, &sagemaker.ListNotebookInstancesInput{NextToken: token})
+		if err != nil {
+			return report, fmt.Errorf("list notebook instances: %w", err)
+		}
+		for _, nb := range page.NotebookInstances {
+			d, err := j.handle(ctx, now, nb)
+			name := aws.ToString(nb.NotebookInstanceName)
+			switch {
+			case err != nil:
+				report.Errors = append(report.Errors, name+": "+err.Error())
+				j.Log.Error("notebook failed", "notebook", name, "error", err.Error())
+			case d != nil:
+				report.Decisions = append(report.Decisions, *d)
+				j.Log.Info("decision", "decision", *d)
+			}
+		}
+		if token = page.NextToken; token == nil {
+			break
+		}
+	}
+	if len(report.Errors) > 0 {
+		return report, fmt.Errorf("%d of the notebooks failed: %s", len(report.Errors), strings.Join(report.Errors, "; "))
+	}
+	return report, nil
+}
+
+// handle decides for one notebook and acts; nil means not a catalog notebook.
+func (j *Janitor) handle(ctx context.Context, now time.Time, nb smtypes.NotebookInstanceSummary) (*Decision, error) {
+	tagsOut, err := j.SageMaker.ListTags(ctx, &sagemaker.ListTagsInput{ResourceArn: nb.NotebookInstanceArn, MaxResults: aws.Int32(100)})
+	if err != nil {
+		return nil, fmt.Errorf("list tags: %w", err)
+	}
+	tags := map[string]string{}
+	for _, t := range tagsOut.Tags {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	if tags[TagProduct] != "notebook" || tags[TagProvisionedProduct] == "" {
+		return nil, nil // not launched from this catalog's product
+	}
+	name := aws.ToString(nb.NotebookInstanceName)
+	n, policy, err := j.state(ctx, now, nb, tags)
+	if err != nil {
+		return nil, err
+	}
+	d := Decide(now, policy, n)
+	d.Owner, d.ProvisionedProductID, d.Status = tags[TagOwner], tags[TagProvisionedProduct], string(nb.NotebookInstanceStatus)
+	switch d.Action {
+	case Notify:
+		if err := j.notify(ctx, aws.ToString(nb.NotebookInstanceArn), name, tags, d); err != nil {
+			return nil, err
+		}
+	case Terminate:
+		token := "janitor-" + d.ProvisionedProductID + "-" + strconv.FormatInt(d.LeaseExpiresAt.Unix(), 10)
+		if err := j.Terminator.Terminate(ctx, d.ProvisionedProductID, token); err != nil {
+			return nil, fmt.Errorf("terminate provisioned product %s: %w", d.ProvisionedProductID, err)
+		}
+	}
+	return &d, nil
+}
+
+// state gathers what Decide needs: the lease from the tags, the last
+// activity from the notebook's status and tags, the last sync from the
+// status object in the workspace.
+func (j *Janitor) state(ctx context.Context, now time.Time, nb smtypes.NotebookInstanceSummary, tags map[string]string) (Notebook, Policy, error) {
+	name := aws.ToString(nb.NotebookInstanceName)
+	policy := Policy{Lease: j.Lease, NotifyBefore: j.NotifyBefore}
+	if days, err := strconv.Atoi(tags[TagLeaseDays]); err == nil && days > 0 {
+		policy.Lease = time.Duration(days) * 24 * time.Hour
+	}
+	n := Notebook{Name: name, LastActivity: aws.ToTime(nb.CreationTime)}
+	if start, err := time.Parse(time.RFC3339, tags[TagLeaseStart]); err == nil && start.After(n.LastActivity) {
+		n.LastActivity = start
+	}
+	if at, err := time.Parse(time.RFC3339, tags[TagNotifiedAt]); err == nil {
+		n.NotifiedAt = at
+	}
+	status, err := j.syncStatus(ctx, tags[TagWorkspace], name)
+	if err != nil {
+		return n, policy, err
+	}
+	if status != nil {
+		n.LastSync, n.LastSyncFailed = status.SyncedAt, !status.OK
+	}
+	switch nb.NotebookInstanceStatus {
+	case smtypes.NotebookInstanceStatusStopped, smtypes.NotebookInstanceStatusFailed:
+		// Last used when it stopped; a successful final sync started after
+		// the last use, and saved everything up to the stop.
+		used := aws.ToTime(nb.LastModifiedTime)
+		if status != nil && status.OK && status.Final && !status.SyncedAt.Before(n.LastActivity) {
+			used = status.SyncedAt
+		}
+		n.LastActivity = later(n.LastActivity, used)
+	default:
+		// Running, starting, stopping, updating or being deleted: in use now.
+		n.LastActivity, n.Running = later(n.LastActivity, now), true
+	}
+	return n, policy, nil
+}
+
+var workspaceURI = regexp.MustCompile(`^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(owners/.+/)$`)
+
+// syncStatus reads the notebook's sync status; nil if it has none yet.
+func (j *Janitor) syncStatus(ctx context.Context, workspace, notebook string) (*SyncStatus, error) {
+	m := workspaceURI.FindStringSubmatch(workspace)
+	if m == nil {
+		return nil, fmt.Errorf("tag %s: %q is not an s3://BUCKET/owners/OWNER/ URI", TagWorkspace, workspace)
+	}
+	key := StatusKey(m[2], notebook)
+	out, err := j.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(m[1]), Key: aws.String(key)})
+	var missing *s3types.NoSuchKey
+	if errors.As(err, &missing) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read sync status s3://%s/%s: %w", m[1], key, err)
+	}
+	defer out.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(out.Body, 64<<10))
+	if err != nil {
+		return nil, fmt.Errorf("read sync status s3://%s/%s: %w", m[1], key, err)
+	}
+	var s SyncStatus
+	if err := json.Unmarshal(body, &s); err != nil {
+		// An unreadable status proves nothing was saved: treat it as a failure.
+		return &SyncStatus{Notebook: notebook}, nil
+	}
+	return &s, nil
+}
+
+// notify tells the owner when the notebook will be terminated and how to
+// keep it, then records the notice on the notebook (the next run reads it).
+func (j *Janitor) notify(ctx context.Context, arn, name string, tags map[string]string, d Decision) error {
+	when := d.TerminateAfter.UTC().Format("Monday 2 January 2006, 15:04 MST")
+	body := fmt.Sprintf(`Your SageMaker notebook %s (provisioned product %s) has not been used since %s.
+Its lease ends, and it will be terminated, on %s or later.
+Your workspace is saved: the next notebook you launch restores it from %s.
+
+To keep this notebook, open it (using it renews the lease), or update the provisioned
+product in AWS Service Catalog with a new LeaseDays value.
+`, name, d.ProvisionedProductID, d.LastActivity.UTC().Format(time.RFC3339), when, tags[TagWorkspace])
+	_, err := j.SNS.Publish(ctx, &sns.PublishInput{
+		TopicArn: aws.String(j.TopicArn),
+		Subject:  aws.String(truncate("SageMaker notebook "+name+" will be terminated", 100)),
+		Message:  aws.String(body),
+		MessageAttributes: map[string]snstypes.MessageAttributeValue{
+			// Owners subscribe with a filter policy on their own name.
+			"owner":    {DataType: aws.String("String"), StringValue: aws.String(tags[TagOwner])},
+			"notebook": {DataType: aws.String("String"), StringValue: aws.String(name)},
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("notify owner: %w", err)
+	}
+	_, err = j.SageMaker.AddTags(ctx, &sagemaker.AddTagsInput{
+		ResourceArn: aws.String(arn),
+		Tags:        []smtypes.Tag{{Key: aws.String(TagNotifiedAt), Value: aws.String(d.Now.UTC().Format(time.RFC3339))}},
+	})
+	if err != nil {
+		return fmt.Errorf("record the notice: %w", err)
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,135 @@
+// Package workspace resolves, at launch, whose workspace a notebook gets.
+//
+// A notebook's workspace is a prefix of the catalog's workspace bucket,
+// owners/<owner>/, where <owner> comes from the principal that launched the
+// provisioned product. The analyst must not be able to choose it (or they
+// could read a colleague's work), so it is not a launch parameter: the
+// product template has a custom resource, served by this package's handler
+// in the catalog's Lambda function, that reads the tags Service Catalog puts
+// on the provisioned stack (aws:servicecatalog:provisioningPrincipalArn and
+// aws:servicecatalog:provisionedProductArn) through the CloudFormation API
+// and returns the owner, its prefix and the provisioned product's ID. The
+// template scopes the notebook's own role to that prefix and tags the
+// notebook with the values, for the lifecycle scripts and the janitor.
+//
+// The tags are read from the stack, not from the notebook's role: IAM roles
+// do not receive stack-level tags from CloudFormation
+// (aws-cloudformation/cloudformation-coverage-roadmap#1159 and #1966), so
+// ${aws:PrincipalTag/aws:servicecatalog:provisioningPrincipalArn} would not
+// resolve.
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/cfn"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+)
+
+// The tags Service Catalog puts on a provisioned product's stack.
+const (
+	PrincipalTag          = "aws:servicecatalog:provisioningPrincipalArn"
+	ProvisionedProductTag = "aws:servicecatalog:provisionedProductArn"
+)
+
+// Prefix is where owners' workspaces live in the bucket.
+const Prefix = "owners/"
+
+// ownerPattern is what an owner may contain: the characters of IAM names,
+// paths and role session names. No IAM wildcard (* or ?) and no "${" can
+// reach the role policy the owner is put in.
+var ownerPattern = regexp.MustCompile(`^[A-Za-z0-9+=,.@_/-]{1,200}$`)
+
+// Owner returns the stable owner of what principalArn launches: for an
+// assumed role (federation, IAM Identity Center), the role and the session
+// name that identifies the person ("assumed-role/Analyst/alice@example.com");
+// for an IAM user, "user/<path/>name"; for a role itself, "role/<path/>name".
+// The account is left out: a workspace bucket belongs to one account. An
+// owner is at most 200 characters (it is also a tag value, at most 256).
+func Owner(principalArn string) (string, error) {
+	parts := strings.SplitN(principalArn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || (parts[2] != "iam" && parts[2] != "sts") {
+		return "", fmt.Errorf("provisioning principal %q: not an IAM or STS ARN", principalArn)
+	}
+	resource := parts[5]
+	kind, _, _ := strings.Cut(resource, "/")
+	switch {
+	case parts[2] == "sts" && kind == "assumed-role" && strings.Count(resource, "/") == 2:
+	case parts[2] == "iam" && (kind == "user" || kind == "role") && strings.Count(resource, "/") >= 1:
+	default:
+		return "", fmt.Errorf("provisioning principal %q: not a user, role or assumed-role session", principalArn)
+	}
+	if !ownerPattern.MatchString(resource) || strings.Contains(resource, "//") || strings.Contains(resource, "..") {
+		return "", fmt.Errorf("provisioning principal %q: %q has characters an S3 prefix in an IAM policy cannot hold", principalArn, resource)
+	}
+	return resource, nil
+}
+
+// Stacks is the CloudFormation call the handler makes.
+type Stacks interface {
+	DescribeStacks(ctx context.Context, in *cloudformation.DescribeStacksInput, opts ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
+}
+
+// Handler answers the product template's Custom::Workspace resource.
+type Handler struct {
+	Stacks Stacks
+	// Bucket is the workspace bucket's name.
+	Bucket string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Handle returns the resource's physical ID (the workspace's S3 URI) and
+// attributes: Owner, Prefix, Bucket, Uri, ProvisionedProductId and
+// LeaseStart (now: the template passes the lease in the resource's
+// properties, so that an update of the lease renews it). A stack
+// without Service Catalog's tags (not launched through Service Catalog)
+// fails. Delete succeeds without a call: the workspace outlives the notebook.
+func (h *Handler) Handle(ctx context.Context, e cfn.Event) (string, map[string]any, error) {
+	if e.RequestType == cfn.RequestDelete {
+		return e.PhysicalResourceID, nil, nil
+	}
+	out, err := h.Stacks.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(e.StackID)})
+	if err != nil {
+		return "", nil, fmt.Errorf("describe stack %s: %w", e.StackID, err)
+	}
+	if len(out.Stacks) != 1 {
+		return "", nil, fmt.Errorf("describe stack %s: %d stacks", e.StackID, len(out.Stacks))
+	}
+	tags := map[string]string{}
+	for _, t := range out.Stacks[0].Tags {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	principal, product := tags[PrincipalTag], tags[ProvisionedProductTag]
+	if principal == "" || product == "" {
+		return "", nil, fmt.Errorf("stack %s has no %s and %s tags: launch the notebook through AWS Service Catalog", e.StackID, PrincipalTag, ProvisionedProductTag)
+	}
+	owner, err := Owner(principal)
+	if err != nil {
+		return "", nil, err
+	}
+	// arn:aws:servicecatalog:REGION:ACCOUNT:stack/NAME/pp-ID
+	productID := product[strings.LastIndex(product, "/")+1:]
+	if !strings.HasPrefix(productID, "pp-") {
+		return "", nil, fmt.Errorf("stack %s: %s is %q, not a provisioned product ARN", e.StackID, ProvisionedProductTag, product)
+	}
+	now := time.Now()
+	if h.Now != nil {
+		now = h.Now()
+	}
+	prefix := Prefix + owner + "/"
+	uri := "s3://" + h.Bucket + "/" + prefix
+	return uri, map[string]any{
+		"Owner":                owner,
+		"Prefix":               prefix,
+		"Bucket":               h.Bucket,
+		"Uri":                  uri,
+		"ProvisionedProductId": productID,
+		"LeaseStart":           now.UTC().Format(time.RFC3339),
+	}, nil
+}

@@ -1,0 +1,96 @@
+package workspace_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/cfn"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/datalake-platform/sagemaker-catalog/internal/motoserver"
+	"github.com/datalake-platform/sagemaker-catalog/workspace"
+)
+
+func TestOwner(t *testing.T) {
+	for _, tc := range []struct{ arn, owner, err string }{
+		{"arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Analyst_0123456789abcdef/alice@example.com", "assumed-role/AWSReservedSSO_Analyst_0123456789abcdef/alice@example.com", ""},
+		{"arn:aws:iam::123456789012:user/bob", "user/bob", ""},
+		{"arn:aws:iam::123456789012:user/team/bob", "user/team/bob", ""},
+		{"arn:aws:iam::123456789012:role/analyst", "role/analyst", ""},
+		{"arn:aws-cn:sts::123456789012:assumed-role/Analyst/carol", "assumed-role/Analyst/carol", ""},
+		{"arn:aws:sts::123456789012:federated-user/dave", "", "not a user, role or assumed-role session"},
+		{"arn:aws:s3:::bucket", "", "not an IAM or STS ARN"},
+		{"alice", "", "not an IAM or STS ARN"},
+		{"", "", "not an IAM or STS ARN"},
+		{"arn:aws:iam::123456789012:user/*", "", "characters an S3 prefix in an IAM policy cannot hold"},
+		{"arn:aws:iam::123456789012:user/a/../b", "", "characters an S3 prefix in an IAM policy cannot hold"},
+		{"arn:aws:sts::123456789012:assumed-role/Analyst/${aws:username}", "", "characters an S3 prefix in an IAM policy cannot hold"},
+	} {
+		owner, err := workspace.Owner(tc.arn)
+		if tc.err != "" {
+			require.Error(t, err, tc.arn)
+			assert.Contains(t, err.Error(), tc.err)
+			continue
+		}
+		require.NoError(t, err, tc.arn)
+		assert.Equal(t, tc.owner, owner)
+	}
+}
+
+// The handler reads Service Catalog's tags from the provisioned stack,
+// through moto's CloudFormation API.
+func TestHandlerReadsTheProvisionedStack(t *testing.T) {
+	srv := motoserver.Start(t)
+	ctx := motoserver.Context(t)
+	client := cloudformation.NewFromConfig(srv.Config())
+	body := `{"Resources":{"Topic":{"Type":"AWS::SNS::Topic"}}}`
+	create := func(name string, tags map[string]string) string {
+		var ts []cfntypes.Tag
+		for k, v := range tags {
+			ts = append(ts, cfntypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+		}
+		out, err := client.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(name), TemplateBody: aws.String(body), Tags: ts})
+		require.NoError(t, err)
+		return aws.ToString(out.StackId)
+	}
+	launched := create("SC-123456789012-pp-abcdefghijklm", map[string]string{
+		workspace.PrincipalTag:          "arn:aws:sts::123456789012:assumed-role/Analyst/alice@example.com",
+		workspace.ProvisionedProductTag: "arn:aws:servicecatalog:eu-west-1:123456789012:stack/notebook/pp-abcdefghijklm",
+	})
+	clock := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	h := &workspace.Handler{Stacks: client, Bucket: "sagemaker-catalog-ws-123456789012-eu-west-1", Now: func() time.Time { return clock }}
+
+	id, data, err := h.Handle(ctx, cfn.Event{RequestType: cfn.RequestCreate, StackID: launched})
+	require.NoError(t, err)
+	assert.Equal(t, "s3://sagemaker-catalog-ws-123456789012-eu-west-1/owners/assumed-role/Analyst/alice@example.com/", id)
+	assert.Equal(t, map[string]any{
+		"Owner":                "assumed-role/Analyst/alice@example.com",
+		"Prefix":               "owners/assumed-role/Analyst/alice@example.com/",
+		"Bucket":               "sagemaker-catalog-ws-123456789012-eu-west-1",
+		"Uri":                  id,
+		"ProvisionedProductId": "pp-abcdefghijklm",
+		"LeaseStart":           "2026-11-26T12:00:00Z",
+	}, data)
+
+	// An update (a new lease) renews the lease start; the workspace stays.
+	clock = clock.Add(72 * time.Hour)
+	id2, data, err := h.Handle(ctx, cfn.Event{RequestType: cfn.RequestUpdate, StackID: launched, PhysicalResourceID: id})
+	require.NoError(t, err)
+	assert.Equal(t, id, id2)
+	assert.Equal(t, "2026-11-29T12:00:00Z", data["LeaseStart"])
+
+	// Delete keeps the workspace and calls nothing.
+	id3, _, err := (&workspace.Handler{}).Handle(ctx, cfn.Event{RequestType: cfn.RequestDelete, StackID: launched, PhysicalResourceID: id})
+	require.NoError(t, err)
+	assert.Equal(t, id, id3)
+
+	// A stack not launched through Service Catalog gets no workspace.
+	plain := create("not-from-service-catalog", nil)
+	_, _, err = h.Handle(ctx, cfn.Event{RequestType: cfn.RequestCreate, StackID: plain})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "launch the notebook through AWS Service Catalog")
+}
