@@ -21,9 +21,11 @@ func ExampleNewNotebook() {
 
 	fmt.Println(*n.NotebookInstance.DirectInternetAccess(), *n.NotebookInstance.RootAccess())
 	fmt.Println(n.InstanceType.Default(), *n.VolumeSizeInGB.MaxValue())
-	fmt.Println(n.Parameters.RoleArn)
+	fmt.Println(n.Parameters.KmsKeyArn)
+	fmt.Println(products.NotebookRolePath(products.DefaultCatalogName), products.NotebookBoundaryName(products.DefaultCatalogName))
 	// Output:
 	// Disabled Disabled
 	// ml.t3.medium 200
-	// /sagemaker-catalog/notebook/role-arn
+	// /sagemaker-catalog/notebook/kms-key-arn
+	// /SageMakerCatalog/notebooks/ SageMakerCatalog-notebook-boundary
 }

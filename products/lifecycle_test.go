@@ -127,23 +127,153 @@ func TestOnStartInstallsTheTimer(t *testing.T) {
 	systemctlCalls := filepath.Join(bin, "systemctl-calls")
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "systemctl"), []byte("#!/bin/sh\necho \"$*\" >> "+systemctlCalls+"\n"), 0o755))
 
-	rendered := strings.NewReplacer("${IdleTimeoutMinutes}", "45", "${IgnoreConnections}", "false").Replace(products.OnStartScript())
+	rendered := strings.NewReplacer("${IdleTimeoutMinutes}", "45", "${IgnoreConnections}", "false",
+		"${WorkspaceUri}", "s3://ws-bucket/owners/assumed-role/Analyst/alice/", "${AWS::Region}", "eu-west-1").Replace(products.OnStartScript())
+	require.NotContains(t, rendered, "${", "Fn::Sub fills in every dollar-brace form")
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "opt/ml/metadata"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "opt/ml/metadata/resource-metadata.json"), []byte(`{"ResourceName":"SC-123456789012-pp-abc"}`), 0o644))
 	script := filepath.Join(bin, "on-start.sh")
 	require.NoError(t, os.WriteFile(script, []byte(rendered), 0o755))
 	cmd := exec.Command("bash", script)
-	cmd.Env = append(os.Environ(), "AUTOSTOP_ROOT="+root, "PATH="+bin+":"+os.Getenv("PATH"))
+	cmd.Env = append(os.Environ(), "AUTOSTOP_ROOT="+root, "PATH="+bin+":"+os.Getenv("PATH"), "WORKSPACE_FILE_OWNER=")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
+
+	sync, err := os.ReadFile(filepath.Join(root, "usr/local/bin/workspace-sync"))
+	require.NoError(t, err)
+	assert.Equal(t, products.WorkspaceSyncScript(), string(sync))
+	conf, err := os.ReadFile(filepath.Join(root, "etc/workspace-sync.conf"))
+	require.NoError(t, err)
+	assert.Equal(t, "WORKSPACE_URI=s3://ws-bucket/owners/assumed-role/Analyst/alice/\nREGION=eu-west-1\nNOTEBOOK=SC-123456789012-pp-abc\nAWS_CLI="+cli+
+		"\nSTATE_DIR="+root+"/var/lib/autostop\nHOME_DIR="+root+"/home/ec2-user/SageMaker\nFILE_OWNER=\n", string(conf))
+	final, err := os.ReadFile(filepath.Join(root, "etc/systemd/system/workspace-sync-final.service"))
+	require.NoError(t, err)
+	assert.Contains(t, string(final), "ExecStop="+root+"/usr/local/bin/workspace-sync final")
+	assert.FileExists(t, filepath.Join(root, "etc/systemd/system/workspace-sync.timer"))
 
 	installed, err := os.ReadFile(filepath.Join(root, "usr/local/bin/autostop.py"))
 	require.NoError(t, err)
 	assert.Equal(t, products.AutostopScript(), string(installed))
 	service, err := os.ReadFile(filepath.Join(root, "etc/systemd/system/autostop.service"))
 	require.NoError(t, err)
-	assert.Contains(t, string(service), "ExecStart=/usr/bin/python3 /usr/local/bin/autostop.py 45 false "+cli+" "+root+"/var/lib/autostop")
+	assert.Contains(t, string(service), "ExecStart=/usr/bin/python3 /usr/local/bin/autostop.py 45 false "+cli+" "+root+"/var/lib/autostop "+root+"/usr/local/bin/workspace-sync")
 	assert.FileExists(t, filepath.Join(root, "etc/systemd/system/autostop.timer"))
 	assert.FileExists(t, filepath.Join(root, "var/lib/autostop/started-at"))
 	calls, err := os.ReadFile(systemctlCalls)
 	require.NoError(t, err)
-	assert.Equal(t, "daemon-reload\nenable --now autostop.timer\n", string(calls))
+	assert.Equal(t, "daemon-reload\nenable --now autostop.timer workspace-sync.timer workspace-sync-final.service\n", string(calls))
+	// The first start restores the workspace, in the background.
+	require.Eventually(t, func() bool {
+		b, _ := os.ReadFile(filepath.Join(bin, "aws-calls"))
+		return strings.Contains(string(b), "s3 sync s3://ws-bucket/owners/assumed-role/Analyst/alice/home/ "+root+"/home/ec2-user/SageMaker/")
+	}, 10*time.Second, 50*time.Millisecond)
+}
+
+// fakeS3Aws writes an aws command that keeps "S3" in a directory: s3 sync
+// copies between it and local directories, s3 cp - writes standard input.
+// FAKE_AWS_FAIL=1 makes every call fail, FAKE_AWS_FAIL=sync the syncs only. Calls are recorded one a line.
+func fakeS3Aws(t *testing.T, dir, store string) (cli, calls string) {
+	calls = filepath.Join(dir, "aws-calls")
+	cli = filepath.Join(dir, "aws")
+	script := `#!/bin/bash
+echo "$*" >> ` + calls + `
+[ "$FAKE_AWS_FAIL" = 1 ] && exit 1
+[ "$FAKE_AWS_FAIL" = sync ] && [ "$2" = sync ] && exit 1
+local() { case "$1" in s3://*) echo "` + store + `/${1#s3://}" ;; *) echo "$1" ;; esac; }
+case "$1 $2" in
+  "s3 sync") src=$(local "$3"); dst=$(local "$4"); mkdir -p "$dst"; [ -d "$src" ] && cp -a "$src/." "$dst/"; exit 0 ;;
+  "s3 cp") dst=$(local "$4"); mkdir -p "$(dirname "$dst")"; cat > "$dst"; exit 0 ;;
+esac
+exit 3
+`
+	require.NoError(t, os.WriteFile(cli, []byte(script), 0o755))
+	return cli, calls
+}
+
+func TestWorkspaceSync(t *testing.T) {
+	dir, store, state, home := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
+	cli, calls := fakeS3Aws(t, dir, store)
+	script := filepath.Join(dir, "workspace-sync")
+	require.NoError(t, os.WriteFile(script, []byte(products.WorkspaceSyncScript()), 0o755))
+	conf := filepath.Join(dir, "workspace-sync.conf")
+	uri := "s3://ws/owners/assumed-role/Analyst/alice/"
+	require.NoError(t, os.WriteFile(conf, []byte(fmt.Sprintf("WORKSPACE_URI=%s\nREGION=eu-west-1\nNOTEBOOK=SC-nb\nAWS_CLI=%s\nSTATE_DIR=%s\nHOME_DIR=%s\nFILE_OWNER=\n", uri, cli, state, home)), 0o644))
+	saved := filepath.Join(store, "ws/owners/assumed-role/Analyst/alice/home")
+	statusFile := filepath.Join(store, "ws/owners/assumed-role/Analyst/alice/.sagemaker-catalog/SC-nb.json")
+	attempt := func(mode string, env ...string) (string, error) {
+		t.Helper()
+		cmd := exec.Command("bash", script, mode)
+		cmd.Env = append(os.Environ(), append(env, "WORKSPACE_SYNC_CONF="+conf)...)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	run := func(mode string, env ...string) string {
+		t.Helper()
+		out, err := attempt(mode, env...)
+		require.NoError(t, err, "%s", out)
+		return out
+	}
+	status := func() map[string]any {
+		t.Helper()
+		body, err := os.ReadFile(statusFile)
+		require.NoError(t, err)
+		var s map[string]any
+		require.NoError(t, json.Unmarshal(body, &s), "%s", body)
+		return s
+	}
+
+	// Last week's work, saved by an earlier notebook.
+	require.NoError(t, os.MkdirAll(saved, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(saved, "analysis.ipynb"), []byte("last week"), 0o644))
+
+	// A failed restore saves nothing: a partial workspace never overwrites the saved one.
+	out, err := attempt("save", "FAKE_AWS_FAIL=1")
+	require.Error(t, err, "a failed save fails its systemd unit")
+	assert.Contains(t, out, "nothing is saved until it succeeds")
+	assert.NoFileExists(t, statusFile)
+	assert.NoFileExists(t, filepath.Join(home, "analysis.ipynb"))
+
+	// Restore brings it back and marks the volume.
+	assert.Contains(t, run("restore"), "restored from "+uri)
+	body, err := os.ReadFile(filepath.Join(home, "analysis.ipynb"))
+	require.NoError(t, err)
+	assert.Equal(t, "last week", string(body))
+	assert.FileExists(t, filepath.Join(home, ".sagemaker-catalog/restored"))
+	run("restore") // once only: a second restore copies nothing
+	assert.Equal(t, 2, strings.Count(readFile(t, calls), "s3 sync "+uri+"home/"), "the failed attempt and the restore")
+
+	// Save writes the work and a status the janitor reads.
+	require.NoError(t, os.WriteFile(filepath.Join(home, "today.py"), []byte("today"), 0o644))
+	before := time.Now().UTC().Truncate(time.Second)
+	assert.Contains(t, run("save"), "saved to "+uri)
+	assert.FileExists(t, filepath.Join(saved, "today.py"))
+	s := status()
+	assert.Equal(t, map[string]any{"notebook": "SC-nb", "ok": true, "final": false, "syncedAt": s["syncedAt"]}, s)
+	synced, err := time.Parse(time.RFC3339, s["syncedAt"].(string))
+	require.NoError(t, err)
+	assert.False(t, synced.Before(before))
+	assert.Contains(t, readFile(t, calls), "s3 sync "+home+"/ "+uri+"home/ --region eu-west-1 --only-show-errors --delete --exclude .sagemaker-catalog/* --exclude lost+found/*")
+
+	// A failed final save says so, and keeps the time of the last good one.
+	run("final", "FAKE_AWS_FAIL=")
+	s = status()
+	assert.Equal(t, true, s["final"])
+	out, err = attempt("final", "FAKE_AWS_FAIL=sync")
+	require.Error(t, err, "%s", out)
+	assert.Equal(t, map[string]any{"notebook": "SC-nb", "ok": false, "final": true, "syncedAt": s["syncedAt"]}, status())
+
+	// While a sync runs (its lock exists), a periodic save does nothing, and
+	// autostop.py does not stop the notebook.
+	require.NoError(t, os.Mkdir(filepath.Join(state, "sync.lock"), 0o755))
+	n := strings.Count(readFile(t, calls), "\n")
+	assert.Contains(t, run("save"), "another sync is running")
+	assert.Equal(t, n, strings.Count(readFile(t, calls), "\n"), "no call while locked")
+	assert.DirExists(t, filepath.Join(state, "sync.lock"), "the other sync's lock is left alone")
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
 }

@@ -8,16 +8,27 @@
 // configuration that stops it when idle. Analysts choose its size; every
 // launch parameter has a default, so launching needs no typing.
 //
-// The template reads the catalog's shared resources (execution role, KMS key,
-// subnet, security groups) from SSM parameters through {{resolve:ssm:...}}
-// dynamic references: a product template is a separate stack, so it cannot
-// Ref the catalog stack, and an analyst cannot override a dynamic reference
-// the way they could override a template parameter.
+// The template reads the catalog's shared resources (KMS key, subnet,
+// security groups) from SSM parameters through {{resolve:ssm:...}} dynamic
+// references: a product template is a separate stack, so it cannot Ref the
+// catalog stack, and an analyst cannot override a dynamic reference the way
+// they could override a template parameter.
+//
+// Each notebook gets its own execution role, created by the template under
+// a fixed path (NotebookRolePath) with a mandatory permissions boundary
+// (NotebookBoundaryName), the catalog's shared notebook policy
+// (NotebookPolicyName), and access to its owner's workspace prefix only. The
+// owner comes from a Custom::Workspace resource served by the catalog's
+// workspace function (WorkspaceFunctionName): it reads what Service Catalog
+// recorded about the launch, so the analyst cannot choose it. The lifecycle
+// configuration restores the workspace on first start and saves it
+// periodically and before every stop (lifecycle/workspace-sync.sh).
 package products
 
 import (
 	_ "embed"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,14 +47,19 @@ var (
 	onStartTemplate string
 	//go:embed lifecycle/autostop.py
 	autostopScript string
+	//go:embed lifecycle/workspace-sync.sh
+	syncScript string
 )
 
 // OnStartScript returns the lifecycle configuration's on-start script, with
 // autostop.py inline, before CloudFormation substitutes ${IdleTimeoutMinutes}
 // and ${IgnoreConnections}.
 func OnStartScript() string {
-	return strings.Replace(onStartTemplate, "@AUTOSTOP_PY@\n", autostopScript, 1)
+	return strings.NewReplacer("@AUTOSTOP_PY@\n", autostopScript, "@WORKSPACE_SYNC_SH@\n", syncScript).Replace(onStartTemplate)
 }
+
+// WorkspaceSyncScript returns workspace-sync.sh, which the on-start script installs.
+func WorkspaceSyncScript() string { return syncScript }
 
 // AutostopScript returns autostop.py, the idle check the on-start script installs.
 func AutostopScript() string { return autostopScript }
@@ -56,6 +72,11 @@ const (
 	DefaultIdleTimeoutMinutes    = 60
 	DefaultMaxIdleTimeoutMinutes = 240
 	DefaultParameterPrefix       = "/sagemaker-catalog/notebook"
+	DefaultCatalogName           = "SageMakerCatalog"
+	DefaultLeaseDays             = 7
+	DefaultMaxLeaseDays          = 30
+	// MaxLeaseLimitDays bounds MaxLeaseDays.
+	MaxLeaseLimitDays = 365
 	// PlatformIdentifier is the notebook platform: Amazon Linux 2023, JupyterLab 4.
 	PlatformIdentifier = "notebook-al2023-v1"
 	// MinVolumeSizeGB and MaxVolumeSizeLimitGB are SageMaker's volume limits.
@@ -107,6 +128,18 @@ type NotebookProps struct {
 	// (1-5); the template reads that many security-group parameters.
 	// Default: 1.
 	SecurityGroupCount *float64
+	// CatalogName names the catalog's resources the template uses by name:
+	// the workspace function, the notebook role path, the boundary and the
+	// shared notebook policy (see WorkspaceFunctionName and the others).
+	// Default: DefaultCatalogName.
+	CatalogName *string
+	// LeaseDays is the preselected lease: a notebook unused for this many
+	// days is terminated (its workspace is kept).
+	// Default: DefaultLeaseDays.
+	LeaseDays *float64
+	// MaxLeaseDays is the longest lease analysts may choose (1-365).
+	// Default: DefaultMaxLeaseDays, or LeaseDays when that is larger.
+	MaxLeaseDays *float64
 	// ParameterPrefix is the SSM path under which the catalog publishes the
 	// shared resources (see NotebookParameters).
 	// Default: DefaultParameterPrefix.
@@ -116,7 +149,6 @@ type NotebookProps struct {
 // NotebookParameters are the SSM parameter names the notebook template
 // resolves; the catalog stack writes them.
 type NotebookParameters struct {
-	RoleArn          string
 	KmsKeyArn        string
 	SubnetId         string
 	SecurityGroupIds []string
@@ -124,7 +156,7 @@ type NotebookParameters struct {
 
 // All returns every parameter name.
 func (p NotebookParameters) All() []string {
-	return append([]string{p.RoleArn, p.KmsKeyArn, p.SubnetId}, p.SecurityGroupIds...)
+	return append([]string{p.KmsKeyArn, p.SubnetId}, p.SecurityGroupIds...)
 }
 
 // Notebook is the SageMaker notebook product template.
@@ -134,10 +166,16 @@ type Notebook struct {
 	// NotebookInstance and LifecycleConfig are the template's resources.
 	NotebookInstance awssagemaker.CfnNotebookInstance
 	LifecycleConfig  awssagemaker.CfnNotebookInstanceLifecycleConfig
-	// InstanceType, VolumeSizeInGB and IdleTimeoutMinutes are the launch parameters.
+	// Role is the notebook's own execution role; Workspace resolves its
+	// owner and workspace.
+	Role      awscdk.CfnResource
+	Workspace awscdk.CfnCustomResource
+	// InstanceType, VolumeSizeInGB, IdleTimeoutMinutes and LeaseDays are the
+	// launch parameters.
 	InstanceType       awscdk.CfnParameter
 	VolumeSizeInGB     awscdk.CfnParameter
 	IdleTimeoutMinutes awscdk.CfnParameter
+	LeaseDays          awscdk.CfnParameter
 	// Parameters names the SSM parameters the template resolves.
 	Parameters NotebookParameters
 }
@@ -188,15 +226,81 @@ func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *
 		Default:               jsii.Number(r.idle),
 		ConstraintDescription: jsii.String(fmt.Sprintf("a whole number of minutes from %d to %d", MinIdleTimeoutMinutes, r.maxIdle)),
 	})
+	n.LeaseDays = awscdk.NewCfnParameter(stack, jsii.String("LeaseDays"), &awscdk.CfnParameterProps{
+		Type: jsii.String("Number"),
+		Description: jsii.String(fmt.Sprintf("The notebook is terminated after this many days without use; your workspace is kept and restored "+
+			"in your next notebook. Update the product with a new value to renew the lease (1-%d).", r.maxLease)),
+		MinValue:              jsii.Number(1),
+		MaxValue:              jsii.Number(r.maxLease),
+		Default:               jsii.Number(r.lease),
+		ConstraintDescription: jsii.String(fmt.Sprintf("a whole number of days from 1 to %d", r.maxLease)),
+	})
 	stack.AddMetadata(jsii.String("AWS::CloudFormation::Interface"), map[string]any{
 		"ParameterGroups": []any{
 			map[string]any{"Label": map[string]any{"default": "Notebook size"}, "Parameters": []any{"InstanceType", "VolumeSizeInGB"}},
-			map[string]any{"Label": map[string]any{"default": "Cost control"}, "Parameters": []any{"IdleTimeoutMinutes"}},
+			map[string]any{"Label": map[string]any{"default": "Cost control"}, "Parameters": []any{"IdleTimeoutMinutes", "LeaseDays"}},
 		},
 		"ParameterLabels": map[string]any{
 			"InstanceType":       map[string]any{"default": "Instance type"},
 			"VolumeSizeInGB":     map[string]any{"default": "Volume size (GB)"},
 			"IdleTimeoutMinutes": map[string]any{"default": "Stop after idle (minutes)"},
+			"LeaseDays":          map[string]any{"default": "Terminate after unused (days)"},
+		},
+	})
+
+	// The workspace: owner and prefix from what Service Catalog recorded
+	// about the launch. LeaseDays is a property so that changing it calls
+	// the function again, which renews the lease.
+	n.Workspace = awscdk.NewCfnCustomResource(stack, jsii.String("Workspace"), &awscdk.CfnCustomResourceProps{
+		ServiceToken: awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"+WorkspaceFunctionName(r.catalog)), nil),
+	})
+	n.Workspace.AddOverride(jsii.String("Type"), jsii.String("Custom::Workspace"))
+	n.Workspace.AddPropertyOverride(jsii.String("LeaseDays"), n.LeaseDays.ValueAsString())
+	ws := func(attr string) *string { return awscdk.Token_AsString(n.Workspace.GetAtt(jsii.String(attr), awscdk.ResolutionTypeHint_STRING), nil) }
+
+	// The notebook's own role: under the catalog's path, with its boundary
+	// and shared policy (the launch role can create no other kind), plus
+	// its owner's workspace and stopping itself.
+	n.Role = awscdk.NewCfnResource(stack, jsii.String("NotebookRole"), &awscdk.CfnResourceProps{
+		Type: jsii.String("AWS::IAM::Role"),
+		Properties: &map[string]any{
+			"Description":         "Execution role of one Service Catalog SageMaker notebook",
+			"Path":                NotebookRolePath(r.catalog),
+			"PermissionsBoundary": awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/"+NotebookBoundaryName(r.catalog)), nil),
+			"ManagedPolicyArns":   []any{awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/"+NotebookPolicyName(r.catalog)), nil)},
+			"AssumeRolePolicyDocument": map[string]any{
+				"Version": "2012-10-17",
+				"Statement": []any{map[string]any{
+					"Effect": "Allow", "Principal": map[string]any{"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole",
+				}},
+			},
+			"Policies": []any{map[string]any{
+				"PolicyName": "OwnWorkspaceAndNotebook",
+				"PolicyDocument": map[string]any{
+					"Version": "2012-10-17",
+					"Statement": []any{
+						map[string]any{
+							"Sid": "ListOwnWorkspace", "Effect": "Allow", "Action": "s3:ListBucket",
+							"Resource":  awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:s3:::${Bucket}"), &map[string]*string{"Bucket": ws("Bucket")}),
+							"Condition": map[string]any{"StringLike": map[string]any{"s3:prefix": awscdk.Fn_Join(jsii.String(""), &[]*string{ws("Prefix"), jsii.String("*")})}},
+						},
+						map[string]any{
+							// Delete: the sync mirrors deletions; the bucket keeps old versions.
+							"Sid": "ReadWriteOwnWorkspace", "Effect": "Allow",
+							"Action":   []any{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
+							"Resource": awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:s3:::${Bucket}/${Prefix}*"), &map[string]*string{"Bucket": ws("Bucket"), "Prefix": ws("Prefix")}),
+						},
+						map[string]any{
+							// SageMaker lower-cases names in notebook ARNs, and CloudFormation
+							// cannot: the stack tag names this notebook exactly.
+							"Sid": "StopOwnNotebookWhenIdle", "Effect": "Allow",
+							"Action":    []any{"sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"},
+							"Resource":  awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:notebook-instance/*"), nil),
+							"Condition": map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/sagemaker-catalog:stack": awscdk.Aws_STACK_NAME()}},
+						},
+					},
+				},
+			}},
 		},
 	})
 
@@ -208,6 +312,7 @@ func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *
 			Content: awscdk.Fn_Base64(awscdk.Fn_Sub(jsii.String(OnStartScript()), &map[string]*string{
 				"IdleTimeoutMinutes": n.IdleTimeoutMinutes.ValueAsString(),
 				"IgnoreConnections":  jsii.String(strconv.FormatBool(props.IdleIgnoresConnections == nil || *props.IdleIgnoresConnections)),
+				"WorkspaceUri":       ws("Uri"),
 			})),
 		}},
 	})
@@ -219,7 +324,7 @@ func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *
 		NotebookInstanceName: awscdk.Aws_STACK_NAME(),
 		InstanceType:         n.InstanceType.ValueAsString(),
 		VolumeSizeInGb:       n.VolumeSizeInGB.ValueAsNumber(),
-		RoleArn:              resolveSSM(r.parameters.RoleArn),
+		RoleArn:              awscdk.Token_AsString(n.Role.GetAtt(jsii.String("Arn"), awscdk.ResolutionTypeHint_STRING), nil),
 		KmsKeyId:             resolveSSM(r.parameters.KmsKeyArn),
 		SubnetId:             resolveSSM(r.parameters.SubnetId),
 		SecurityGroupIds:     &sgs,
@@ -236,6 +341,13 @@ func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *
 			// TagOptions (CostCenter, Project); these name the product.
 			{Key: jsii.String("sagemaker-catalog:product"), Value: jsii.String("notebook")},
 			{Key: jsii.String("sagemaker-catalog:stack"), Value: awscdk.Aws_STACK_NAME()},
+			// For the janitor: whose notebook, where its work is saved, which
+			// provisioned product to terminate, and its lease.
+			{Key: jsii.String("sagemaker-catalog:owner"), Value: ws("Owner")},
+			{Key: jsii.String("sagemaker-catalog:workspace"), Value: ws("Uri")},
+			{Key: jsii.String("sagemaker-catalog:provisioned-product-id"), Value: ws("ProvisionedProductId")},
+			{Key: jsii.String("sagemaker-catalog:lease-days"), Value: n.LeaseDays.ValueAsString()},
+			{Key: jsii.String("sagemaker-catalog:lease-start"), Value: ws("LeaseStart")},
 		},
 	})
 
@@ -247,6 +359,10 @@ func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *
 		Description: jsii.String("ARN of the notebook instance"),
 		Value:       n.NotebookInstance.Ref(),
 	})
+	awscdk.NewCfnOutput(stack, jsii.String("WorkspaceUri"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Where your work is saved; your next notebook restores it"),
+		Value:       ws("Uri"),
+	})
 	awscdk.NewCfnOutput(stack, jsii.String("OpenNotebookUrl"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Opens JupyterLab through the SageMaker console"),
 		Value: awscdk.Fn_Sub(jsii.String("https://${AWS::Region}.console.aws.amazon.com/sagemaker/home?region=${AWS::Region}#/notebook-instances/openNotebook/${Name}?view=lab"),
@@ -257,11 +373,35 @@ func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *
 
 func resolveSSM(name string) *string { return jsii.String("{{resolve:ssm:" + name + "}}") }
 
+// WorkspaceFunctionName is the name of the catalog's workspace function,
+// which the notebook template's Custom::Workspace resource calls.
+func WorkspaceFunctionName(catalog string) string { return truncate(catalog, 54) + "-workspace" }
+
+// NotebookRolePath is the IAM path of every notebook role: the launch role
+// may create roles only there.
+func NotebookRolePath(catalog string) string { return "/" + catalog + "/notebooks/" }
+
+// NotebookBoundaryName is the managed policy every notebook role must have
+// as its permissions boundary.
+func NotebookBoundaryName(catalog string) string { return catalog + "-notebook-boundary" }
+
+// NotebookPolicyName is the catalog's managed policy every notebook role has.
+func NotebookPolicyName(catalog string) string { return catalog + "-notebook" }
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
 type resolved struct {
 	allowed                  []string
 	defaultType              *string
 	defaultVolume, maxVolume int
 	idle, maxIdle            int
+	lease, maxLease          int
+	catalog                  string
 	parameters               NotebookParameters
 }
 
@@ -300,6 +440,12 @@ func (props *NotebookProps) resolve() (*resolved, error) {
 	r.defaultVolume = whole(p, "DefaultVolumeSizeGB", props.DefaultVolumeSizeGB, min(DefaultVolumeSizeGB, r.maxVolume), MinVolumeSizeGB, r.maxVolume)
 	r.idle = whole(p, "IdleTimeoutMinutes", props.IdleTimeoutMinutes, DefaultIdleTimeoutMinutes, MinIdleTimeoutMinutes, MaxIdleTimeoutLimitMinutes)
 	r.maxIdle = whole(p, "MaxIdleTimeoutMinutes", props.MaxIdleTimeoutMinutes, max(DefaultMaxIdleTimeoutMinutes, r.idle), r.idle, MaxIdleTimeoutLimitMinutes)
+	r.lease = whole(p, "LeaseDays", props.LeaseDays, DefaultLeaseDays, 1, MaxLeaseLimitDays)
+	r.maxLease = whole(p, "MaxLeaseDays", props.MaxLeaseDays, max(DefaultMaxLeaseDays, r.lease), r.lease, MaxLeaseLimitDays)
+	r.catalog = check.Or(props.CatalogName, DefaultCatalogName)
+	if !catalogNamePattern.MatchString(r.catalog) {
+		p.Add("CatalogName", r.catalog, "a letter, then letters, digits and hyphens, at most 100 characters (the catalog stack's name)")
+	}
 	sgCount := whole(p, "SecurityGroupCount", props.SecurityGroupCount, 1, 1, MaxSecurityGroups)
 
 	prefix := strings.TrimSuffix(check.Or(props.ParameterPrefix, DefaultParameterPrefix), "/")
@@ -307,8 +453,7 @@ func (props *NotebookProps) resolve() (*resolved, error) {
 		p.Add("ParameterPrefix", prefix, `an SSM path such as /sagemaker-catalog/notebook (starts with "/", no spaces, braces or wildcards)`)
 	}
 	r.parameters = NotebookParameters{
-		RoleArn:   prefix + "/role-arn",
-		KmsKeyArn: prefix + "/kms-key-arn",
+			KmsKeyArn: prefix + "/kms-key-arn",
 		SubnetId:  prefix + "/subnet-id",
 	}
 	for i := 1; i <= sgCount; i++ {
@@ -316,6 +461,8 @@ func (props *NotebookProps) resolve() (*resolved, error) {
 	}
 	return r, p.Err()
 }
+
+var catalogNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,99}$`)
 
 // whole returns *v (or def when v is nil), recording a problem unless it is a
 // whole number within [lo, hi].

@@ -70,7 +70,7 @@ func TestSecureByConstruction(t *testing.T) {
 	assert.Equal(t, map[string]any{"MinimumInstanceMetadataServiceVersion": "2"}, nb["InstanceMetadataServiceConfiguration"])
 	assert.Equal(t, "notebook-al2023-v1", nb["PlatformIdentifier"])
 	assert.Equal(t, "{{resolve:ssm:/sagemaker-catalog/notebook/kms-key-arn}}", nb["KmsKeyId"])
-	assert.Equal(t, "{{resolve:ssm:/sagemaker-catalog/notebook/role-arn}}", nb["RoleArn"])
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{"NotebookRole", "Arn"}}, nb["RoleArn"], "its own role")
 	assert.Equal(t, "{{resolve:ssm:/sagemaker-catalog/notebook/subnet-id}}", nb["SubnetId"])
 	assert.Equal(t, []any{"{{resolve:ssm:/sagemaker-catalog/notebook/security-group-1}}"}, nb["SecurityGroupIds"])
 	assert.Equal(t, map[string]any{"Ref": "AWS::StackName"}, nb["NotebookInstanceName"])
@@ -80,6 +80,42 @@ func TestSecureByConstruction(t *testing.T) {
 	assert.NotContains(t, nb, "AcceleratorTypes")
 	assert.NotContains(t, nb, "DefaultCodeRepository", "no repository cloned from the internet")
 	assert.Contains(t, testutil.JSON(nb["Tags"]), `"Key":"sagemaker-catalog:product","Value":"notebook"`)
+}
+
+// Each notebook has its own role: under the catalog's path, with the
+// boundary and the shared policy, and its owner's workspace prefix only,
+// from the Custom::Workspace resource (not from a parameter).
+func TestOwnRoleScopedToTheOwnersWorkspace(t *testing.T) {
+	tmpl := defaultTemplate(t)
+	role := tmpl.Only(t, "AWS::IAM::Role")
+	assert.Equal(t, "/SageMakerCatalog/notebooks/", role["Path"])
+	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/SageMakerCatalog-notebook-boundary"}, role["PermissionsBoundary"])
+	assert.Equal(t, []any{map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/SageMakerCatalog-notebook"}}, role["ManagedPolicyArns"])
+	assert.Contains(t, testutil.JSON(role["AssumeRolePolicyDocument"]), `"Service":"sagemaker.amazonaws.com"`)
+	policy := testutil.JSON(role["Policies"])
+	assert.Contains(t, policy, `"Resource":{"Fn::Sub":["arn:${AWS::Partition}:s3:::${Bucket}/${Prefix}*",{"Bucket":{"Fn::GetAtt":["Workspace","Bucket"]},"Prefix":{"Fn::GetAtt":["Workspace","Prefix"]}}]}`)
+	assert.Contains(t, policy, `"s3:prefix":{"Fn::Join":["",[{"Fn::GetAtt":["Workspace","Prefix"]},"*"]]}`)
+	assert.Contains(t, policy, `"aws:ResourceTag/sagemaker-catalog:stack":{"Ref":"AWS::StackName"}`)
+	assert.NotContains(t, policy, `"Resource":"*"`)
+
+	ws := tmpl.Only(t, "Custom::Workspace")
+	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:SageMakerCatalog-workspace"}, ws["ServiceToken"])
+	assert.Equal(t, map[string]any{"Ref": "LeaseDays"}, ws["LeaseDays"], "a new lease calls the function again")
+
+	tags := testutil.JSON(tmpl.Only(t, "AWS::SageMaker::NotebookInstance")["Tags"])
+	for _, want := range []string{
+		`{"Key":"sagemaker-catalog:owner","Value":{"Fn::GetAtt":["Workspace","Owner"]}}`,
+		`{"Key":"sagemaker-catalog:workspace","Value":{"Fn::GetAtt":["Workspace","Uri"]}}`,
+		`{"Key":"sagemaker-catalog:provisioned-product-id","Value":{"Fn::GetAtt":["Workspace","ProvisionedProductId"]}}`,
+		`{"Key":"sagemaker-catalog:lease-days","Value":{"Ref":"LeaseDays"}}`,
+		`{"Key":"sagemaker-catalog:lease-start","Value":{"Fn::GetAtt":["Workspace","LeaseStart"]}}`,
+	} {
+		assert.Contains(t, tags, want)
+	}
+	lease := param(t, tmpl, "LeaseDays")
+	assert.EqualValues(t, 7, lease["Default"])
+	assert.EqualValues(t, 1, lease["MinValue"])
+	assert.EqualValues(t, 30, lease["MaxValue"])
 }
 
 func TestLaunchFormOnDefaults(t *testing.T) {
@@ -112,7 +148,7 @@ func TestLaunchFormOnDefaults(t *testing.T) {
 		}
 	}
 	params := tmpl["Parameters"].(map[string]any)
-	assert.Len(t, params, 3)
+	assert.Len(t, params, 4)
 	for name, p := range params {
 		assert.Contains(t, p, "Default", name)
 		assert.Contains(t, p, "Description", name)
@@ -151,13 +187,15 @@ func TestLifecycleConfigStopsWhenIdleWithoutInternet(t *testing.T) {
 	lc := defaultTemplate(t).Only(t, "AWS::SageMaker::NotebookInstanceLifecycleConfig")
 	sub := lc["OnStart"].([]any)[0].(map[string]any)["Content"].(map[string]any)["Fn::Base64"].(map[string]any)["Fn::Sub"].([]any)
 	script := sub[0].(string)
-	assert.Equal(t, map[string]any{"IdleTimeoutMinutes": map[string]any{"Ref": "IdleTimeoutMinutes"}, "IgnoreConnections": "true"}, sub[1])
+	assert.Equal(t, map[string]any{"IdleTimeoutMinutes": map[string]any{"Ref": "IdleTimeoutMinutes"}, "IgnoreConnections": "true",
+		"WorkspaceUri": map[string]any{"Fn::GetAtt": []any{"Workspace", "Uri"}}}, sub[1])
 	assert.Equal(t, products.OnStartScript(), script)
 	assert.Contains(t, script, "stop-notebook-instance")
 
-	// Fn::Sub must replace only its two variables: any other ${...} would break the template.
-	assert.Equal(t, []string{"${IdleTimeoutMinutes}", "${IgnoreConnections}"}, regexp.MustCompile(`\$\{[^}]*\}`).FindAllString(script, -1))
+	// Fn::Sub must replace only its variables: any other ${...} would break the template.
+	assert.Equal(t, []string{"${IdleTimeoutMinutes}", "${IgnoreConnections}", "${WorkspaceUri}", "${AWS::Region}"}, regexp.MustCompile(`\$\{[^}]*\}`).FindAllString(script, -1))
 	assert.Contains(t, script, products.AutostopScript(), "autostop.py is inline")
+	assert.Contains(t, script, products.WorkspaceSyncScript(), "workspace-sync is inline")
 	// Nothing is downloaded: the only URL is Jupyter on localhost.
 	for _, u := range regexp.MustCompile(`https?://[^\s"']+`).FindAllString(script, -1) {
 		assert.True(t, strings.HasPrefix(u, "https://localhost:"), "unexpected URL %s", u)

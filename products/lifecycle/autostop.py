@@ -1,6 +1,6 @@
 """Stops this SageMaker notebook instance when it has been idle too long.
 
-Usage: autostop.py IDLE_MINUTES IGNORE_CONNECTIONS AWS_CLI STATE_DIR
+Usage: autostop.py IDLE_MINUTES IGNORE_CONNECTIONS AWS_CLI STATE_DIR [SYNC_COMMAND]
 
 Run every few minutes by a systemd timer (see on-start.sh). The notebook is
 idle when, for IDLE_MINUTES:
@@ -9,6 +9,9 @@ idle when, for IDLE_MINUTES:
 - no browser is connected to a kernel, unless IGNORE_CONNECTIONS is "true"
   (a forgotten browser tab then does not keep the notebook running);
 - and no workspace sync is running (STATE_DIR/sync.lock exists while one does).
+Before stopping it runs SYNC_COMMAND final (workspace-sync), which saves the
+workspace; the notebook stops even if that fails (its volume keeps the work,
+and the janitor never terminates a notebook whose last sync failed).
 Stopping goes through the SageMaker API (its VPC endpoint: the notebook has
 no internet access). Every decision is printed as one JSON line.
 """
@@ -71,6 +74,9 @@ def main(argv):
     print(json.dumps({"stop": stop, "reason": reason, "idle_minutes": round(idle), "limit": idle_minutes}))
     if not stop:
         return
+    if len(argv) > 5:
+        saved = subprocess.run([argv[5], "final"]).returncode == 0
+        print(json.dumps({"final_sync": "ok" if saved else "failed"}))
     with open(METADATA) as f:
         meta = json.load(f)
     region = meta["ResourceArn"].split(":")[3]
