@@ -25,6 +25,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/datalake-platform/sagemaker-catalog/products"
 )
 
 // notVerifiableInMoto lists what moto 5.2.1 cannot show, and why; the
@@ -34,6 +36,8 @@ var notVerifiableInMoto = map[string]string{
 	"AllowedValues, MinValue, MaxValue":                        "moto does not enforce parameter constraints; the test checks its values against the template",
 	"ml.r5.* instance types":                                   "moto's instance-type enum predates them; the test launches ml.m5.xlarge and ml.t3.large",
 	"ListNotebookInstanceLifecycleConfigs":                     "answers 500 in moto; the test describes each config by name instead",
+	"Custom::Workspace in Lambda":                              "moto runs Lambda functions only in Docker; testdata/moto_server.py runs the same handler as a host binary, synchronously",
+	"IAM permissions boundaries and policy evaluation":         "moto records the boundary but evaluates no IAM policy; the test checks the role's boundary, path and policy",
 }
 
 type moto struct {
@@ -42,8 +46,8 @@ type moto struct {
 }
 
 // startMoto runs testdata/moto_server.py on a free port of 127.0.0.1 until
-// the test ends.
-func startMoto(t *testing.T) *moto {
+// the test ends, with env added to its environment.
+func startMoto(t *testing.T, env ...string) *moto {
 	missing := ""
 	if _, err := exec.LookPath("aws"); err != nil {
 		missing = "the aws CLI"
@@ -62,6 +66,7 @@ func startMoto(t *testing.T) *moto {
 	l.Close()
 	server := exec.Command("python3", "testdata/moto_server.py", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	server.Stdout, server.Stderr = nil, nil
+	server.Env = append(os.Environ(), env...)
 	require.NoError(t, server.Start())
 	t.Cleanup(func() { server.Process.Kill(); server.Wait() })
 
@@ -173,14 +178,25 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		t.Logf("not verified in moto: %s: %s", what, notVerifiableInMoto[what])
 	}
 
-	m := startMoto(t)
+	// The catalog's functions, built for this machine: moto_server.py runs
+	// the workspace handler for the Custom::Workspace resource.
+	handler := filepath.Join(t.TempDir(), "functions")
+	build := exec.Command("go", "build", "-o", handler, "./functions")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	const bucket = "sagemakercatalog-ws-123456789012-eu-west-1"
+	m := startMoto(t, "WORKSPACE_HANDLER="+handler, "BUCKET="+bucket, "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing")
+	// The catalog stack creates the notebook roles' boundary and shared policy; do the same.
+	policyArns := map[string]string{}
+	for _, name := range []string{products.NotebookBoundaryName(products.DefaultCatalogName), products.NotebookPolicyName(products.DefaultCatalogName)} {
+		p := m.aws(t, "iam", "create-policy", "--policy-name", name, "--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+		policyArns[name] = p["Policy"].(map[string]any)["Arn"].(string)
+	}
 	// The catalog stack publishes the shared resources in SSM; do the same.
 	shared := map[string]string{}
 	for _, ref := range regexp.MustCompile(`\{\{resolve:ssm:([^}]+)\}\}`).FindAllStringSubmatch(string(body), -1) {
 		name := ref[1]
 		switch base := filepath.Base(name); {
-		case base == "role-arn":
-			shared[name] = "arn:aws:iam::123456789012:role/SageMakerCatalog-notebook"
 		case base == "kms-key-arn":
 			shared[name] = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 		case base == "subnet-id":
@@ -192,7 +208,7 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		}
 		m.aws(t, "ssm", "put-parameter", "--name", name, "--type", "String", "--value", shared[name], "--overwrite")
 	}
-	require.Len(t, shared, 4, "role, key, subnet and one security group")
+	require.Len(t, shared, 3, "key, subnet and one security group")
 	byBase := map[string]string{}
 	for name, value := range shared {
 		byBase[filepath.Base(name)] = value
@@ -202,8 +218,21 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	onDefaults, custom := "SC-123456789012-pp-abcdefghijklm", "SC-123456789012-pp-nopqrstuvwxyz"
 	template := "file://" + templateFile
 
-	// checkNotebook asserts, through the SageMaker API, what the launch requested.
-	checkNotebook := func(stack, instanceType string, volume, idleMinutes int) {
+	// Service Catalog tags the stacks it launches with the launching principal
+	// and the provisioned product; the workspace handler reads them.
+	owners := map[string]string{onDefaults: "assumed-role/Analyst/alice@example.com", custom: "user/bob"}
+	launchTags := func(stack string) []string {
+		principal := "arn:aws:sts::123456789012:" + owners[stack]
+		if strings.HasPrefix(owners[stack], "user/") {
+			principal = "arn:aws:iam::123456789012:" + owners[stack]
+		}
+		return []string{"--tags",
+			"Key=aws:servicecatalog:provisioningPrincipalArn,Value=" + principal,
+			"Key=aws:servicecatalog:provisionedProductArn,Value=arn:aws:servicecatalog:eu-west-1:123456789012:stack/nb/pp-" + stack[len(stack)-13:]}
+	}
+
+	// checkNotebook asserts, through the SageMaker and IAM APIs, what the launch requested.
+	checkNotebook := func(stack, instanceType string, volume, idleMinutes, leaseDays int) {
 		t.Helper()
 		out := m.outputs(t, stack)
 		require.Equal(t, stack, out["NotebookInstanceName"], "the notebook is named after its SC-* stack")
@@ -213,7 +242,38 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		assert.Equal(t, byBase["subnet-id"], nb["SubnetId"])
 		assert.Equal(t, []any{byBase["security-group-1"]}, nb["SecurityGroups"])
 		assert.Equal(t, byBase["kms-key-arn"], nb["KmsKeyId"])
-		assert.Equal(t, byBase["role-arn"], nb["RoleArn"])
+		// Its own role: under the catalog's path, with the boundary and the
+		// shared policy, and its owner's workspace only.
+		roleArn := nb["RoleArn"].(string)
+		assert.Contains(t, roleArn, ":role"+products.NotebookRolePath(products.DefaultCatalogName))
+		role := m.aws(t, "iam", "get-role", "--role-name", roleArn[strings.LastIndex(roleArn, "/")+1:])["Role"].(map[string]any)
+		assert.Equal(t, policyArns[products.NotebookBoundaryName(products.DefaultCatalogName)],
+			role["PermissionsBoundary"].(map[string]any)["PermissionsBoundaryArn"])
+		roleName := role["RoleName"].(string)
+		attached := m.aws(t, "iam", "list-attached-role-policies", "--role-name", roleName)["AttachedPolicies"].([]any)
+		require.Len(t, attached, 1)
+		assert.Equal(t, policyArns[products.NotebookPolicyName(products.DefaultCatalogName)], attached[0].(map[string]any)["PolicyArn"])
+		inline := m.aws(t, "iam", "get-role-policy", "--role-name", roleName, "--policy-name", "OwnWorkspaceAndNotebook")
+		// moto answers the document as a Python literal: compare in JSON's quotes.
+		doc := strings.ReplaceAll(fmt.Sprint(inline["PolicyDocument"]), "'", `"`)
+		doc = strings.NewReplacer(`": `, `":`, `", `, `",`).Replace(doc)
+		prefix := "owners/" + owners[stack] + "/"
+		assert.Contains(t, doc, `"Resource":"arn:aws:s3:::`+bucket+`/`+prefix+`*"`)
+		assert.Contains(t, doc, `"s3:prefix":"`+prefix+`*"`)
+		assert.Contains(t, doc, `"aws:ResourceTag/sagemaker-catalog:stack":"`+stack+`"`)
+
+		tags := map[string]string{}
+		for _, tag := range m.aws(t, "sagemaker", "list-tags", "--resource-arn", nb["NotebookInstanceArn"].(string))["Tags"].([]any) {
+			tag := tag.(map[string]any)
+			tags[tag["Key"].(string)] = fmt.Sprint(tag["Value"]) // moto keeps a Number parameter's value a number
+		}
+		assert.Equal(t, owners[stack], tags["sagemaker-catalog:owner"])
+		assert.Equal(t, "s3://"+bucket+"/"+prefix, tags["sagemaker-catalog:workspace"])
+		assert.Equal(t, "s3://"+bucket+"/"+prefix, out["WorkspaceUri"])
+		assert.Equal(t, "pp-"+stack[len(stack)-13:], tags["sagemaker-catalog:provisioned-product-id"])
+		assert.Equal(t, fmt.Sprint(leaseDays), tags["sagemaker-catalog:lease-days"])
+		_, err := time.Parse(time.RFC3339, tags["sagemaker-catalog:lease-start"])
+		assert.NoError(t, err, "lease-start %q", tags["sagemaker-catalog:lease-start"])
 		assert.Equal(t, "Disabled", nb["RootAccess"])
 		assert.Equal(t, "Disabled", nb["DirectInternetAccess"])
 		assert.Equal(t, stack+"-autostop", nb["NotebookInstanceLifecycleConfigName"])
@@ -224,21 +284,24 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		script, err := base64.StdEncoding.DecodeString(lc["OnStart"].([]any)[0].(map[string]any)["Content"].(string))
 		require.NoError(t, err)
 		assert.Contains(t, string(script), fmt.Sprintf(`IDLE_MINUTES="%d"`, idleMinutes), "the idle time reaches the lifecycle script")
+		assert.Contains(t, string(script), `WORKSPACE_URI="s3://`+bucket+`/`+prefix+`"`, "the workspace reaches the lifecycle script")
+		assert.Contains(t, string(script), `REGION="eu-west-1"`)
 	}
 
 	// Launch with the form's defaults: no parameters at all.
-	m.aws(t, "cloudformation", "create-stack", "--stack-name", onDefaults, "--template-body", template)
-	checkNotebook(onDefaults, defaultType, int(tmpl.Parameters["VolumeSizeInGB"].Default.(float64)), int(idle.Default.(float64)))
+	lease := int(tmpl.Parameters["LeaseDays"].Default.(float64))
+	m.aws(t, append([]string{"cloudformation", "create-stack", "--stack-name", onDefaults, "--template-body", template}, launchTags(onDefaults)...)...)
+	checkNotebook(onDefaults, defaultType, int(tmpl.Parameters["VolumeSizeInGB"].Default.(float64)), int(idle.Default.(float64)), lease)
 
 	// Launch with non-default parameters.
-	m.aws(t, append([]string{"cloudformation", "create-stack", "--stack-name", custom, "--template-body", template},
-		parameters("InstanceType", other, "VolumeSizeInGB", "50", "IdleTimeoutMinutes", "30")...)...)
-	checkNotebook(custom, other, 50, 30)
+	m.aws(t, append(append([]string{"cloudformation", "create-stack", "--stack-name", custom, "--template-body", template},
+		parameters("InstanceType", other, "VolumeSizeInGB", "50", "IdleTimeoutMinutes", "30", "LeaseDays", "14")...), launchTags(custom)...)...)
+	checkNotebook(custom, other, 50, 30, 14)
 
 	// Update the first: another instance type, as an analyst's UpdateProvisionedProduct would.
 	m.aws(t, append([]string{"cloudformation", "update-stack", "--stack-name", onDefaults, "--template-body", template},
 		parameters("InstanceType", resized)...)...)
-	checkNotebook(onDefaults, resized, int(tmpl.Parameters["VolumeSizeInGB"].Default.(float64)), int(idle.Default.(float64)))
+	checkNotebook(onDefaults, resized, int(tmpl.Parameters["VolumeSizeInGB"].Default.(float64)), int(idle.Default.(float64)), lease)
 
 	// Terminate both: the stacks go, and so do the notebooks and their lifecycle configs.
 	for _, stack := range []string{onDefaults, custom} {

@@ -6,10 +6,15 @@
 //     (package janitor). Environment: TOPIC_ARN, LEASE_DAYS, NOTICE_HOURS.
 //   - "workspace": the notebook product's Custom::Workspace resource
 //     (package workspace). Environment: BUCKET.
+//
+// With the argument -invoke, it handles one event read from standard input
+// and exits, outside Lambda (the launch simulation in launch_test.go runs
+// the workspace handler this way for moto's CloudFormation engine).
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -56,11 +61,20 @@ func run(log *slog.Logger) error {
 			return fmt.Errorf("BUCKET is not set")
 		}
 		h := &workspace.Handler{Stacks: cloudformation.NewFromConfig(cfg), Bucket: bucket}
-		lambda.Start(cfn.LambdaWrap(func(ctx context.Context, e cfn.Event) (string, map[string]any, error) {
+		handle := cfn.LambdaWrap(func(ctx context.Context, e cfn.Event) (string, map[string]any, error) {
 			id, data, err := h.Handle(ctx, e)
 			log.Info("workspace", "requestType", e.RequestType, "stackId", e.StackID, "workspace", id, "error", errString(err))
 			return id, data, err
-		}))
+		})
+		if len(os.Args) > 1 && os.Args[1] == "-invoke" {
+			var e cfn.Event
+			if err := json.NewDecoder(os.Stdin).Decode(&e); err != nil {
+				return fmt.Errorf("-invoke: read the event: %w", err)
+			}
+			_, err := handle(context.Background(), e)
+			return err
+		}
+		lambda.Start(handle)
 	default:
 		return fmt.Errorf("FUNCTION is %q: want janitor or workspace", f)
 	}

@@ -169,7 +169,7 @@ type Notebook struct {
 	// Role is the notebook's own execution role; Workspace resolves its
 	// owner and workspace.
 	Role      awscdk.CfnResource
-	Workspace awscdk.CfnCustomResource
+	Workspace awscdk.CfnResource
 	// InstanceType, VolumeSizeInGB, IdleTimeoutMinutes and LeaseDays are the
 	// launch parameters.
 	InstanceType       awscdk.CfnParameter
@@ -251,12 +251,18 @@ func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *
 	// The workspace: owner and prefix from what Service Catalog recorded
 	// about the launch. LeaseDays is a property so that changing it calls
 	// the function again, which renews the lease.
-	n.Workspace = awscdk.NewCfnCustomResource(stack, jsii.String("Workspace"), &awscdk.CfnCustomResourceProps{
-		ServiceToken: awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"+WorkspaceFunctionName(r.catalog)), nil),
+	n.Workspace = awscdk.NewCfnResource(stack, jsii.String("Workspace"), &awscdk.CfnResourceProps{
+		Type: jsii.String("Custom::Workspace"),
+		Properties: &map[string]any{
+			"ServiceToken": awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"+WorkspaceFunctionName(r.catalog)), nil),
+			"LeaseDays":    n.LeaseDays.ValueAsString(),
+		},
 	})
-	n.Workspace.AddOverride(jsii.String("Type"), jsii.String("Custom::Workspace"))
-	n.Workspace.AddPropertyOverride(jsii.String("LeaseDays"), n.LeaseDays.ValueAsString())
-	ws := func(attr string) *string { return awscdk.Token_AsString(n.Workspace.GetAtt(jsii.String(attr), awscdk.ResolutionTypeHint_STRING), nil) }
+	// The workspace outlives the notebook: deleting the resource deletes nothing.
+	n.Workspace.ApplyRemovalPolicy(awscdk.RemovalPolicy_DESTROY, nil)
+	ws := func(attr string) *string {
+		return awscdk.Token_AsString(n.Workspace.GetAtt(jsii.String(attr), awscdk.ResolutionTypeHint_STRING), nil)
+	}
 
 	// The notebook's own role: under the catalog's path, with its boundary
 	// and shared policy (the launch role can create no other kind), plus
@@ -453,7 +459,7 @@ func (props *NotebookProps) resolve() (*resolved, error) {
 		p.Add("ParameterPrefix", prefix, `an SSM path such as /sagemaker-catalog/notebook (starts with "/", no spaces, braces or wildcards)`)
 	}
 	r.parameters = NotebookParameters{
-			KmsKeyArn: prefix + "/kms-key-arn",
+		KmsKeyArn: prefix + "/kms-key-arn",
 		SubnetId:  prefix + "/subnet-id",
 	}
 	for i := 1; i <= sgCount; i++ {

@@ -16,9 +16,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -41,9 +45,25 @@ type CatalogStackProps struct {
 // CatalogStack is the deployed catalog.
 type CatalogStack struct {
 	awscdk.Stack
-	Config       Config
-	Key          awskms.IKey
-	NotebookRole awsiam.Role
+	Config Config
+	Key    awskms.IKey
+	// NotebookPolicy is the managed policy every notebook role has;
+	// NotebookBoundary the permissions boundary every notebook role must have.
+	NotebookPolicy   awsiam.ManagedPolicy
+	NotebookBoundary awsiam.ManagedPolicy
+	// Workspaces keeps the analysts' work, one prefix per owner; AccessLogs
+	// receives its server access logs.
+	Workspaces awss3.Bucket
+	AccessLogs awss3.Bucket
+	// WorkspaceFunction serves the product's Custom::Workspace resource.
+	WorkspaceFunction awslambda.Function
+	// Janitor applies the leases, on JanitorSchedule; its failed runs end
+	// in JanitorDeadLetters; owners hear from it through LeaseNotices.
+	Janitor            awslambda.Function
+	JanitorSchedule    awsscheduler.Schedule
+	JanitorDeadLetters awssqs.Queue
+	LeaseNotices       awssns.Topic
+	functionLogs       awskms.Key
 	// Vpc is the created network, or nil when Config.SubnetIds is set.
 	Vpc              awsec2.Vpc
 	SubnetIds        []*string
@@ -88,11 +108,17 @@ func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStack
 		sp.Description = jsii.String("Self-service SageMaker notebooks through AWS Service Catalog")
 	}
 	stack := awscdk.NewStack(scope, id, &sp)
+	// Access logs are delivered under a bucket policy, not an ACL (the
+	// buckets enforce bucket-owner object ownership), whatever the app's
+	// feature flags.
+	stack.Node().SetContext(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"), true)
 	s := &CatalogStack{Stack: stack, Config: cfg}
 
 	s.Key = notebookKey(stack, cfg)
 	s.network(cfg)
-	s.NotebookRole = notebookRole(stack, cfg)
+	s.workspaces(cfg)
+	s.notebookPolicies(cfg)
+	s.leaseAndJanitor(cfg)
 	s.Notebook = products.NewNotebook(stack, jsii.String("NotebookProduct"), notebookProps(cfg, len(s.SecurityGroupIds)))
 	s.publishParameters()
 	if cfg.ImportPortfolioId != "" {
@@ -121,6 +147,9 @@ func notebookProps(cfg Config, securityGroups int) *products.NotebookProps {
 		IdleIgnoresConnections: jsii.Bool(cfg.IdleIgnoresConnections),
 		SecurityGroupCount:     jsii.Number(securityGroups),
 		ParameterPrefix:        jsii.String("/" + cfg.StackName + "/notebook"),
+		CatalogName:            jsii.String(cfg.StackName),
+		LeaseDays:              jsii.Number(cfg.LeaseDays),
+		MaxLeaseDays:           jsii.Number(cfg.MaxLeaseDays),
 	}
 }
 
@@ -131,7 +160,8 @@ func LaunchRoleName(cfg Config) string { return cfg.StackName + "-launch" }
 // launchRoleProps scopes the launch role to the catalog's shared resources.
 func (s *CatalogStack) launchRoleProps(cfg Config) *launchrole.Props {
 	p := &launchrole.Props{
-		PassRoles:        []awsiam.IRole{s.NotebookRole},
+		RoleCreation:     s.NotebookRoleCreation(),
+		Permissions:      s.WorkspacePermissions(),
 		KmsKeyArns:       []*string{s.Key.KeyArn()},
 		SubnetIds:        s.SubnetIds,
 		SecurityGroupIds: s.SecurityGroupIds,
@@ -440,36 +470,6 @@ func (s *CatalogStack) flowLogs() {
 	})
 }
 
-// notebookRole is the execution role every notebook runs with: read (or
-// read-write) access to the data-lake buckets, its own logs, and stopping
-// itself when idle. No managed policy.
-func notebookRole(stack awscdk.Stack, cfg Config) awsiam.Role {
-	statements := []awsiam.PolicyStatement{
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("NotebookLogGroup"),
-			Actions:   jsii.Strings("logs:CreateLogGroup"),
-			Resources: &[]*string{logGroupArn(stack, "/aws/sagemaker/NotebookInstances")},
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("NotebookLogStreams"),
-			Actions:   jsii.Strings("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"),
-			Resources: &[]*string{logGroupArn(stack, "/aws/sagemaker/NotebookInstances:log-stream:*")},
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			// The lifecycle configuration's idle check stops the notebook.
-			Sid:       jsii.String("StopWhenIdle"),
-			Actions:   jsii.Strings("sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"),
-			Resources: &[]*string{catalogNotebooks(stack)},
-		}),
-	}
-	statements = append(statements, dataStatements(cfg)...)
-	return awsiam.NewRole(stack, jsii.String("NotebookRole"), &awsiam.RoleProps{
-		AssumedBy:      awsiam.NewServicePrincipal(jsii.String("sagemaker.amazonaws.com"), nil),
-		Description:    jsii.String("Execution role of Service Catalog SageMaker notebooks"),
-		InlinePolicies: &map[string]awsiam.PolicyDocument{"Notebook": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements})},
-	})
-}
-
 // dataStatements grant the configured data-lake buckets (or prefixes):
 // locate and list them, read objects, and write and delete objects too for
 // "read-write".
@@ -524,7 +524,6 @@ func (s *CatalogStack) publishParameters() {
 			Description:   jsii.String("Read by the SageMaker notebook product template"),
 		})
 	}
-	put("RoleArn", names.RoleArn, s.NotebookRole.RoleArn())
 	put("KmsKeyArn", names.KmsKeyArn, s.Key.KeyArn())
 	put("SubnetId", names.SubnetId, s.SubnetIds[0])
 	for i, name := range names.SecurityGroupIds {
@@ -629,10 +628,15 @@ func removeRedundantDependsOnProviderRole(stack awscdk.Stack) {
 	if provider == nil {
 		return
 	}
-	handler, hok := provider.Node().TryFindChild(jsii.String("Handler")).(awscdk.CfnResource)
-	role, rok := provider.Node().TryFindChild(jsii.String("Role")).(awscdk.CfnResource)
-	if hok && rok {
-		handler.RemoveResourceDependency(role)
+	removeDependency(provider.Node().TryFindChild(jsii.String("Handler")), provider.Node().TryFindChild(jsii.String("Role")))
+}
+
+// removeDependency drops from's DependsOn on to, both CloudFormation resources.
+func removeDependency(from, to constructs.IConstruct) {
+	f, fok := from.(awscdk.CfnResource)
+	t, tok := to.(awscdk.CfnResource)
+	if fok && tok {
+		f.RemoveResourceDependency(t)
 	}
 }
 

@@ -1,6 +1,7 @@
 package stacks_test
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -108,14 +109,13 @@ func TestDefaultNetwork(t *testing.T) {
 func TestDefaultSharedResources(t *testing.T) {
 	s := onDefaults(t)
 	s.tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
-	// Notebook role: SageMaker only, no managed policy such as AmazonSageMakerFullAccess.
-	s.tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
-		"AssumeRolePolicyDocument": map[string]any{"Statement": []any{map[string]any{"Principal": map[string]any{"Service": "sagemaker.amazonaws.com"}}}},
-		"ManagedPolicyArns":        assertions.Match_Absent(),
-	})
+	// No role for notebooks here: each notebook's role is in its own stack.
+	for id, r := range resourcesOf(s, "AWS::IAM::Role") {
+		assert.NotContains(t, testutil.JSON(r), `"Service":"sagemaker.amazonaws.com"`, id)
+	}
 	assert.NotContains(t, testutil.JSON(s.json), "AmazonSageMakerFullAccess")
 	// The product template finds the shared resources in SSM.
-	s.tmpl.ResourceCountIs(jsii.String("AWS::SSM::Parameter"), jsii.Number(4))
+	s.tmpl.ResourceCountIs(jsii.String("AWS::SSM::Parameter"), jsii.Number(3))
 	for _, name := range s.stack.Notebook.Parameters.All() {
 		assert.True(t, strings.HasPrefix(name, "/SageMakerCatalog/notebook/"), name)
 		s.tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": name, "Type": "String"})
@@ -179,6 +179,7 @@ func TestNoWildcards(t *testing.T) {
 	allowed := map[string]bool{
 		"NotebookNetworkDescribe": true, "ServiceCatalogTemplateChecks": true, "ServiceCatalogTemplateRead": true,
 		"FindProducts": true, "ManageOwnNotebooks": true, "RunSelfServiceActions": true,
+		"ListNotebooks": true, "TerminateExpiredNotebooks": true,
 	}
 	for name, s := range map[string]*synthesized{"defaults": onDefaults(t), "configured": onConfigured(t)} {
 		for _, stmt := range statements(s.json) {
@@ -228,7 +229,8 @@ func TestConfiguredNetworkKeyAndPrincipals(t *testing.T) {
 
 func TestStackEventNotifications(t *testing.T) {
 	assert.Nil(t, onDefaults(t).stack.StackEvents, "off by default")
-	onDefaults(t).tmpl.ResourceCountIs(jsii.String("AWS::SNS::Topic"), jsii.Number(0))
+	onDefaults(t).tmpl.ResourceCountIs(jsii.String("AWS::SNS::Topic"), jsii.Number(1)) // the lease notices only
+	onDefaults(t).tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::LaunchNotificationConstraint"), jsii.Number(0))
 
 	s := onConfigured(t)
 	require.NotNil(t, s.stack.StackEvents)
@@ -237,8 +239,11 @@ func TestStackEventNotifications(t *testing.T) {
 		"KmsMasterKeyId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^StackEventsKey")), "Arn"}},
 	})
 	policies := s.json.Resources("AWS::SNS::TopicPolicy")
-	require.Len(t, policies, 1)
-	for _, p := range policies {
+	require.Len(t, policies, 2, "the stack events' and the lease notices'")
+	for id, p := range policies {
+		if !strings.HasPrefix(id, "StackEvents") {
+			continue
+		}
 		for _, st := range p["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 			st := st.(map[string]any)
 			if st["Effect"] == "Allow" {
@@ -252,11 +257,19 @@ func TestStackEventNotifications(t *testing.T) {
 	}
 }
 
+// Only the workspace bucket is writable by default: every statement that
+// writes objects names it.
 func TestDataAccessIsReadOnlyByDefault(t *testing.T) {
-	all := testutil.JSON(onDefaults(t).json)
-	for _, a := range []string{"s3:PutObject", "s3:DeleteObject"} {
-		assert.NotContains(t, all, a)
+	s := onDefaults(t)
+	writes := 0
+	for _, st := range statements(s.json) {
+		actions := asList(st["Action"])
+		if st["Effect"] == "Allow" && (slices.Contains(actions, "s3:PutObject") || slices.Contains(actions, "s3:DeleteObject")) {
+			writes++
+			assert.Contains(t, testutil.JSON(st["Resource"]), firstID(t, s, "AWS::S3::Bucket", "Workspaces"), testutil.JSON(st))
+		}
 	}
+	assert.Equal(t, 1, writes, "the boundary's workspace statement")
 }
 
 func TestSameCompositionForAppAndStage(t *testing.T) {

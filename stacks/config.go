@@ -36,6 +36,13 @@ type Config struct {
 	// MaxIdleTimeoutMinutes the longest an analyst may choose.
 	IdleTimeoutMinutes    int
 	MaxIdleTimeoutMinutes int
+	// LeaseDays is the default lease: a notebook unused this many days is
+	// terminated (its workspace is kept); MaxLeaseDays the longest an
+	// analyst may choose. LeaseNoticeHours is how long before termination
+	// the owner is warned.
+	LeaseDays        int
+	MaxLeaseDays     int
+	LeaseNoticeHours int
 	// IdleIgnoresConnections lets an idle notebook stop while a browser is
 	// still connected to a kernel.
 	IdleIgnoresConnections bool
@@ -103,6 +110,9 @@ var ContextKeys = []ContextKey{
 	{"maxVolumeSizeGB", strconv.Itoa(products.DefaultMaxVolumeSizeGB), "a whole number of GB from 5 to 16384"},
 	{"idleTimeoutMinutes", strconv.Itoa(products.DefaultIdleTimeoutMinutes), "a whole number of minutes from 5 to maxIdleTimeoutMinutes"},
 	{"maxIdleTimeoutMinutes", strconv.Itoa(products.DefaultMaxIdleTimeoutMinutes), "a whole number of minutes from idleTimeoutMinutes to 1440"},
+	{"leaseDays", strconv.Itoa(products.DefaultLeaseDays), "a whole number of days from 1 to maxLeaseDays: a notebook unused this long is terminated (its workspace is kept)"},
+	{"maxLeaseDays", strconv.Itoa(products.DefaultMaxLeaseDays), "a whole number of days from leaseDays to 365: the longest lease an analyst may choose"},
+	{"leaseNoticeHours", "24", "a whole number of hours from 1 to 168: owners are warned this long before their notebook is terminated"},
 	{"idleIgnoresConnections", "true", `"true": an idle notebook stops even with a browser tab still open; "false": an open browser keeps it running`},
 	{"subnetIds", "", "private subnet IDs (subnet-0123456789abcdef0); empty creates a VPC; requires securityGroupIds"},
 	{"securityGroupIds", "", "1-5 security group IDs (sg-0123456789abcdef0); only with subnetIds"},
@@ -289,6 +299,12 @@ func ParseContext(values map[string]string) (Config, error) {
 	if valid["idleTimeoutMinutes"] && valid["maxIdleTimeoutMinutes"] && c.IdleTimeoutMinutes > c.MaxIdleTimeoutMinutes {
 		p.Add("idleTimeoutMinutes", get("idleTimeoutMinutes"), fmt.Sprintf("at most maxIdleTimeoutMinutes (%d)", c.MaxIdleTimeoutMinutes))
 	}
+	c.MaxLeaseDays = number("maxLeaseDays", 1, products.MaxLeaseLimitDays)
+	c.LeaseDays = number("leaseDays", 1, products.MaxLeaseLimitDays)
+	if valid["leaseDays"] && valid["maxLeaseDays"] && c.LeaseDays > c.MaxLeaseDays {
+		p.Add("leaseDays", get("leaseDays"), fmt.Sprintf("at most maxLeaseDays (%d)", c.MaxLeaseDays))
+	}
+	c.LeaseNoticeHours = number("leaseNoticeHours", 1, 168)
 
 	for _, s := range c.SubnetIds {
 		if !subnetPattern.MatchString(s) {

@@ -8,6 +8,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/datalake-platform/sagemaker-catalog/products"
+	"github.com/datalake-platform/sagemaker-catalog/workspace"
 )
 
 // NagPackNames are the cdk-nag rule packs the catalog is checked against.
@@ -78,17 +81,7 @@ func (s *CatalogStack) Suppressions() []Suppression {
 			"SageMaker creates the notebook's network interface, whose ID is not known in advance; the condition ec2:Subnet " +
 				"limits it to the catalog's subnets."},
 	)
-	out = append(out, noInline("NotebookRole")...)
-	notebookWildcards := []string{
-		finding("logs", "log-group:/aws/sagemaker/NotebookInstances:log-stream:*"),
-		finding("sagemaker", "notebook-instance/sc-*"),
-	}
-	for _, o := range dataObjectArns(s.Config) {
-		notebookWildcards = append(notebookWildcards, "Resource::"+o)
-	}
-	out = append(out, Suppression{"NotebookRole", "AwsSolutions-IAM5", notebookWildcards,
-		"SageMaker writes a notebook's logs to streams named after it in /aws/sagemaker/NotebookInstances; the idle check " +
-			"stops catalog notebooks (sc-*); the data-lake object ARNs are the configured buckets and prefixes."})
+	out = append(out, s.leaseSuppressions(finding, noInline)...)
 	if s.AnalystRole != nil {
 		out = append(out, noInline("AnalystRole")...)
 		out = append(out, Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{"Resource::*"},
@@ -118,6 +111,79 @@ func (s *CatalogStack) Suppressions() []Suppression {
 	}
 	return out
 }
+
+// leaseSuppressions are the findings of the workspace bucket, the notebook
+// policies and the functions, and why they do not apply.
+func (s *CatalogStack) leaseSuppressions(finding func(service, rest string) string, noInline func(string) []Suppression) []Suppression {
+	var out []Suppression
+	workspaces := "Resource::<" + *s.Stack.GetLogicalId(s.Workspaces.Node().DefaultChild().(awscdk.CfnElement)) + ".Arn>"
+	logStreams := func(group string) string {
+		return finding("logs", "log-group:"+group+":log-stream:*")
+	}
+	replication := "Versioning keeps every replaced or deleted version for 30 days, which is what protects the work " +
+		"against mistakes; a replica in another region is an organisation's choice of cost and data residency " +
+		"(add a replication rule to the bucket where one is required)."
+	for _, pack := range []string{"HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"} {
+		out = append(out,
+			Suppression{"Workspaces", pack + "-S3BucketReplicationEnabled", nil, replication},
+			Suppression{"AccessLogs", pack + "-S3BucketReplicationEnabled", nil, "An access-log bucket: " + replication},
+			Suppression{"AccessLogs", pack + "-S3DefaultEncryptionKMS", nil,
+				"S3 delivers server access logs only to buckets encrypted with S3-managed keys (SSE-S3), not SSE-KMS."},
+			Suppression{"Janitor", pack + "-LambdaInsideVPC", nil, lambdaOutsideVpc},
+			Suppression{"WorkspaceFunction", pack + "-LambdaInsideVPC", nil, lambdaOutsideVpc},
+		)
+		if pack != "PCI.DSS.321" {
+			out = append(out, Suppression{"WorkspaceFunction", pack + "-LambdaDLQ", nil,
+				"CloudFormation invokes it synchronously for the Custom::Workspace resource and reports a failure on the " +
+					"provisioned stack; an asynchronous dead-letter queue would never receive anything."})
+		}
+	}
+	notebookWildcards := []string{
+		logStreams("/aws/sagemaker/NotebookInstances"),
+		finding("sagemaker", "notebook-instance/*"),
+		workspaces + "/" + workspace.Prefix + "*",
+	}
+	for _, o := range dataObjectArns(s.Config) {
+		notebookWildcards = append(notebookWildcards, "Resource::"+o)
+	}
+	policyReason := "SageMaker writes a notebook's logs to streams named after it in /aws/sagemaker/NotebookInstances; " +
+		"the data-lake object ARNs are the configured buckets and prefixes. In the boundary: the workspaces of all owners " +
+		"(owners/*), which each notebook role's own policy narrows to its owner's prefix, and stopping a notebook " +
+		"(notebook-instance/*) only with the tag sagemaker-catalog:stack of a Service Catalog stack, which each role " +
+		"narrows to its own stack."
+	out = append(out,
+		Suppression{"NotebookPolicy", "AwsSolutions-IAM5", notebookWildcards, policyReason},
+		Suppression{"NotebookBoundary", "AwsSolutions-IAM5", notebookWildcards, policyReason},
+		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role" + products.NotebookRolePath(s.Config.StackName) + "*"},
+			"Each notebook's role is created by its template under the catalog's path, with a name CloudFormation "+
+				"generates; creating and changing one requires the catalog's permissions boundary (iam:PermissionsBoundary) "+
+				"and attaching only the catalog's notebook policy (iam:PolicyARN), and the boundary can never be removed."},
+	)
+	for _, id := range []string{"JanitorRole", "WorkspaceFunctionRole", "JanitorScheduleRole"} {
+		out = append(out, noInline(id)...)
+	}
+	out = append(out,
+		Suppression{"JanitorRole", "AwsSolutions-IAM5", []string{
+			"Resource::*",
+			finding("sagemaker", "notebook-instance/sc-*"),
+			workspaces + "/" + workspace.Prefix + "*/.sagemaker-catalog/*",
+			logStreams(functionLogGroups(s.Stack) + "janitor"),
+		}, "ListNotebookInstances and TerminateProvisionedProduct have no resource-level permissions (the janitor "+
+			"terminates only the provisioned products its notebooks' tags name); it reads the tags of catalog notebooks "+
+			"(sc-*) and may add only its notice tag (aws:TagKeys); it reads only the sync status objects of the "+
+			"workspaces; its log streams are named by Lambda."},
+		Suppression{"WorkspaceFunctionRole", "AwsSolutions-IAM5", []string{
+			finding("cloudformation", "stack/SC-*/*"),
+			logStreams(functionLogGroups(s.Stack) + "workspace"),
+		}, "It reads the tags of the stack that calls it: Service Catalog names those stacks SC-<account>-pp-<id> "+
+			"(the stack ID follows); its log streams are named by Lambda."},
+	)
+	return out
+}
+
+const lambdaOutsideVpc = "The function calls only AWS APIs and keeps no data; inside the VPC it would need interface " +
+	"endpoints for Service Catalog, SNS, CloudFormation and SageMaker's control plane, at a monthly cost per endpoint " +
+	"and zone, for no isolation gain: its role, not its network, limits what it can reach."
 
 // addNagSuppressions records the suppressions on their constructs, where
 // cdk-nag reads them; without the packs they are inert metadata.

@@ -7,17 +7,40 @@ Fn::GetAtt and the launch parameters. Two of its resource handlers are thin:
 - AWS::SageMaker::NotebookInstance passes only InstanceType and RoleArn to
   CreateNotebookInstance and names the notebook after the logical ID;
 - AWS::SageMaker::NotebookInstanceLifecycleConfig ignores the name property;
+- AWS::IAM::Role ignores ManagedPolicyArns (on create, and on delete, where
+  CloudFormation detaches them);
 
 and moto resolves no {{resolve:ssm:NAME}} dynamic reference. Real
 CloudFormation passes every property and resolves the references with the
 caller's (the launch role's) credentials. This wrapper does the same, through
 moto's own SageMaker and SSM backends, so that the test can check through the
-SageMaker API what a launch really requests. Nothing else is changed.
+SageMaker API what a launch really requests.
+
+Custom resources: moto invokes their Lambda function in Docker, in the
+background, so resources that use their attributes get none. For the
+notebook's Custom::Workspace, this wrapper runs the real handler instead,
+given as a host binary in WORKSPACE_HANDLER (the catalog's functions built
+for the test machine, run with -invoke): synchronously, with the event
+CloudFormation sends. moto serves no request while it creates a stack, so
+the handler's one call, DescribeStacks, is answered from moto's record of
+the stack (its tags included), and its response is taken as CloudFormation
+would (see LaunchRecord). Nothing else is changed.
 """
 
+import http.server
+import json
+import os
 import re
+import subprocess
 import sys
+import threading
+import urllib.parse
+import uuid
 
+from moto.cloudformation import cloudformation_backends
+from moto.cloudformation import custom_model
+from moto.iam import models as iam
+from moto.utilities.utils import get_partition
 from moto.sagemaker import models as sagemaker
 from moto.server import main
 from moto.ssm.models import ssm_backends
@@ -67,6 +90,113 @@ def create_lifecycle_config(cls, resource_name, cloudformation_json, account_id,
     )
 
 
+original_custom = custom_model.CustomModel.create_from_cloudformation_json.__func__
+
+
+class LaunchRecord(http.server.BaseHTTPRequestHandler):
+    """Serves the workspace handler while moto creates a stack.
+
+    moto answers no request to its own API while it creates a stack (the
+    handler's DescribeStacks would wait forever), so this answers that one
+    call from moto's record of the stack being created (its ID, name and
+    tags), and takes the handler's response (the PUT to ResponseURL)."""
+
+    stack = None
+    resource = None
+    response = None
+
+    def do_POST(self):
+        form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        stack = self.stack
+        if form.get("Action") != ["DescribeStacks"] or form.get("StackName") not in ([stack.stack_id], [stack.name]):
+            return self.reply(400, "<ErrorResponse><Error><Code>ValidationError</Code><Message>unexpected call %s</Message></Error></ErrorResponse>" % esc(str(form)))
+        tags = "".join("<member><Key>%s</Key><Value>%s</Value></member>" % (esc(k), esc(v)) for k, v in stack.tags.items())
+        self.reply(200, (
+            '<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>'
+            "<StackName>%s</StackName><StackId>%s</StackId><CreationTime>2026-01-01T00:00:00Z</CreationTime>"
+            "<StackStatus>CREATE_IN_PROGRESS</StackStatus><Tags>%s</Tags></member></Stacks></DescribeStacksResult>"
+            "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>") % (esc(stack.name), esc(stack.stack_id), tags))
+
+    def do_PUT(self):
+        LaunchRecord.response = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.reply(200, "")
+
+    def reply(self, code, body):
+        self.send_response(code)
+        self.send_header("Content-Type", "text/xml")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def esc(value):
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def create_custom(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    handler = os.environ.get("WORKSPACE_HANDLER")
+    if kwargs.get("ResourceType") != "Custom::Workspace" or not handler:
+        return original_custom(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    stack_id, logical_id = kwargs["StackId"], kwargs["LogicalId"]
+    resource = custom_model.CustomModel(region_name, str(uuid.uuid4()), logical_id, resource_name)
+    stack = cloudformation_backends[account_id][region_name].get_stack(stack_id)
+    stack.add_custom_resource(resource)
+    LaunchRecord.stack, LaunchRecord.response = stack, None
+    server = http.server.HTTPServer(("127.0.0.1", 0), LaunchRecord)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = "http://127.0.0.1:%d" % server.server_address[1]
+    event = {
+        "RequestType": "Create",
+        "ServiceToken": cloudformation_json["Properties"]["ServiceToken"],
+        "ResponseURL": endpoint + "/response",
+        "StackId": stack_id,
+        "RequestId": resource.request_id,
+        "LogicalResourceId": logical_id,
+        "ResourceType": "Custom::Workspace",
+        "ResourceProperties": cloudformation_json["Properties"],
+    }
+    env = dict(os.environ, FUNCTION="workspace", AWS_ENDPOINT_URL=endpoint, AWS_REGION=region_name,
+               AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    try:
+        done = subprocess.run([handler, "-invoke"], input=json.dumps(event).encode(), env=env, capture_output=True, timeout=60)
+    finally:
+        server.shutdown()
+    answer = LaunchRecord.response or {}
+    if done.returncode != 0 or answer.get("Status") != "SUCCESS":
+        raise ValueError("Custom::Workspace failed: %s %s %s" % (answer.get("Reason"), done.stdout.decode(), done.stderr.decode()))
+    resource.resource_name = answer["PhysicalResourceId"]
+    resource.set_data(answer.get("Data") or {})
+    return resource
+
+
+original_role = iam.Role.create_from_cloudformation_json.__func__
+
+
+def create_role(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    role = original_role(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    backend = iam.iam_backends[account_id][get_partition(region_name)]
+    for arn in cloudformation_json["Properties"].get("ManagedPolicyArns", []):
+        backend.attach_role_policy(arn, role.name)
+    return role
+
+
+original_delete_role = iam.Role.delete_from_cloudformation_json.__func__
+
+
+def delete_role(cls, resource_name, cloudformation_json, account_id, region_name):
+    backend = iam.iam_backends[account_id][get_partition(region_name)]
+    for role in list(backend.roles.values()):
+        if role.name == resource_name:
+            for arn in list(role.managed_policies):
+                backend.detach_role_policy(arn, role.name)
+    return original_delete_role(cls, resource_name, cloudformation_json, account_id, region_name)
+
+
+iam.Role.create_from_cloudformation_json = classmethod(create_role)
+iam.Role.delete_from_cloudformation_json = classmethod(delete_role)
+custom_model.CustomModel.create_from_cloudformation_json = classmethod(create_custom)
 sagemaker.FakeSagemakerNotebookInstance.create_from_cloudformation_json = classmethod(create_notebook)
 sagemaker.FakeSageMakerNotebookInstanceLifecycleConfig.create_from_cloudformation_json = classmethod(create_lifecycle_config)
 

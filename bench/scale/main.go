@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
@@ -53,7 +52,7 @@ func main() {
 	s := stacks.NewCatalogStack(app, jsii.String(cfg.StackName), &stacks.CatalogStackProps{Config: &cfg})
 	// Further notebook products, each with its template and launch role.
 	for i := 1; i < *productCount; i++ {
-		props := &products.NotebookProps{ParameterPrefix: jsii.String(fmt.Sprintf("/%s/notebook%d", cfg.StackName, i))}
+		props := &products.NotebookProps{ParameterPrefix: jsii.String(fmt.Sprintf("/%s/notebook%d", cfg.StackName, i)), CatalogName: jsii.String(cfg.StackName)}
 		nb := products.NewNotebook(s.Stack, jsii.String(fmt.Sprintf("NotebookProduct%d", i)), props)
 		p := product.New(s.Stack, jsii.String(fmt.Sprintf("Product%d", i)), &product.Props{
 			ProductName: jsii.String(fmt.Sprintf("SageMaker notebook %d", i)), Owner: jsii.String("Platform"),
@@ -61,7 +60,7 @@ func main() {
 		})
 		launchrole.New(s.Stack, jsii.String(fmt.Sprintf("LaunchRole%d", i)), &launchrole.Props{
 			Portfolio: s.Portfolio.Portfolio, Product: p,
-			PassRoles: []awsiam.IRole{s.NotebookRole}, KmsKeyArns: []*string{s.Key.KeyArn()},
+			RoleCreation: s.NotebookRoleCreation(), Permissions: s.WorkspacePermissions(), KmsKeyArns: []*string{s.Key.KeyArn()},
 			SubnetIds: s.SubnetIds, SecurityGroupIds: s.SecurityGroupIds,
 			InstanceTypes: cfg.AllowedInstanceTypes, ParameterNames: nb.Parameters.All(),
 		})

@@ -33,8 +33,9 @@ import (
 const DefaultNamePrefix = "sc-"
 
 var (
-	actionPattern = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9]+$`)
-	sidPattern    = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+	actionPattern   = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9]+$`)
+	rolePathPattern = regexp.MustCompile(`^/[\x21-\x29\x2B-\x3E\x40-\x7E]+/$`)
+	sidPattern      = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 )
 
 // Props configures a LaunchRole.
@@ -58,8 +59,14 @@ type Props struct {
 	Local bool
 	// PassRoles are the roles the product may pass to SageMaker
 	// (iam:PassRole, only to sagemaker.amazonaws.com).
-	// Default: none; required when the product creates notebook instances.
+	// Default: none; required when the product creates notebook instances
+	// and no RoleCreation is given.
 	PassRoles []awsiam.IRole
+	// RoleCreation lets the product create its own roles (AWS::IAM::Role):
+	// only under its Path, only with its boundary, attaching only its
+	// managed policies; the role may pass them to SageMaker.
+	// Default: none; required when the product creates IAM roles.
+	RoleCreation *RoleCreation
 	// KmsKeyArns are the KMS keys the product may encrypt with.
 	// Default: none; required when the product creates notebook instances.
 	KmsKeyArns []*string
@@ -88,6 +95,22 @@ type Props struct {
 	// Description describes the constraint to administrators.
 	// Default: a sentence naming the product's resource types.
 	Description *string
+}
+
+// RoleCreation bounds the IAM roles a product creates (the pattern of
+// Service Workbench on AWS): a role the launch role creates or changes must
+// be under Path and have PermissionsBoundaryArn as its permissions
+// boundary, and the launch role can never remove that boundary. So even a
+// template changed to grant more cannot exceed the boundary.
+type RoleCreation struct {
+	// Path is the roles' IAM path, such as /catalog/notebooks/.
+	Path string
+	// PermissionsBoundaryArn is the managed policy every role must have as
+	// its boundary.
+	PermissionsBoundaryArn *string
+	// ManagedPolicyArns are the managed policies the roles may have attached.
+	// Default: none.
+	ManagedPolicyArns []*string
 }
 
 // LaunchRole is a launch role and its launch-role constraint.
@@ -134,6 +157,14 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 			p.Add(fmt.Sprintf("ParameterNames[%d]", i), n, `an SSM parameter name starting with "/", without wildcards`)
 		}
 	}
+	if rc := props.RoleCreation; rc != nil {
+		if !rolePathPattern.MatchString(rc.Path) {
+			p.Add("RoleCreation.Path", rc.Path, `an IAM path that starts and ends with "/", such as /catalog/notebooks/ (not "/": the roles need a path of their own)`)
+		}
+		if check.Str(rc.PermissionsBoundaryArn) == "" {
+			p.Addf("RoleCreation.PermissionsBoundaryArn", "required: every role the product creates must have this boundary")
+		}
+	}
 	if props.RoleName != nil && !check.Unresolved(*props.RoleName) && !regexp.MustCompile(`^[\w+=,.@-]{1,64}$`).MatchString(*props.RoleName) {
 		p.Add("RoleName", *props.RoleName, "1-64 characters from letters, digits and +=,.@_-")
 	}
@@ -147,6 +178,13 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 	for i, r := range props.PassRoles {
 		passRoleArns[i] = r.RoleArn()
 	}
+	if rc := props.RoleCreation; rc != nil {
+		// The roles the product creates, which it passes to SageMaker.
+		passRoleArns = append(passRoleArns, awscdk.Stack_Of(this).FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("iam"), Region: jsii.String(""), Resource: jsii.String("role"),
+			ResourceName: jsii.String(strings.TrimPrefix(rc.Path, "/") + "*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+		}))
+	}
 	ctx := &Context{
 		Stack:            awscdk.Stack_Of(this),
 		NamePrefix:       check.Or(props.NamePrefix, DefaultNamePrefix),
@@ -156,6 +194,7 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 		SecurityGroupIds: props.SecurityGroupIds,
 		InstanceTypes:    props.InstanceTypes,
 		ParameterNames:   props.ParameterNames,
+		RoleCreation:     props.RoleCreation,
 	}
 	types := props.ResourceTypes
 	if props.Product != nil {

@@ -352,6 +352,8 @@ func TestEveryBuiltInGrantIsWellFormed(t *testing.T) {
 		PassRoleArns: *jsii.Strings("arn:aws:iam::123456789012:role/r"), KmsKeyArns: *jsii.Strings("arn:aws:kms:eu-west-1:123456789012:key/k"),
 		SubnetIds: *jsii.Strings("subnet-1"), SecurityGroupIds: *jsii.Strings("sg-1"), ParameterNames: []string{"/p"},
 		InstanceTypes: []string{"ml.t3.medium"},
+		RoleCreation: &launchrole.RoleCreation{Path: "/c/notebooks/", PermissionsBoundaryArn: jsii.String("arn:aws:iam::123456789012:policy/b"),
+			ManagedPolicyArns: *jsii.Strings("arn:aws:iam::123456789012:policy/p")},
 	}
 	table := launchrole.DefaultPermissions()
 	var types []string

@@ -51,6 +51,8 @@ type Context struct {
 	// ParameterNames are SSM parameters (names starting with "/") the
 	// templates resolve with {{resolve:ssm:NAME}} dynamic references.
 	ParameterNames []string
+	// RoleCreation bounds the IAM roles the product may create; nil if none.
+	RoleCreation *RoleCreation
 }
 
 // empty reports which of the named Props fields are empty.
@@ -58,6 +60,9 @@ func (c *Context) empty(fields []string) []string {
 	sizes := map[string]int{
 		"PassRoles": len(c.PassRoleArns), "KmsKeyArns": len(c.KmsKeyArns), "SubnetIds": len(c.SubnetIds),
 		"SecurityGroupIds": len(c.SecurityGroupIds), "InstanceTypes": len(c.InstanceTypes), "ParameterNames": len(c.ParameterNames),
+	}
+	if c.RoleCreation != nil {
+		sizes["RoleCreation"] = 1
 	}
 	var out []string
 	for _, f := range fields {
@@ -245,6 +250,60 @@ var (
 	}
 )
 
+// roleGrants are what CloudFormation's AWS::IAM::Role handler calls (its
+// schema's handler permissions), for roles under RoleCreation.Path only.
+// Every call that can set or change what a role may do requires the
+// boundary (iam:PermissionsBoundary is the boundary the role has or gets);
+// attaching requires one of the allowed policies too (iam:PolicyARN).
+// iam:DeleteRolePermissionsBoundary, which the handler lists for updates
+// that remove a boundary, is never granted: it would undo the guard rail.
+var roleGrants = []Grant{
+	{
+		Sid:       "CreateRolesWithTheBoundary",
+		Actions:   []string{"iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"},
+		Resources: productRoleArns,
+		Needs:     []string{"RoleCreation"},
+		Conditions: func(c *Context) map[string]any {
+			return map[string]any{"StringEquals": map[string]any{"iam:PermissionsBoundary": c.RoleCreation.PermissionsBoundaryArn}}
+		},
+	},
+	{
+		Sid:       "AttachOnlyTheAllowedPolicies",
+		Actions:   []string{"iam:AttachRolePolicy", "iam:DetachRolePolicy"},
+		Resources: productRoleArns,
+		Needs:     []string{"RoleCreation"},
+		Conditions: func(c *Context) map[string]any {
+			return map[string]any{
+				"StringEquals": map[string]any{"iam:PermissionsBoundary": c.RoleCreation.PermissionsBoundaryArn},
+				"ArnEquals":    map[string]any{"iam:PolicyARN": anyList(c.RoleCreation.ManagedPolicyArns)},
+			}
+		},
+	},
+	{
+		// Reading, tagging, describing and deleting a role change nothing it
+		// may do. UpdateAssumeRolePolicy sets who may assume it, as
+		// CreateRole does; the boundary still caps what it may do.
+		Sid: "ManageProductRoles",
+		Actions: []string{
+			"iam:DeleteRole", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
+			"iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription",
+		},
+		Resources: productRoleArns,
+		Needs:     []string{"RoleCreation"},
+	},
+}
+
+// productRoleArns are the roles under RoleCreation.Path (IAM ARNs have no region).
+func productRoleArns(c *Context) []*string {
+	if c.RoleCreation == nil {
+		return nil
+	}
+	return []*string{c.Stack.FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("iam"), Region: jsii.String(""), Resource: jsii.String("role"),
+		ResourceName: jsii.String(strings.TrimPrefix(c.RoleCreation.Path, "/") + "*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+	})}
+}
+
 // notebookInstanceArns are the notebook instances a product may manage:
 // SageMaker reports notebook-instance ARNs in lower case.
 func notebookInstanceArns(c *Context) []*string {
@@ -274,6 +333,7 @@ func DefaultPermissions() Permissions {
 	return Permissions{
 		"AWS::SageMaker::NotebookInstance":                notebookInstanceGrants,
 		"AWS::SageMaker::NotebookInstanceLifecycleConfig": lifecycleConfigGrants,
+		"AWS::IAM::Role": roleGrants,
 	}
 }
 

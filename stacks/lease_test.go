@@ -1,0 +1,184 @@
+package stacks_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
+)
+
+// resourcesOf returns the template's resources of a type, by logical ID.
+func resourcesOf(s *synthesized, typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range s.json["Resources"].(map[string]any) {
+		if r := r.(map[string]any); r["Type"] == typ {
+			out[id] = r
+		}
+	}
+	return out
+}
+
+func withPrefix(t *testing.T, s *synthesized, typ, prefix string) map[string]any {
+	t.Helper()
+	for id, r := range resourcesOf(s, typ) {
+		if strings.HasPrefix(id, prefix) {
+			return r
+		}
+	}
+	t.Fatalf("no %s %s*", typ, prefix)
+	return nil
+}
+
+func TestWorkspaceBucket(t *testing.T) {
+	s := onDefaults(t)
+	b := withPrefix(t, s, "AWS::S3::Bucket", "Workspaces")
+	assert.Equal(t, "Retain", b["DeletionPolicy"], "the analysts' work outlives the stack")
+	p := b["Properties"].(map[string]any)
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"-", []any{"sagemakercatalog-ws", map[string]any{"Ref": "AWS::AccountId"}, map[string]any{"Ref": "AWS::Region"}}}}, p["BucketName"])
+	enc := testutil.JSON(p["BucketEncryption"])
+	assert.Contains(t, enc, `"SSEAlgorithm":"aws:kms"`)
+	assert.Contains(t, enc, `"KMSMasterKeyID":{"Fn::GetAtt":["NotebookKey`)
+	assert.Contains(t, enc, `"BucketKeyEnabled":true`)
+	assert.Equal(t, map[string]any{"Status": "Enabled"}, p["VersioningConfiguration"])
+	assert.Equal(t, map[string]any{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true}, p["PublicAccessBlockConfiguration"])
+	rules := testutil.JSON(p["LifecycleConfiguration"])
+	assert.Contains(t, rules, `"NoncurrentVersionExpiration":{"NoncurrentDays":30}`)
+	assert.Contains(t, rules, `"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}`)
+	assert.Contains(t, testutil.JSON(p["LoggingConfiguration"]), `"LogFilePrefix":"workspaces/"`)
+
+	// TLS only: the bucket policy denies every request without it.
+	policies := resourcesOf(s, "AWS::S3::BucketPolicy")
+	var tls bool
+	for _, bp := range policies {
+		doc := testutil.JSON(bp["Properties"])
+		if strings.Contains(doc, `"Ref":"Workspaces`) && strings.Contains(doc, `"aws:SecureTransport":"false"`) && strings.Contains(doc, `"Effect":"Deny"`) {
+			tls = true
+		}
+	}
+	assert.True(t, tls, "the workspace bucket denies requests without TLS")
+}
+
+// The launch role may create notebook roles only under the catalog's path,
+// only with the boundary, attaching only the shared policy, and can never
+// remove a boundary.
+func TestLaunchRoleCreatesOnlyBoundedNotebookRoles(t *testing.T) {
+	s := onDefaults(t)
+	role := withPrefix(t, s, "AWS::IAM::Role", "LaunchRole")
+	create := statementsWithSid(t, role["Properties"], "CreateRolesWithTheBoundary")
+	assert.Equal(t, []string{"iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"}, asList(create["Action"]))
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::", map[string]any{"Ref": "AWS::AccountId"}, ":role/SageMakerCatalog/notebooks/*"}}}, create["Resource"])
+	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:PermissionsBoundary": map[string]any{"Ref": firstID(t, s, "AWS::IAM::ManagedPolicy", "NotebookBoundary")}}}, create["Condition"])
+	attach := statementsWithSid(t, role["Properties"], "AttachOnlyTheAllowedPolicies")
+	assert.Equal(t, []string{"iam:AttachRolePolicy", "iam:DetachRolePolicy"}, asList(attach["Action"]))
+	assert.Equal(t, map[string]any{"Ref": firstID(t, s, "AWS::IAM::ManagedPolicy", "NotebookPolicy")},
+		attach["Condition"].(map[string]any)["ArnEquals"].(map[string]any)["iam:PolicyARN"].([]any)[0])
+	pass := statementsWithSid(t, role["Properties"], "PassNotebookRole")
+	assert.Contains(t, testutil.JSON(pass["Resource"]), ":role/SageMakerCatalog/notebooks/*")
+	assert.NotContains(t, testutil.JSON(role), "iam:DeleteRolePermissionsBoundary")
+	invoke := statementsWithSid(t, role["Properties"], "ResolveWorkspace")
+	assert.Equal(t, "lambda:InvokeFunction", invoke["Action"])
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{firstID(t, s, "AWS::Lambda::Function", "WorkspaceFunction"), "Arn"}}, invoke["Resource"])
+
+	boundary := withPrefix(t, s, "AWS::IAM::ManagedPolicy", "NotebookBoundary")["Properties"].(map[string]any)
+	assert.Equal(t, "SageMakerCatalog-notebook-boundary", boundary["ManagedPolicyName"])
+	doc := testutil.JSON(boundary["PolicyDocument"])
+	assert.Contains(t, doc, `"s3:prefix":"owners/*"`)
+	assert.NotContains(t, doc, `"Resource":"*"`)
+	assert.Equal(t, "SageMakerCatalog-notebook", withPrefix(t, s, "AWS::IAM::ManagedPolicy", "NotebookPolicy")["Properties"].(map[string]any)["ManagedPolicyName"])
+}
+
+func firstID(t *testing.T, s *synthesized, typ, prefix string) string {
+	t.Helper()
+	var ids []string
+	for id := range resourcesOf(s, typ) {
+		if strings.HasPrefix(id, prefix) {
+			ids = append(ids, id)
+		}
+	}
+	require.Len(t, ids, 1, "%s %s*", typ, prefix)
+	return ids[0]
+}
+
+func TestJanitor(t *testing.T) {
+	s := onDefaults(t)
+	fn := withPrefix(t, s, "AWS::Lambda::Function", "Janitor")["Properties"].(map[string]any)
+	assert.Equal(t, "provided.al2023", fn["Runtime"])
+	assert.Equal(t, []any{"arm64"}, fn["Architectures"])
+	assert.Equal(t, "bootstrap", fn["Handler"])
+	assert.EqualValues(t, 1, fn["ReservedConcurrentExecutions"], "never two runs at once")
+	env := fn["Environment"].(map[string]any)["Variables"].(map[string]any)
+	assert.Equal(t, "janitor", env["FUNCTION"])
+	assert.Equal(t, "7", env["LEASE_DAYS"])
+	assert.Equal(t, "24", env["NOTICE_HOURS"])
+	assert.Contains(t, testutil.JSON(fn["DeadLetterConfig"]), firstID(t, s, "AWS::SQS::Queue", "JanitorDeadLetters"))
+	s.tmpl.HasResourceProperties(jsii.String("AWS::Lambda::EventInvokeConfig"), map[string]any{"MaximumRetryAttempts": 2})
+
+	sched := withPrefix(t, s, "AWS::Scheduler::Schedule", "JanitorSchedule")["Properties"].(map[string]any)
+	assert.Equal(t, "rate(1 hour)", sched["ScheduleExpression"])
+	target := sched["Target"].(map[string]any)
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{firstID(t, s, "AWS::Lambda::Function", "Janitor"), "Arn"}}, target["Arn"])
+	assert.EqualValues(t, 3, target["RetryPolicy"].(map[string]any)["MaximumRetryAttempts"])
+	assert.Contains(t, testutil.JSON(target["DeadLetterConfig"]), firstID(t, s, "AWS::SQS::Queue", "JanitorDeadLetters"))
+
+	// Its role: exactly what janitor.Run calls, each scoped; "*" only where
+	// the API has no resource-level permissions.
+	role := withPrefix(t, s, "AWS::IAM::Role", "JanitorRole")
+	var actions []string
+	for _, st := range statements(testutil.Template{"Resources": map[string]any{"R": role["Properties"]}}) {
+		if st["Effect"] != "Allow" {
+			continue
+		}
+		actions = append(actions, asList(st["Action"])...)
+		if st["Resource"] == "*" {
+			assert.Contains(t, []string{"ListNotebooks", "TerminateExpiredNotebooks"}, st["Sid"])
+		}
+	}
+	slices.Sort(actions)
+	assert.Equal(t, []string{
+		"kms:Decrypt", "kms:GenerateDataKey", "logs:CreateLogStream", "logs:PutLogEvents", "s3:GetObject", "s3:ListBucket",
+		"sagemaker:AddTags", "sagemaker:ListNotebookInstances", "sagemaker:ListTags", "servicecatalog:TerminateProvisionedProduct",
+		"sns:Publish", "sqs:SendMessage",
+	}, actions)
+	for id := range resourcesOf(s, "AWS::IAM::Policy") {
+		for _, p := range []string{"Janitor", "Workspace", "Scheduler"} {
+			assert.NotContains(t, id, p, "no default policy: every grant is in the roles' own policies")
+		}
+	}
+	schedRole := withPrefix(t, s, "AWS::IAM::Role", "JanitorScheduleRole")["Properties"].(map[string]any)
+	assert.Contains(t, testutil.JSON(schedRole["AssumeRolePolicyDocument"]), `"aws:SourceAccount"`)
+	invoke := statementsWithSid(t, schedRole, "InvokeJanitor")
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{firstID(t, s, "AWS::Lambda::Function", "Janitor"), "Arn"}}, invoke["Resource"], "the function only, not its versions")
+	tags := statementsWithSid(t, role["Properties"], "RecordNotices")
+	assert.Equal(t, map[string]any{"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []any{"sagemaker-catalog:notified-at"}}}, tags["Condition"])
+}
+
+func TestWorkspaceFunction(t *testing.T) {
+	s := onDefaults(t)
+	fn := withPrefix(t, s, "AWS::Lambda::Function", "WorkspaceFunction")["Properties"].(map[string]any)
+	assert.Equal(t, "SageMakerCatalog-workspace", fn["FunctionName"], "the product template calls it by name")
+	assert.Equal(t, map[string]any{"Ref": firstID(t, s, "AWS::S3::Bucket", "Workspaces")}, fn["Environment"].(map[string]any)["Variables"].(map[string]any)["BUCKET"])
+	role := withPrefix(t, s, "AWS::IAM::Role", "WorkspaceFunctionRole")
+	read := statementsWithSid(t, role["Properties"], "ReadProvisionedStacks")
+	assert.Equal(t, "cloudformation:DescribeStacks", read["Action"])
+	assert.Contains(t, testutil.JSON(read["Resource"]), ":stack/SC-*/*")
+	// Both functions share one asset: the Go binary, built without Docker.
+	assert.Equal(t, testutil.JSON(fn["Code"]), testutil.JSON(withPrefix(t, s, "AWS::Lambda::Function", "Janitor")["Properties"].(map[string]any)["Code"]))
+}
+
+func TestLeaseFromContext(t *testing.T) {
+	s := synthCatalog(t, map[string]string{"leaseDays": "3", "maxLeaseDays": "10", "leaseNoticeHours": "6"})
+	env := withPrefix(t, s, "AWS::Lambda::Function", "Janitor")["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)
+	assert.Equal(t, "3", env["LEASE_DAYS"])
+	assert.Equal(t, "6", env["NOTICE_HOURS"])
+	lease := s.product["Parameters"].(map[string]any)["LeaseDays"].(map[string]any)
+	assert.EqualValues(t, 3, lease["Default"])
+	assert.EqualValues(t, 10, lease["MaxValue"])
+	s.tmpl.HasOutput(jsii.String("LeaseNoticesTopicArn"), map[string]any{})
+	_ = assertions.Match_Absent
+}
