@@ -155,8 +155,8 @@ func (s *CatalogStack) leaseSuppressions(finding func(service, rest string) stri
 		Suppression{"NotebookPolicy", "AwsSolutions-IAM5", notebookWildcards, policyReason},
 		Suppression{"NotebookBoundary", "AwsSolutions-IAM5", notebookWildcards, policyReason},
 		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role" + products.NotebookRolePath(s.Config.StackName) + "*"},
-			"Each notebook's role is created by its template under the catalog's path, with a name CloudFormation "+
-				"generates; creating and changing one requires the catalog's permissions boundary (iam:PermissionsBoundary) "+
+			"Each notebook's role is created by its template under the catalog's path, with a name CloudFormation " +
+				"generates; creating and changing one requires the catalog's permissions boundary (iam:PermissionsBoundary) " +
 				"and attaching only the catalog's notebook policy (iam:PolicyARN), and the boundary can never be removed."},
 	)
 	for _, id := range []string{"JanitorRole", "WorkspaceFunctionRole", "JanitorScheduleRole"} {
@@ -168,14 +168,14 @@ func (s *CatalogStack) leaseSuppressions(finding func(service, rest string) stri
 			finding("sagemaker", "notebook-instance/sc-*"),
 			workspaces + "/" + workspace.Prefix + "*/.sagemaker-catalog/*",
 			logStreams(functionLogGroups(s.Stack) + "janitor"),
-		}, "ListNotebookInstances and TerminateProvisionedProduct have no resource-level permissions (the janitor "+
-			"terminates only the provisioned products its notebooks' tags name); it reads the tags of catalog notebooks "+
-			"(sc-*) and may add only its notice tag (aws:TagKeys); it reads only the sync status objects of the "+
+		}, "ListNotebookInstances and TerminateProvisionedProduct have no resource-level permissions (the janitor " +
+			"terminates only the provisioned products its notebooks' tags name); it reads the tags of catalog notebooks " +
+			"(sc-*) and may add only its notice tag (aws:TagKeys); it reads only the sync status objects of the " +
 			"workspaces; its log streams are named by Lambda."},
 		Suppression{"WorkspaceFunctionRole", "AwsSolutions-IAM5", []string{
 			finding("cloudformation", "stack/SC-*/*"),
 			logStreams(functionLogGroups(s.Stack) + "workspace"),
-		}, "It reads the tags of the stack that calls it: Service Catalog names those stacks SC-<account>-pp-<id> "+
+		}, "It reads the tags of the stack that calls it: Service Catalog names those stacks SC-<account>-pp-<id> " +
 			"(the stack ID follows); its log streams are named by Lambda."},
 	)
 	return out
