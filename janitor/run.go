@@ -60,8 +60,9 @@ type SageMaker interface {
 	AddTags(context.Context, *sagemaker.AddTagsInput, ...func(*sagemaker.Options)) (*sagemaker.AddTagsOutput, error)
 }
 
-// S3 reads sync status objects.
+// S3 finds and reads sync status objects.
 type S3 interface {
+	ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
 	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 }
 
@@ -216,10 +217,20 @@ func (j *Janitor) syncStatus(ctx context.Context, workspace, notebook string) (*
 		return nil, fmt.Errorf("tag %s: %q is not an s3://BUCKET/owners/OWNER/ URI", TagWorkspace, workspace)
 	}
 	key := StatusKey(m[2], notebook)
+	// Listing first tells a missing status from a denied one: without
+	// s3:ListBucket, which the janitor has only under the status prefixes,
+	// S3 answers AccessDenied for a missing key.
+	list, err := j.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(m[1]), Prefix: aws.String(key), MaxKeys: aws.Int32(1)})
+	if err != nil {
+		return nil, fmt.Errorf("find sync status s3://%s/%s: %w", m[1], key, err)
+	}
+	if len(list.Contents) == 0 || aws.ToString(list.Contents[0].Key) != key {
+		return nil, nil
+	}
 	out, err := j.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(m[1]), Key: aws.String(key)})
 	var missing *s3types.NoSuchKey
 	if errors.As(err, &missing) {
-		return nil, nil
+		return nil, nil // deleted since
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read sync status s3://%s/%s: %w", m[1], key, err)

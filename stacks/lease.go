@@ -134,9 +134,9 @@ func (s *CatalogStack) notebookPolicies(cfg Config) {
 			Sid:       jsii.String("StopCatalogNotebooks"),
 			Actions:   jsii.Strings("sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"),
 			Resources: &[]*string{arn(stack, "sagemaker", "notebook-instance", "*")},
-			Conditions: &map[string]any{"StringLike": map[string]any{
-				"aws:ResourceTag/sagemaker-catalog:stack": launchrole.DefaultNamePrefix[:2] + "*",
-			}},
+			// The tag holds the notebook's stack name, as Service Catalog spells
+			// it (SC-<account>-pp-<id>); condition values are case-sensitive.
+			Conditions: &map[string]any{"StringLike": map[string]any{"aws:ResourceTag/sagemaker-catalog:stack": "SC-*"}},
 		}),
 	)
 	s.NotebookBoundary = awsiam.NewManagedPolicy(stack, jsii.String("NotebookBoundary"), &awsiam.ManagedPolicyProps{
@@ -303,7 +303,8 @@ func (s *CatalogStack) leaseAndJanitor(cfg Config) {
 				Resources: &[]*string{s.Workspaces.ArnForObjects(jsii.String(workspace.Prefix + "*/.sagemaker-catalog/*"))},
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				// GetObject on a missing key answers NoSuchKey (not AccessDenied) only with ListBucket.
+				// The janitor lists a status key before reading it, to tell a
+				// missing status from a denied one.
 				Sid:        jsii.String("FindSyncStatus"),
 				Actions:    jsii.Strings("s3:ListBucket"),
 				Resources:  &[]*string{s.Workspaces.BucketArn()},

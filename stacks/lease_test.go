@@ -89,6 +89,8 @@ func TestLaunchRoleCreatesOnlyBoundedNotebookRoles(t *testing.T) {
 	assert.Equal(t, "SageMakerCatalog-notebook-boundary", boundary["ManagedPolicyName"])
 	doc := testutil.JSON(boundary["PolicyDocument"])
 	assert.Contains(t, doc, `"s3:prefix":"owners/*"`)
+	// Stopping: notebooks whose stack tag is a Service Catalog stack, spelled as the tag holds it.
+	assert.Contains(t, doc, `"Condition":{"StringLike":{"aws:ResourceTag/sagemaker-catalog:stack":"SC-*"}}`)
 	assert.NotContains(t, doc, `"Resource":"*"`)
 	assert.Equal(t, "SageMakerCatalog-notebook", withPrefix(t, s, "AWS::IAM::ManagedPolicy", "NotebookPolicy")["Properties"].(map[string]any)["ManagedPolicyName"])
 }
