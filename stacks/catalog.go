@@ -613,8 +613,13 @@ func analystRole(stack awscdk.Stack, s *CatalogStack) awsiam.Role {
 	}
 	statements = append(statements, actionStatements(stack, s.Actions)...)
 	return awsiam.NewRole(stack, jsii.String("AnalystRole"), &awsiam.RoleProps{
-		RoleName:       jsii.String(analystRoleName(stack)),
-		AssumedBy:      awsiam.NewAccountRootPrincipal(),
+		RoleName: jsii.String(analystRoleName(stack)),
+		// The session name becomes the owner of the notebooks launched with
+		// it, and of their workspace: an IAM user may assume the role only
+		// under their own user name, so nobody can take a colleague's.
+		AssumedBy: awsiam.NewAccountRootPrincipal().WithConditions(&map[string]any{
+			"StringEquals": map[string]any{"sts:RoleSessionName": "${aws:username}"},
+		}),
 		Description:    jsii.String("Data analysts: launch, update and terminate SageMaker notebooks from Service Catalog"),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{"ServiceCatalogEndUser": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements})},
 	})

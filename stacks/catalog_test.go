@@ -155,6 +155,9 @@ func TestAnalystRoleIsServiceCatalogEndUserOnly(t *testing.T) {
 	})
 	require.Len(t, *roles, 1)
 	for _, r := range *roles {
+		// Its session name names the workspace owner: only your own user name.
+		assert.Contains(t, testutil.JSON((*r)["Properties"].(map[string]any)["AssumeRolePolicyDocument"]),
+			`"Condition":{"StringEquals":{"sts:RoleSessionName":"${aws:username}"}}`)
 		policy := testutil.JSON((*r)["Properties"].(map[string]any)["Policies"])
 		for _, a := range []string{"servicecatalog:ProvisionProduct", "servicecatalog:TerminateProvisionedProduct", "servicecatalog:SearchProducts"} {
 			assert.Contains(t, policy, a)
