@@ -247,7 +247,7 @@ func (s *CatalogStack) leaseAndJanitor(cfg Config) {
 	code := functionsCode(stack)
 
 	s.WorkspaceFunction, _ = s.newFunction("WorkspaceFunction", "workspace",
-		"Resolves the owner and workspace of a notebook Service Catalog launches (Custom::Workspace)", code, 30, 10,
+		"Resolves the owner and workspace of a notebook Service Catalog launches (Custom::Workspace)", code, 30, 2,
 		map[string]*string{"BUCKET": s.Workspaces.BucketName()},
 		[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// Service Catalog's tags on the provisioned stack name the owner.
