@@ -212,3 +212,14 @@ func TestCLIRejectsBadContext(t *testing.T) {
 		})
 	}
 }
+
+// The CDK app does not build the AWS SDK (the functions do, for their own
+// binary): it would add half a minute to a cold build of the app.
+func TestAppDoesNotBuildTheAWSSDK(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	require.NoError(t, err)
+	for _, pkg := range strings.Fields(string(out)) {
+		assert.False(t, strings.HasPrefix(pkg, "github.com/aws/aws-sdk-go-v2"), "the app imports %s", pkg)
+	}
+	assert.Contains(t, string(out), "github.com/datalake-platform/sagemaker-catalog/stacks")
+}

@@ -19,24 +19,26 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 )
 
 // The tags the notebook product puts on its notebook instance, and the one
 // the janitor adds.
 const (
-	TagProduct            = "sagemaker-catalog:product"
-	TagOwner              = "sagemaker-catalog:owner"
-	TagWorkspace          = "sagemaker-catalog:workspace"
-	TagProvisionedProduct = "sagemaker-catalog:provisioned-product-id"
-	TagLeaseDays          = "sagemaker-catalog:lease-days"
-	TagLeaseStart         = "sagemaker-catalog:lease-start"
-	TagNotifiedAt         = "sagemaker-catalog:notified-at"
+	TagProduct            = names.TagProduct
+	TagOwner              = names.TagOwner
+	TagWorkspace          = names.TagWorkspace
+	TagProvisionedProduct = names.TagProvisionedProduct
+	TagLeaseDays          = names.TagLeaseDays
+	TagLeaseStart         = names.TagLeaseStart
+	TagNotifiedAt         = names.TagNotifiedAt
 )
 
 // StatusKey is where, under the owner's workspace prefix, a notebook's sync
 // status lives (see products/lifecycle/workspace-sync.sh).
 func StatusKey(prefix, notebook string) string {
-	return prefix + ".sagemaker-catalog/" + notebook + ".json"
+	return prefix + names.StatusDir + notebook + ".json"
 }
 
 // SyncStatus is the status object the workspace sync writes after every

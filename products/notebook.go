@@ -40,6 +40,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/check"
+	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 )
 
 var (
@@ -302,7 +303,7 @@ func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *
 							"Sid": "StopOwnNotebookWhenIdle", "Effect": "Allow",
 							"Action":    []any{"sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"},
 							"Resource":  awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:notebook-instance/*"), nil),
-							"Condition": map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/sagemaker-catalog:stack": awscdk.Aws_STACK_NAME()}},
+							"Condition": map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/" + names.TagStack: awscdk.Aws_STACK_NAME()}},
 						},
 					},
 				},
@@ -345,15 +346,15 @@ func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *
 			// Cost attribution: Service Catalog adds the launching principal
 			// (aws:servicecatalog:provisioningPrincipalArn) and the portfolio's
 			// TagOptions (CostCenter, Project); these name the product.
-			{Key: jsii.String("sagemaker-catalog:product"), Value: jsii.String("notebook")},
-			{Key: jsii.String("sagemaker-catalog:stack"), Value: awscdk.Aws_STACK_NAME()},
+			{Key: jsii.String(names.TagProduct), Value: jsii.String("notebook")},
+			{Key: jsii.String(names.TagStack), Value: awscdk.Aws_STACK_NAME()},
 			// For the janitor: whose notebook, where its work is saved, which
 			// provisioned product to terminate, and its lease.
-			{Key: jsii.String("sagemaker-catalog:owner"), Value: ws("Owner")},
-			{Key: jsii.String("sagemaker-catalog:workspace"), Value: ws("Uri")},
-			{Key: jsii.String("sagemaker-catalog:provisioned-product-id"), Value: ws("ProvisionedProductId")},
-			{Key: jsii.String("sagemaker-catalog:lease-days"), Value: n.LeaseDays.ValueAsString()},
-			{Key: jsii.String("sagemaker-catalog:lease-start"), Value: ws("LeaseStart")},
+			{Key: jsii.String(names.TagOwner), Value: ws("Owner")},
+			{Key: jsii.String(names.TagWorkspace), Value: ws("Uri")},
+			{Key: jsii.String(names.TagProvisionedProduct), Value: ws("ProvisionedProductId")},
+			{Key: jsii.String(names.TagLeaseDays), Value: n.LeaseDays.ValueAsString()},
+			{Key: jsii.String(names.TagLeaseStart), Value: ws("LeaseStart")},
 		},
 	})
 

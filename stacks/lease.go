@@ -18,9 +18,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
-	"github.com/datalake-platform/sagemaker-catalog/janitor"
+	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 	"github.com/datalake-platform/sagemaker-catalog/products"
-	"github.com/datalake-platform/sagemaker-catalog/workspace"
 )
 
 // WorkspaceVersionDays is how long the workspace bucket keeps a file's
@@ -123,12 +122,12 @@ func (s *CatalogStack) notebookPolicies(cfg Config) {
 			Sid:        jsii.String("ListWorkspaces"),
 			Actions:    jsii.Strings("s3:ListBucket"),
 			Resources:  &[]*string{bucket},
-			Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": workspace.Prefix + "*"}},
+			Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": names.WorkspacePrefix + "*"}},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("ReadWriteWorkspaces"),
 			Actions:   jsii.Strings("s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"),
-			Resources: &[]*string{s.Workspaces.ArnForObjects(jsii.String(workspace.Prefix + "*"))},
+			Resources: &[]*string{s.Workspaces.ArnForObjects(jsii.String(names.WorkspacePrefix + "*"))},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("StopCatalogNotebooks"),
@@ -136,7 +135,7 @@ func (s *CatalogStack) notebookPolicies(cfg Config) {
 			Resources: &[]*string{arn(stack, "sagemaker", "notebook-instance", "*")},
 			// The tag holds the notebook's stack name, as Service Catalog spells
 			// it (SC-<account>-pp-<id>); condition values are case-sensitive.
-			Conditions: &map[string]any{"StringLike": map[string]any{"aws:ResourceTag/sagemaker-catalog:stack": "SC-*"}},
+			Conditions: &map[string]any{"StringLike": map[string]any{"aws:ResourceTag/" + names.TagStack: "SC-*"}},
 		}),
 	)
 	s.NotebookBoundary = awsiam.NewManagedPolicy(stack, jsii.String("NotebookBoundary"), &awsiam.ManagedPolicyProps{
@@ -294,13 +293,13 @@ func (s *CatalogStack) leaseAndJanitor(cfg Config) {
 				Actions:   jsii.Strings("sagemaker:AddTags"),
 				Resources: &[]*string{notebooks},
 				Conditions: &map[string]any{
-					"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []any{janitor.TagNotifiedAt}},
+					"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []any{names.TagNotifiedAt}},
 				},
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("ReadSyncStatus"),
 				Actions:   jsii.Strings("s3:GetObject"),
-				Resources: &[]*string{s.Workspaces.ArnForObjects(jsii.String(workspace.Prefix + "*/.sagemaker-catalog/*"))},
+				Resources: &[]*string{s.Workspaces.ArnForObjects(jsii.String(names.WorkspacePrefix + "*/" + names.StatusDir + "*"))},
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				// The janitor lists a status key before reading it, to tell a
@@ -308,7 +307,7 @@ func (s *CatalogStack) leaseAndJanitor(cfg Config) {
 				Sid:        jsii.String("FindSyncStatus"),
 				Actions:    jsii.Strings("s3:ListBucket"),
 				Resources:  &[]*string{s.Workspaces.BucketArn()},
-				Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": workspace.Prefix + "*/.sagemaker-catalog/*"}},
+				Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": names.WorkspacePrefix + "*/" + names.StatusDir + "*"}},
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:     jsii.String("CatalogKey"),

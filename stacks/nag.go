@@ -9,8 +9,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 	"github.com/datalake-platform/sagemaker-catalog/products"
-	"github.com/datalake-platform/sagemaker-catalog/workspace"
 )
 
 // NagPackNames are the cdk-nag rule packs the catalog is checked against.
@@ -141,7 +141,7 @@ func (s *CatalogStack) leaseSuppressions(finding func(service, rest string) stri
 	notebookWildcards := []string{
 		logStreams("/aws/sagemaker/NotebookInstances"),
 		finding("sagemaker", "notebook-instance/*"),
-		workspaces + "/" + workspace.Prefix + "*",
+		workspaces + "/" + names.WorkspacePrefix + "*",
 	}
 	for _, o := range dataObjectArns(s.Config) {
 		notebookWildcards = append(notebookWildcards, "Resource::"+o)
@@ -166,7 +166,7 @@ func (s *CatalogStack) leaseSuppressions(finding func(service, rest string) stri
 		Suppression{"JanitorRole", "AwsSolutions-IAM5", []string{
 			"Resource::*",
 			finding("sagemaker", "notebook-instance/sc-*"),
-			workspaces + "/" + workspace.Prefix + "*/.sagemaker-catalog/*",
+			workspaces + "/" + names.WorkspacePrefix + "*/" + names.StatusDir + "*",
 			logStreams(functionLogGroups(s.Stack) + "janitor"),
 		}, "ListNotebookInstances and TerminateProvisionedProduct have no resource-level permissions (the janitor " +
 			"terminates only the provisioned products its notebooks' tags name); it reads the tags of catalog notebooks " +

@@ -29,6 +29,8 @@ import (
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+
+	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 )
 
 // The tags Service Catalog puts on a provisioned product's stack.
@@ -38,7 +40,7 @@ const (
 )
 
 // Prefix is where owners' workspaces live in the bucket.
-const Prefix = "owners/"
+const Prefix = names.WorkspacePrefix
 
 // ownerPattern is what an owner may contain: the characters of IAM names,
 // paths and role session names. No IAM wildcard (* or ?) and no "${" can
