@@ -8,6 +8,7 @@ package main
 // does; see its comment.
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -23,9 +24,18 @@ import (
 	"testing"
 	"time"
 
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/datalake-platform/sagemaker-catalog/janitor"
 	"github.com/datalake-platform/sagemaker-catalog/products"
 )
 
@@ -265,7 +275,7 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		tags := map[string]string{}
 		for _, tag := range m.aws(t, "sagemaker", "list-tags", "--resource-arn", nb["NotebookInstanceArn"].(string))["Tags"].([]any) {
 			tag := tag.(map[string]any)
-			tags[tag["Key"].(string)] = fmt.Sprint(tag["Value"]) // moto keeps a Number parameter's value a number
+			tags[tag["Key"].(string)] = tag["Value"].(string)
 		}
 		assert.Equal(t, owners[stack], tags["sagemaker-catalog:owner"])
 		assert.Equal(t, "s3://"+bucket+"/"+prefix, tags["sagemaker-catalog:workspace"])
@@ -303,6 +313,10 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		parameters("InstanceType", resized)...)...)
 	checkNotebook(onDefaults, resized, int(tmpl.Parameters["VolumeSizeInGB"].Default.(float64)), int(idle.Default.(float64)), lease)
 
+	// The janitor reads what the template tagged: it finds both notebooks,
+	// warns their owners, then terminates the one whose workspace was saved.
+	janitorAgainstLaunchedNotebooks(t, m, bucket, map[string]string{onDefaults: owners[onDefaults], custom: owners[custom]}, onDefaults)
+
 	// Terminate both: the stacks go, and so do the notebooks and their lifecycle configs.
 	for _, stack := range []string{onDefaults, custom} {
 		m.aws(t, "cloudformation", "delete-stack", "--stack-name", stack)
@@ -314,4 +328,68 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		left = append(left, n.(map[string]any)["NotebookInstanceName"].(string))
 	}
 	assert.Empty(t, left, "no notebook outlives its provisioned product")
+}
+
+// terminations records the janitor's TerminateProvisionedProduct calls
+// (moto has none).
+type terminations []string
+
+func (r *terminations) Terminate(_ context.Context, id, token string) error {
+	*r = append(*r, id)
+	return nil
+}
+
+// janitorAgainstLaunchedNotebooks runs the janitor on the notebooks the
+// product template created in moto: stopped, with a final save for saved
+// only, first past their lease (a notice each), then past the notice.
+func janitorAgainstLaunchedNotebooks(t *testing.T, m *moto, bucket string, owners map[string]string, saved string) {
+	cfg := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", ""), BaseEndpoint: aws.String(m.endpoint)}
+	ctx := context.Background()
+	sm, sn := sagemaker.NewFromConfig(cfg), sns.NewFromConfig(cfg)
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: "eu-west-1"}})
+	require.NoError(t, err)
+	topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("lease-notices")})
+	require.NoError(t, err)
+	for name := range owners {
+		_, err := sm.StopNotebookInstance(ctx, &sagemaker.StopNotebookInstanceInput{NotebookInstanceName: aws.String(name)})
+		require.NoError(t, err)
+	}
+	stopped := time.Now().UTC().Add(time.Second)
+	body := fmt.Sprintf(`{"notebook":%q,"syncedAt":%q,"ok":true,"final":true}`, saved, stopped.Format(time.RFC3339))
+	_, err = s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
+		Key: aws.String(janitor.StatusKey("owners/"+owners[saved]+"/", saved)), Body: strings.NewReader(body)})
+	require.NoError(t, err)
+
+	var log strings.Builder
+	term := &terminations{}
+	j := &janitor.Janitor{SageMaker: sm, S3: s3c, SNS: sn, Terminator: term, TopicArn: aws.ToString(topic.TopicArn),
+		Lease: 24 * time.Hour, NotifyBefore: time.Hour, Log: slog.New(slog.NewJSONHandler(&log, nil))}
+	decide := func(now time.Time) map[string]janitor.Decision {
+		report, err := j.Run(ctx, now)
+		require.NoError(t, err, log.String())
+		out := map[string]janitor.Decision{}
+		for _, d := range report.Decisions {
+			out[d.Notebook] = d
+		}
+		return out
+	}
+	// Past every lease the template allows (LeaseDays <= 30).
+	first := decide(stopped.Add(40 * 24 * time.Hour))
+	require.Len(t, first, len(owners), "the janitor finds the notebooks by the template's tags")
+	for name, owner := range owners {
+		assert.Equal(t, janitor.Notify, first[name].Action, name)
+		assert.Equal(t, owner, first[name].Owner, name)
+		assert.Equal(t, "pp-"+name[len(name)-13:], first[name].ProvisionedProductID, name)
+	}
+	second := decide(stopped.Add(41 * 24 * time.Hour))
+	for name := range owners {
+		if name == saved {
+			assert.Equal(t, janitor.Terminate, second[name].Action, second[name].Reason)
+		} else {
+			assert.Equal(t, janitor.Keep, second[name].Action, "never saved: %s", second[name].Reason)
+		}
+	}
+	assert.Equal(t, terminations{"pp-" + saved[len(saved)-13:]}, *term)
 }

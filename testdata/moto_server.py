@@ -73,7 +73,8 @@ def create_notebook(cls, resource_name, cloudformation_json, account_id, region_
         subnet_id=p.get("SubnetId"),
         security_group_ids=p.get("SecurityGroupIds"),
         kms_key_id=p.get("KmsKeyId"),
-        tags=p.get("Tags"),
+        # CloudFormation passes a Number parameter as a string; moto keeps the number.
+        tags=[{"Key": t["Key"], "Value": str(t["Value"])} for t in p.get("Tags") or []],
         lifecycle_config_name=p.get("LifecycleConfigName"),
         direct_internet_access=p.get("DirectInternetAccess", "Enabled"),
         volume_size_in_gb=int(p.get("VolumeSizeInGB", 5)),
