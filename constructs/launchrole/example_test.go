@@ -64,3 +64,43 @@ func Example() {
 	// NotebookNetworkInterface
 	// NotebookNetworkDescribe
 }
+
+// A product that creates its own roles: the launch role may create them
+// only under the path, only with the boundary, attaching only the given
+// policy, and may pass them to SageMaker only.
+func ExampleRoleCreation() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Catalog"), nil)
+	boundary := awsiam.NewManagedPolicy(stack, jsii.String("Boundary"), &awsiam.ManagedPolicyProps{
+		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("s3:GetObject"), Resources: jsii.Strings("arn:aws:s3:::workspaces/*"),
+		})},
+	})
+
+	template := awsservicecatalog.NewProductStack(stack, jsii.String("Template"), nil)
+	awscdk.NewCfnResource(template, jsii.String("Role"), &awscdk.CfnResourceProps{
+		Type: jsii.String("AWS::IAM::Role"),
+		Properties: &map[string]any{
+			"Path":                     "/catalog/notebooks/",
+			"PermissionsBoundary":      boundary.ManagedPolicyArn(),
+			"AssumeRolePolicyDocument": map[string]any{},
+		},
+	})
+
+	lr := launchrole.New(stack, jsii.String("LaunchRole"), &launchrole.Props{
+		ResourceTypes: []string{"AWS::IAM::Role"},
+		RoleCreation: &launchrole.RoleCreation{
+			Path:                   "/catalog/notebooks/",
+			PermissionsBoundaryArn: boundary.ManagedPolicyArn(),
+		},
+	})
+	for _, s := range lr.Policy.ToJSON().(map[string]any)["Statement"].([]any) {
+		st := s.(map[string]any)
+		if sid := st["Sid"].(string); sid == "CreateRolesWithTheBoundary" || sid == "ManageProductRoles" {
+			fmt.Println(sid, st["Action"])
+		}
+	}
+	// Output:
+	// CreateRolesWithTheBoundary [iam:CreateRole iam:DeleteRolePolicy iam:PutRolePermissionsBoundary iam:PutRolePolicy]
+	// ManageProductRoles [iam:DeleteRole iam:GetRole iam:GetRolePolicy iam:ListAttachedRolePolicies iam:ListRolePolicies iam:TagRole iam:UntagRole iam:UpdateAssumeRolePolicy iam:UpdateRole iam:UpdateRoleDescription]
+}

@@ -300,6 +300,17 @@ func TestFailsOnMissingScope(t *testing.T) {
 		{"no network", func(p *launchrole.Props) { p.SubnetIds, p.SecurityGroupIds = nil, nil }, "Props.SubnetIds, Props.SecurityGroupIds is empty"},
 		{"bad parameter name", func(p *launchrole.Props) { p.ParameterNames = []string{"role-arn"} }, `ParameterNames[0]: invalid value "role-arn"`},
 		{"bad role name", func(p *launchrole.Props) { p.RoleName = jsii.String("a role") }, `RoleName: invalid value "a role"`},
+		{"role path without slashes", func(p *launchrole.Props) {
+			p.RoleCreation = &launchrole.RoleCreation{Path: "notebooks", PermissionsBoundaryArn: jsii.String("arn:aws:iam::123456789012:policy/b")}
+		}, `RoleCreation.Path: invalid value "notebooks"`},
+		{"root role path", func(p *launchrole.Props) {
+			p.RoleCreation = &launchrole.RoleCreation{Path: "/", PermissionsBoundaryArn: jsii.String("arn:aws:iam::123456789012:policy/b")}
+		}, `RoleCreation.Path: invalid value "/"`},
+		{"role path with a wildcard", func(p *launchrole.Props) {
+			p.RoleCreation = &launchrole.RoleCreation{Path: "/a*/", PermissionsBoundaryArn: jsii.String("arn:aws:iam::123456789012:policy/b")}
+		}, `RoleCreation.Path: invalid value "/a*/"`},
+		{"roles without a boundary", func(p *launchrole.Props) { p.RoleCreation = &launchrole.RoleCreation{Path: "/c/notebooks/"} },
+			"RoleCreation.PermissionsBoundaryArn: required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture()

@@ -268,10 +268,15 @@ var roleGrants = []Grant{
 		},
 	},
 	{
-		Sid:       "AttachOnlyTheAllowedPolicies",
-		Actions:   []string{"iam:AttachRolePolicy", "iam:DetachRolePolicy"},
-		Resources: productRoleArns,
-		Needs:     []string{"RoleCreation"},
+		Sid:     "AttachOnlyTheAllowedPolicies",
+		Actions: []string{"iam:AttachRolePolicy", "iam:DetachRolePolicy"},
+		Resources: func(c *Context) []*string {
+			if c.RoleCreation == nil || len(c.RoleCreation.ManagedPolicyArns) == 0 {
+				return nil // no managed policy may be attached: no statement
+			}
+			return productRoleArns(c)
+		},
+		Needs: []string{"RoleCreation"},
 		Conditions: func(c *Context) map[string]any {
 			return map[string]any{
 				"StringEquals": map[string]any{"iam:PermissionsBoundary": c.RoleCreation.PermissionsBoundaryArn},
