@@ -3,7 +3,8 @@
 // GOARCH=arm64; no Docker). FUNCTION selects the handler:
 //
 //   - "janitor": invoked by EventBridge Scheduler; applies the notebook lease
-//     (package janitor). Environment: TOPIC_ARN, LEASE_DAYS, NOTICE_HOURS.
+//     (package janitor). Environment: TOPIC_ARN, LEASE_DAYS, NOTICE_HOURS,
+//     MODE (enforce, notify-only or dry-run).
 //   - "workspace": the notebook product's Custom::Workspace resource
 //     (package workspace). Environment: BUCKET.
 //
@@ -90,7 +91,14 @@ func newJanitor(cfg aws.Config, log *slog.Logger) (*janitor.Janitor, error) {
 	if err != nil || hours < 1 {
 		return nil, fmt.Errorf("NOTICE_HOURS is %q: want a whole number of hours", os.Getenv("NOTICE_HOURS"))
 	}
+	mode := janitor.Mode(os.Getenv("MODE"))
+	switch mode {
+	case janitor.Enforce, janitor.NotifyOnly, janitor.DryRun:
+	default:
+		return nil, fmt.Errorf("MODE is %q: want enforce, notify-only or dry-run", mode)
+	}
 	return &janitor.Janitor{
+		Mode:         mode,
 		SageMaker:    sagemaker.NewFromConfig(cfg),
 		S3:           s3.NewFromConfig(cfg),
 		SNS:          sns.NewFromConfig(cfg),

@@ -70,6 +70,9 @@ type Decision struct {
 	Owner                string `json:"owner,omitempty"`
 	ProvisionedProductID string `json:"provisionedProductId,omitempty"`
 	Status               string `json:"status,omitempty"`
+	// Skipped says why the action was not carried out (the janitor's
+	// mode); empty when it was.
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // Decide applies the policy to the notebook at now.

@@ -82,8 +82,23 @@ type Terminator interface {
 	Terminate(ctx context.Context, provisionedProductID, token string) error
 }
 
+// Mode is how far the janitor acts on its decisions.
+type Mode string
+
+// The modes, from the most careful; the zero value enforces.
+const (
+	// DryRun decides and logs, and neither warns nor terminates.
+	DryRun Mode = "dry-run"
+	// NotifyOnly warns owners and never terminates.
+	NotifyOnly Mode = "notify-only"
+	// Enforce warns and terminates.
+	Enforce Mode = "enforce"
+)
+
 // Janitor applies the lease policy to every notebook of the catalog.
 type Janitor struct {
+	// Mode limits what it does; "" is Enforce.
+	Mode       Mode
 	SageMaker  SageMaker
 	S3         S3
 	SNS        SNS
@@ -157,6 +172,14 @@ func (j *Janitor) handle(ctx context.Context, now time.Time, nb smtypes.Notebook
 	}
 	d := Decide(now, policy, n)
 	d.Owner, d.ProvisionedProductID, d.Status = tags[TagOwner], tags[TagProvisionedProduct], string(nb.NotebookInstanceStatus)
+	switch {
+	case j.Mode == DryRun && d.Action != Keep:
+		d.Skipped = "dry run"
+		return &d, nil
+	case j.Mode == NotifyOnly && d.Action == Terminate:
+		d.Skipped = "notify-only: termination is off"
+		return &d, nil
+	}
 	switch d.Action {
 	case Notify:
 		if err := j.notify(ctx, aws.ToString(nb.NotebookInstanceArn), name, tags, d); err != nil {

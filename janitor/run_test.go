@@ -235,3 +235,37 @@ func TestJanitorReportsABadWorkspaceTagAndGoesOn(t *testing.T) {
 	assert.Equal(t, "SC-good", report.Decisions[0].Notebook)
 	assert.Contains(t, f.logs.String(), `"level":"ERROR"`)
 }
+
+// Rolled out carefully: a dry run decides and logs only; notify-only warns
+// and never terminates.
+func TestJanitorModes(t *testing.T) {
+	f := newFixture(t)
+	start := time.Now().UTC().Truncate(time.Second).Add(-time.Hour)
+	f.notebook("SC-notify", false, catalogTags("a", "pp-notify", 2, start))
+	f.notebook("SC-saved", false, catalogTags("b", "pp-saved", 1, start, janitor.TagNotifiedAt, start.Add(2*time.Hour).Format(time.RFC3339)))
+	f.status("b", "SC-saved", janitor.SyncStatus{Notebook: "SC-saved", SyncedAt: time.Now().UTC().Add(time.Second), OK: true, Final: true})
+	now := start.Add(48 * time.Hour)
+
+	f.j.Mode = janitor.DryRun
+	report, err := f.j.Run(f.ctx, now)
+	require.NoError(t, err)
+	require.Len(t, report.Decisions, 2)
+	for _, d := range report.Decisions {
+		assert.NotEqual(t, janitor.Keep, d.Action, "the decision is still made and logged")
+		assert.Equal(t, "dry run", d.Skipped)
+	}
+	assert.Empty(t, f.messages())
+	assert.Empty(t, f.term.calls)
+	assert.NotContains(t, f.tags("SC-notify"), janitor.TagNotifiedAt)
+
+	f.j.Mode = janitor.NotifyOnly
+	report, err = f.j.Run(f.ctx, now)
+	require.NoError(t, err)
+	assert.Len(t, f.messages(), 1, "the owner is warned")
+	assert.Empty(t, f.term.calls, "nothing is terminated")
+	for _, d := range report.Decisions {
+		if d.Action == janitor.Terminate {
+			assert.Equal(t, "notify-only: termination is off", d.Skipped)
+		}
+	}
+}

@@ -43,6 +43,8 @@ type Config struct {
 	LeaseDays        int
 	MaxLeaseDays     int
 	LeaseNoticeHours int
+	// JanitorMode is "enforce", "notify-only" or "dry-run".
+	JanitorMode string
 	// IdleIgnoresConnections lets an idle notebook stop while a browser is
 	// still connected to a kernel.
 	IdleIgnoresConnections bool
@@ -113,6 +115,7 @@ var ContextKeys = []ContextKey{
 	{"leaseDays", strconv.Itoa(products.DefaultLeaseDays), "a whole number of days from 1 to maxLeaseDays: a notebook unused this long is terminated (its workspace is kept)"},
 	{"maxLeaseDays", strconv.Itoa(products.DefaultMaxLeaseDays), "a whole number of days from leaseDays to 365: the longest lease an analyst may choose"},
 	{"leaseNoticeHours", "24", "a whole number of hours from 1 to 168: owners are warned this long before their notebook is terminated"},
+	{"janitorMode", "enforce", `"enforce" (warn, then terminate), "notify-only" (warn, never terminate) or "dry-run" (decide and log only)`},
 	{"idleIgnoresConnections", "true", `"true": an idle notebook stops even with a browser tab still open; "false": an open browser keeps it running`},
 	{"subnetIds", "", "private subnet IDs (subnet-0123456789abcdef0); empty creates a VPC; requires securityGroupIds"},
 	{"securityGroupIds", "", "1-5 security group IDs (sg-0123456789abcdef0); only with subnetIds"},
@@ -305,6 +308,11 @@ func ParseContext(values map[string]string) (Config, error) {
 		p.Add("leaseDays", get("leaseDays"), fmt.Sprintf("at most maxLeaseDays (%d)", c.MaxLeaseDays))
 	}
 	c.LeaseNoticeHours = number("leaseNoticeHours", 1, 168)
+	switch c.JanitorMode = get("janitorMode"); c.JanitorMode {
+	case "enforce", "notify-only", "dry-run":
+	default:
+		p.Add("janitorMode", c.JanitorMode, `"enforce", "notify-only" or "dry-run"`)
+	}
 
 	for _, s := range c.SubnetIds {
 		if !subnetPattern.MatchString(s) {

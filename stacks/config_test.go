@@ -136,6 +136,7 @@ func TestBadContext(t *testing.T) {
 		{"leaseDays", "45", nil, "at most maxLeaseDays (30)"},
 		{"maxLeaseDays", "366", nil, "whole number from 1 to 365"},
 		{"leaseNoticeHours", "1w", nil, "whole number from 1 to 168"},
+		{"janitorMode", "off", nil, `"enforce", "notify-only" or "dry-run"`},
 		{"pipelineConnectionArn", "arn:aws:codeconnections:eu-west-1:123456789012:connection/x", nil, "a connection ARN"},
 		{"pipelineConnectionArn", "", map[string]string{"pipelineRepository": "a/b"}, "required with the other pipeline keys"},
 		{"pipelineRepository", "no-owner", map[string]string{"pipelineConnectionArn": "arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"}, "owner/name"},

@@ -274,6 +274,7 @@ func (s *CatalogStack) leaseAndJanitor(cfg Config) {
 			"TOPIC_ARN":    s.LeaseNotices.TopicArn(),
 			"LEASE_DAYS":   jsii.String(strconv.Itoa(cfg.LeaseDays)),
 			"NOTICE_HOURS": jsii.String(strconv.Itoa(cfg.LeaseNoticeHours)),
+			"MODE":         jsii.String(cfg.JanitorMode),
 		},
 		[]awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -118,6 +118,7 @@ func TestJanitor(t *testing.T) {
 	assert.Equal(t, "janitor", env["FUNCTION"])
 	assert.Equal(t, "7", env["LEASE_DAYS"])
 	assert.Equal(t, "24", env["NOTICE_HOURS"])
+	assert.Equal(t, "enforce", env["MODE"])
 	assert.Contains(t, testutil.JSON(fn["DeadLetterConfig"]), firstID(t, s, "AWS::SQS::Queue", "JanitorDeadLetters"))
 	s.tmpl.HasResourceProperties(jsii.String("AWS::Lambda::EventInvokeConfig"), map[string]any{"MaximumRetryAttempts": 2})
 
@@ -174,10 +175,11 @@ func TestWorkspaceFunction(t *testing.T) {
 }
 
 func TestLeaseFromContext(t *testing.T) {
-	s := synthCatalog(t, map[string]string{"leaseDays": "3", "maxLeaseDays": "10", "leaseNoticeHours": "6"})
+	s := synthCatalog(t, map[string]string{"leaseDays": "3", "maxLeaseDays": "10", "leaseNoticeHours": "6", "janitorMode": "dry-run"})
 	env := withPrefix(t, s, "AWS::Lambda::Function", "Janitor")["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)
 	assert.Equal(t, "3", env["LEASE_DAYS"])
 	assert.Equal(t, "6", env["NOTICE_HOURS"])
+	assert.Equal(t, "dry-run", env["MODE"])
 	lease := s.product["Parameters"].(map[string]any)["LeaseDays"].(map[string]any)
 	assert.EqualValues(t, 3, lease["Default"])
 	assert.EqualValues(t, 10, lease["MaxValue"])
