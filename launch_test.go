@@ -313,6 +313,27 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		parameters("InstanceType", resized)...)...)
 	checkNotebook(onDefaults, resized, int(tmpl.Parameters["VolumeSizeInGB"].Default.(float64)), int(idle.Default.(float64)), lease)
 
+	// Extend the lease, as an analyst does: update with a new LeaseDays. The
+	// workspace handler runs again (an Update event) and renews the start.
+	leaseStart := func(stack string) time.Time {
+		nb := m.notebook(t, stack)
+		for _, tag := range m.aws(t, "sagemaker", "list-tags", "--resource-arn", nb["NotebookInstanceArn"].(string))["Tags"].([]any) {
+			if tag := tag.(map[string]any); tag["Key"] == "sagemaker-catalog:lease-start" {
+				at, err := time.Parse(time.RFC3339, tag["Value"].(string))
+				require.NoError(t, err)
+				return at
+			}
+		}
+		t.Fatalf("%s has no lease-start tag", stack)
+		return time.Time{}
+	}
+	before := leaseStart(onDefaults)
+	time.Sleep(1100 * time.Millisecond) // the start has a one-second resolution
+	m.aws(t, append([]string{"cloudformation", "update-stack", "--stack-name", onDefaults, "--template-body", template},
+		parameters("InstanceType", resized, "LeaseDays", "21")...)...)
+	checkNotebook(onDefaults, resized, int(tmpl.Parameters["VolumeSizeInGB"].Default.(float64)), int(idle.Default.(float64)), 21)
+	assert.True(t, leaseStart(onDefaults).After(before), "the update renewed the lease")
+
 	// The janitor reads what the template tagged: it finds both notebooks,
 	// warns their owners, then terminates the one whose workspace was saved.
 	janitorAgainstLaunchedNotebooks(t, m, bucket, map[string]string{onDefaults: owners[onDefaults], custom: owners[custom]}, onDefaults)

@@ -21,7 +21,8 @@ background, so resources that use their attributes get none. For the
 notebook's Custom::Workspace, this wrapper runs the real handler instead,
 given as a host binary in WORKSPACE_HANDLER (the catalog's functions built
 for the test machine, run with -invoke): synchronously, with the event
-CloudFormation sends. moto serves no request while it creates a stack, so
+CloudFormation sends (Create, and Update, which moto lacks for custom
+resources). moto serves no request while it creates a stack, so
 the handler's one call, DescribeStacks, is answered from moto's record of
 the stack (its tags included), and its response is taken as CloudFormation
 would (see LaunchRecord). Nothing else is changed.
@@ -136,29 +137,27 @@ def esc(value):
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def create_custom(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-    handler = os.environ.get("WORKSPACE_HANDLER")
-    if kwargs.get("ResourceType") != "Custom::Workspace" or not handler:
-        return original_custom(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
-    stack_id, logical_id = kwargs["StackId"], kwargs["LogicalId"]
-    resource = custom_model.CustomModel(region_name, str(uuid.uuid4()), logical_id, resource_name)
-    stack = cloudformation_backends[account_id][region_name].get_stack(stack_id)
-    stack.add_custom_resource(resource)
+def run_workspace_handler(handler, request_type, stack, resource, properties, physical_id=None, old_properties=None):
+    """Runs the workspace handler for one event, as CloudFormation invokes it."""
     LaunchRecord.stack, LaunchRecord.response = stack, None
     server = http.server.HTTPServer(("127.0.0.1", 0), LaunchRecord)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     endpoint = "http://127.0.0.1:%d" % server.server_address[1]
     event = {
-        "RequestType": "Create",
-        "ServiceToken": cloudformation_json["Properties"]["ServiceToken"],
+        "RequestType": request_type,
+        "ServiceToken": properties["ServiceToken"],
         "ResponseURL": endpoint + "/response",
-        "StackId": stack_id,
+        "StackId": stack.stack_id,
         "RequestId": resource.request_id,
-        "LogicalResourceId": logical_id,
+        "LogicalResourceId": resource.logical_id,
         "ResourceType": "Custom::Workspace",
-        "ResourceProperties": cloudformation_json["Properties"],
+        "ResourceProperties": properties,
     }
-    env = dict(os.environ, FUNCTION="workspace", AWS_ENDPOINT_URL=endpoint, AWS_REGION=region_name,
+    if physical_id:
+        event["PhysicalResourceId"] = physical_id
+    if old_properties is not None:
+        event["OldResourceProperties"] = old_properties
+    env = dict(os.environ, FUNCTION="workspace", AWS_ENDPOINT_URL=endpoint, AWS_REGION=stack.region_name,
                AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
     try:
         done = subprocess.run([handler, "-invoke"], input=json.dumps(event).encode(), env=env, capture_output=True, timeout=60)
@@ -166,10 +165,33 @@ def create_custom(cls, resource_name, cloudformation_json, account_id, region_na
         server.shutdown()
     answer = LaunchRecord.response or {}
     if done.returncode != 0 or answer.get("Status") != "SUCCESS":
-        raise ValueError("Custom::Workspace failed: %s %s %s" % (answer.get("Reason"), done.stdout.decode(), done.stderr.decode()))
+        raise ValueError("Custom::Workspace %s failed: %s %s %s" % (request_type, answer.get("Reason"), done.stdout.decode(), done.stderr.decode()))
     resource.resource_name = answer["PhysicalResourceId"]
     resource.set_data(answer.get("Data") or {})
     return resource
+
+
+def create_custom(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    handler = os.environ.get("WORKSPACE_HANDLER")
+    if kwargs.get("ResourceType") != "Custom::Workspace" or not handler:
+        return original_custom(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    stack = cloudformation_backends[account_id][region_name].get_stack(kwargs["StackId"])
+    resource = custom_model.CustomModel(region_name, str(uuid.uuid4()), kwargs["LogicalId"], resource_name)
+    stack.add_custom_resource(resource)
+    resource.properties = cloudformation_json["Properties"]
+    return run_workspace_handler(handler, "Create", stack, resource, resource.properties)
+
+
+def update_custom(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    """moto has no update for custom resources; CloudFormation sends an Update event."""
+    handler = os.environ["WORKSPACE_HANDLER"]
+    backend = cloudformation_backends[account_id][region_name]
+    stack = next(s for s in backend.stacks.values() if s.custom_resources.get(original_resource.logical_id) is original_resource)
+    resource = custom_model.CustomModel(region_name, str(uuid.uuid4()), original_resource.logical_id, original_resource.resource_name)
+    stack.add_custom_resource(resource)
+    resource.properties = cloudformation_json["Properties"]
+    return run_workspace_handler(handler, "Update", stack, resource, resource.properties,
+                                 original_resource.resource_name, getattr(original_resource, "properties", {}))
 
 
 original_role = iam.Role.create_from_cloudformation_json.__func__
@@ -198,6 +220,7 @@ def delete_role(cls, resource_name, cloudformation_json, account_id, region_name
 iam.Role.create_from_cloudformation_json = classmethod(create_role)
 iam.Role.delete_from_cloudformation_json = classmethod(delete_role)
 custom_model.CustomModel.create_from_cloudformation_json = classmethod(create_custom)
+custom_model.CustomModel.update_from_cloudformation_json = classmethod(update_custom)
 sagemaker.FakeSagemakerNotebookInstance.create_from_cloudformation_json = classmethod(create_notebook)
 sagemaker.FakeSageMakerNotebookInstanceLifecycleConfig.create_from_cloudformation_json = classmethod(create_lifecycle_config)
 
