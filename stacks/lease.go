@@ -383,6 +383,10 @@ func (s *CatalogStack) leaseAndJanitor(cfg Config) {
 	})
 
 	awscdk.NewCfnOutput(stack, jsii.String("WorkspaceBucket"), &awscdk.CfnOutputProps{Value: s.Workspaces.BucketName()})
+	awscdk.NewCfnOutput(stack, jsii.String("JanitorDeadLetterQueueUrl"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Janitor runs that failed after every retry; alarm on its depth"),
+		Value:       s.JanitorDeadLetters.QueueUrl(),
+	})
 	awscdk.NewCfnOutput(stack, jsii.String("LeaseNoticesTopicArn"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Subscribe owners with a filter policy on the owner message attribute"),
 		Value:       s.LeaseNotices.TopicArn(),
