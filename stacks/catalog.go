@@ -1,5 +1,5 @@
 // Package stacks composes the catalog: the shared resources notebooks need
-// (KMS key, execution role, network), the portfolio with its TagOptions, the
+// (KMS key, network, workspace bucket, notebook boundary, janitor), the portfolio with its TagOptions, the
 // notebook product, its principals and its least-privilege launch role.
 //
 // NewCatalogStack is the single composition used by `cdk deploy` (main.go)
