@@ -1,6 +1,7 @@
 // Package stacks composes the catalog: the shared resources notebooks need
-// (KMS key, network, workspace bucket, notebook boundary, janitor), the portfolio with its TagOptions, the
-// notebook product, its principals and its least-privilege launch role.
+// (KMS key, network, workspace bucket, notebook boundary and policy, the
+// workspace function and the janitor), the portfolio with its TagOptions,
+// the notebook product, its principals and its least-privilege launch role.
 //
 // NewCatalogStack is the single composition used by `cdk deploy` (main.go)
 // and by pipeline stages, so both deploy the same thing.
