@@ -286,7 +286,7 @@ product in AWS Service Catalog with a new LeaseDays value.
 `, name, d.ProvisionedProductID, d.LastActivity.UTC().Format(time.RFC3339), when, tags[TagWorkspace])
 	_, err := j.SNS.Publish(ctx, &sns.PublishInput{
 		TopicArn: aws.String(j.TopicArn),
-		Subject:  aws.String(truncate("SageMaker notebook "+name+" will be terminated", 100)),
+		Subject:  aws.String(names.Truncate("SageMaker notebook "+name+" will be terminated", 100)),
 		Message:  aws.String(body),
 		MessageAttributes: map[string]snstypes.MessageAttributeValue{
 			// Owners subscribe with a filter policy on their own name.
@@ -305,11 +305,4 @@ product in AWS Service Catalog with a new LeaseDays value.
 		return fmt.Errorf("record the notice: %w", err)
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

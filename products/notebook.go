@@ -382,7 +382,14 @@ func resolveSSM(name string) *string { return jsii.String("{{resolve:ssm:" + nam
 
 // WorkspaceFunctionName is the name of the catalog's workspace function,
 // which the notebook template's Custom::Workspace resource calls.
-func WorkspaceFunctionName(catalog string) string { return truncate(catalog, 54) + "-workspace" }
+func WorkspaceFunctionName(catalog string) string { return names.Truncate(catalog, 54) + "-workspace" }
+
+// WorkspaceBucketPrefix starts the name of the catalog's workspace bucket,
+// <prefix>-<account>-<region>: the catalog's name in lower case, cut so that
+// the whole name fits S3's 63 characters.
+func WorkspaceBucketPrefix(catalog string) string {
+	return strings.Trim(strings.ToLower(names.Truncate(catalog, 24)), "-") + "-ws"
+}
 
 // NotebookRolePath is the IAM path of every notebook role: the launch role
 // may create roles only there.
@@ -394,13 +401,6 @@ func NotebookBoundaryName(catalog string) string { return catalog + "-notebook-b
 
 // NotebookPolicyName is the catalog's managed policy every notebook role has.
 func NotebookPolicyName(catalog string) string { return catalog + "-notebook" }
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
 
 type resolved struct {
 	allowed                  []string

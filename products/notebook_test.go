@@ -253,3 +253,13 @@ func TestInstanceTypeTable(t *testing.T) {
 	}
 	assert.False(t, products.NotebookInstanceTypes["ml.m5.large"], "SageMaker has no ml.m5.large notebook")
 }
+
+// The catalog's names fit their services' limits for any valid catalog name.
+func TestCatalogNamesFitTheirLimits(t *testing.T) {
+	long := "A" + strings.Repeat("b-", 49) + "c" // 100 characters, the longest stack name
+	assert.Equal(t, "sagemakercatalog-ws", products.WorkspaceBucketPrefix("SageMakerCatalog"))
+	assert.Equal(t, "ab-b-b-b-b-b-b-b-b-b-b-b-ws", products.WorkspaceBucketPrefix(long), "cut, lower case, no hyphen before -ws")
+	// <prefix>-<12-digit account>-<region of up to 14 characters> within S3's 63.
+	assert.LessOrEqual(t, len(products.WorkspaceBucketPrefix(long))+1+12+1+14, 63)
+	assert.LessOrEqual(t, len(products.WorkspaceFunctionName(long)), 64, "Lambda's limit")
+}

@@ -3,7 +3,6 @@ package stacks
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -30,17 +29,9 @@ const WorkspaceVersionDays = 30
 const JanitorSchedule = "rate(1 hour)"
 
 // WorkspaceBucketName is the workspace bucket's name in the stack's account
-// and region: <catalog, lower case>-ws-<account>-<region>.
+// and region (see products.WorkspaceBucketPrefix).
 func WorkspaceBucketName(stack awscdk.Stack, cfg Config) *string {
-	prefix := strings.Trim(strings.ToLower(truncate(cfg.StackName, 24)), "-")
-	return awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String(prefix), jsii.String("ws"), stack.Account(), stack.Region()})
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
+	return awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String(products.WorkspaceBucketPrefix(cfg.StackName)), stack.Account(), stack.Region()})
 }
 
 // workspaces creates the workspace bucket and its access-log bucket.

@@ -20,6 +20,14 @@ const (
 // WorkspacePrefix is where owners' workspaces live in the workspace bucket.
 const WorkspacePrefix = "owners/"
 
+// Truncate returns s cut to at most n bytes (names are ASCII).
+func Truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
 // StatusDir is where, under an owner's workspace prefix, notebooks' sync
 // status objects live.
 const StatusDir = ".sagemaker-catalog/"
