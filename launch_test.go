@@ -13,8 +13,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,7 +25,6 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -35,6 +32,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/datalake-platform/sagemaker-catalog/internal/motoserver"
 	"github.com/datalake-platform/sagemaker-catalog/janitor"
 	"github.com/datalake-platform/sagemaker-catalog/products"
 )
@@ -51,54 +49,22 @@ var notVerifiableInMoto = map[string]string{
 }
 
 type moto struct {
-	endpoint string
-	env      []string
+	*motoserver.Server
+	env []string
 }
 
-// startMoto runs testdata/moto_server.py on a free port of 127.0.0.1 until
-// the test ends, with env added to its environment.
+// startMoto runs testdata/moto_server.py (internal/motoserver) until the
+// test ends, with env added to its environment; the aws CLI talks to it.
 func startMoto(t *testing.T, env ...string) *moto {
-	missing := ""
-	if _, err := exec.LookPath("aws"); err != nil {
-		missing = "the aws CLI"
-	} else if err := exec.Command("python3", "-c", "import moto.server, flask").Run(); err != nil {
-		missing = "moto with its server (python3 -c 'import moto.server')"
-	}
-	if missing != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing: the machine image provides it", missing)
-		}
-		t.Skipf("%s is not installed (pip install 'moto[server]' awscli): skipping the launch simulation", missing)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	server := exec.Command("python3", "testdata/moto_server.py", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	server.Stdout, server.Stderr = nil, nil
-	server.Env = append(os.Environ(), env...)
-	require.NoError(t, server.Start())
-	t.Cleanup(func() { server.Process.Kill(); server.Wait() })
-
-	m := &moto{endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)}
-	m.env = append(os.Environ(), "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
-		"AWS_DEFAULT_REGION=eu-west-1", "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(m.endpoint + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return m
-		}
-		require.True(t, time.Now().Before(deadline), "moto_server did not start: %v", err)
-		time.Sleep(200 * time.Millisecond)
-	}
+	srv := motoserver.Start(t, motoserver.Options{Script: "testdata/moto_server.py", Env: env, Tools: []string{"aws"}})
+	return &moto{Server: srv, env: append(os.Environ(), "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
+		"AWS_DEFAULT_REGION="+motoserver.Region, "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")}
 }
 
 // aws runs an AWS CLI command against moto and decodes its JSON answer.
 func (m *moto) aws(t *testing.T, args ...string) map[string]any {
 	t.Helper()
-	cmd := exec.Command("aws", append([]string{"--endpoint-url", m.endpoint, "--output", "json"}, args...)...)
+	cmd := exec.Command("aws", append([]string{"--endpoint-url", m.Endpoint, "--output", "json"}, args...)...)
 	cmd.Env = m.env
 	out, err := cmd.Output()
 	var stderr []byte
@@ -116,7 +82,7 @@ func (m *moto) aws(t *testing.T, args ...string) map[string]any {
 // awsFails runs an AWS CLI command that must fail, and returns its error output.
 func (m *moto) awsFails(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("aws", append([]string{"--endpoint-url", m.endpoint, "--output", "json"}, args...)...)
+	cmd := exec.Command("aws", append([]string{"--endpoint-url", m.Endpoint, "--output", "json"}, args...)...)
 	cmd.Env = m.env
 	out, err := cmd.CombinedOutput()
 	require.Error(t, err, "aws %s should fail", strings.Join(args, " "))
@@ -364,8 +330,8 @@ func (r *terminations) Terminate(_ context.Context, id, token string) error {
 // product template created in moto: stopped, with a final save for saved
 // only, first past their lease (a notice each), then past the notice.
 func janitorAgainstLaunchedNotebooks(t *testing.T, m *moto, bucket string, owners map[string]string, saved string) {
-	cfg := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", ""), BaseEndpoint: aws.String(m.endpoint)}
-	ctx := context.Background()
+	cfg := m.Config()
+	ctx := motoserver.Context(t)
 	sm, sn := sagemaker.NewFromConfig(cfg), sns.NewFromConfig(cfg)
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket),

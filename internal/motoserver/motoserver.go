@@ -28,15 +28,42 @@ type Server struct {
 	Endpoint string
 }
 
-// Start runs moto_server until the test ends. Without moto it skips the
-// test, except in CI (CI=true), where the machine image must provide it.
-func Start(t testing.TB) *Server {
+// Options change how the server runs.
+type Options struct {
+	// Script is a Python file that wraps moto's server (as
+	// testdata/moto_server.py does) and takes its -H and -p arguments.
+	// Default: moto's own server.
+	Script string
+	// Env is added to the server's environment.
+	Env []string
+	// Tools are further commands the test needs (for example "aws"):
+	// missing, they skip the test like moto itself.
+	Tools []string
+}
+
+// Start runs moto_server until the test ends. Without moto (or a tool the
+// options name) it skips the test, except in CI (CI=true), where the
+// machine image must provide it.
+func Start(t testing.TB, opts ...Options) *Server {
 	t.Helper()
-	if err := exec.Command("python3", "-c", "import moto.server, flask").Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("moto with its server is missing: the machine image provides it (python3 -c 'import moto.server': %v)", err)
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	missing := ""
+	for _, tool := range o.Tools {
+		if _, err := exec.LookPath(tool); err != nil && missing == "" {
+			missing = tool
 		}
-		t.Skipf("moto is not installed (pip install 'moto[server]'): skipping the AWS API emulator test")
+	}
+	if err := exec.Command("python3", "-c", "import moto.server, flask").Run(); err != nil && missing == "" {
+		missing = "moto with its server (python3 -c 'import moto.server')"
+	}
+	if missing != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing: the machine image provides it", missing)
+		}
+		t.Skipf("%s is not installed (pip install 'moto[server]' awscli): skipping the AWS API emulator test", missing)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -44,8 +71,12 @@ func Start(t testing.TB) *Server {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	cmd := exec.Command("python3", "-c", "import sys; from moto.server import main; sys.exit(main(sys.argv[1:]))",
-		"-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	args := []string{"-c", "import sys; from moto.server import main; sys.exit(main(sys.argv[1:]))"}
+	if o.Script != "" {
+		args = []string{o.Script}
+	}
+	cmd := exec.Command("python3", append(args, "-H", "127.0.0.1", "-p", fmt.Sprint(port))...)
+	cmd.Env = append(os.Environ(), o.Env...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
