@@ -301,7 +301,7 @@ func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *
 							// SageMaker lower-cases names in notebook ARNs, and CloudFormation
 							// cannot: the stack tag names this notebook exactly.
 							"Sid": "StopOwnNotebookWhenIdle", "Effect": "Allow",
-							"Action":    []any{"sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"},
+							"Action":    "sagemaker:StopNotebookInstance", // autostop.py's only SageMaker call
 							"Resource":  awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:notebook-instance/*"), nil),
 							"Condition": map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/" + names.TagStack: awscdk.Aws_STACK_NAME()}},
 						},

@@ -97,6 +97,7 @@ func TestOwnRoleScopedToTheOwnersWorkspace(t *testing.T) {
 	assert.Contains(t, policy, `"s3:prefix":{"Fn::Join":["",[{"Fn::GetAtt":["Workspace","Prefix"]},"*"]]}`)
 	assert.Contains(t, policy, `"aws:ResourceTag/sagemaker-catalog:stack":{"Ref":"AWS::StackName"}`)
 	assert.NotContains(t, policy, `"Resource":"*"`)
+	assert.Contains(t, policy, `"Action":"sagemaker:StopNotebookInstance"`, "the idle stop is its only SageMaker call")
 
 	ws := tmpl.Only(t, "Custom::Workspace")
 	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:SageMakerCatalog-workspace"}, ws["ServiceToken"])

@@ -122,7 +122,7 @@ func (s *CatalogStack) notebookPolicies(cfg Config) {
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("StopCatalogNotebooks"),
-			Actions:   jsii.Strings("sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"),
+			Actions:   jsii.Strings("sagemaker:StopNotebookInstance"),
 			Resources: &[]*string{arn(stack, "sagemaker", "notebook-instance", "*")},
 			// The tag holds the notebook's stack name, as Service Catalog spells
 			// it (SC-<account>-pp-<id>); condition values are case-sensitive.
@@ -302,13 +302,18 @@ func (s *CatalogStack) leaseAndJanitor(cfg Config) {
 				Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": names.WorkspacePrefix + "*/" + names.StatusDir + "*"}},
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:     jsii.String("CatalogKey"),
-				Actions: jsii.Strings("kms:Decrypt", "kms:GenerateDataKey"),
-				// Reading the status (through S3) and publishing to the encrypted topic (through SNS).
-				Resources: &[]*string{s.Key.KeyArn()},
-				Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": []any{
-					fmt.Sprintf("s3.%s.amazonaws.com", *stack.Region()), fmt.Sprintf("sns.%s.amazonaws.com", *stack.Region()),
-				}}},
+				// Reading a status object: S3 decrypts it with the catalog key.
+				Sid:        jsii.String("ReadSyncStatusKey"),
+				Actions:    jsii.Strings("kms:Decrypt"),
+				Resources:  &[]*string{s.Key.KeyArn()},
+				Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("s3.%s.amazonaws.com", *stack.Region())}},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// Publishing to the encrypted topic: SNS asks for a data key.
+				Sid:        jsii.String("NotifyOwnersKey"),
+				Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey"),
+				Resources:  &[]*string{s.Key.KeyArn()},
+				Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("sns.%s.amazonaws.com", *stack.Region())}},
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("NotifyOwners"),
