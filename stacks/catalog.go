@@ -64,7 +64,6 @@ type CatalogStack struct {
 	JanitorSchedule    awsscheduler.Schedule
 	JanitorDeadLetters awssqs.Queue
 	LeaseNotices       awssns.Topic
-	functionLogs       awskms.Key
 	// Vpc is the created network, or nil when Config.SubnetIds is set.
 	Vpc              awsec2.Vpc
 	SubnetIds        []*string
@@ -344,6 +343,18 @@ func newKey(stack awscdk.Stack, id, description string, extra ...awsiam.PolicySt
 	})
 }
 
+// newLogsKey creates a key (see newKey) that CloudWatch Logs may also use,
+// for the log groups whose ARN matches groups only.
+func newLogsKey(stack awscdk.Stack, id, description string, groups *string) awskms.Key {
+	return newKey(stack, id, description, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchLogsEncryptsTheseLogGroups"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*awscdk.Aws_REGION()+".amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"ArnLike": map[string]any{"kms:EncryptionContext:aws:logs:arn": groups}},
+	}))
+}
+
 // network uses the configured subnets and security groups, or creates an
 // isolated VPC with the endpoints a notebook needs without internet access.
 func (s *CatalogStack) network(cfg Config) {
@@ -450,15 +461,7 @@ func (s *CatalogStack) stackEventsTopic() awssns.Topic {
 // policy is then not ours to change).
 func (s *CatalogStack) flowLogs() {
 	name := "/" + *s.StackName() + "/vpc-flow-logs"
-	groupArn := logGroupArn(s.Stack, name)
-	key := newKey(s.Stack, "FlowLogKey", "Encrypts the VPC flow logs of the SageMaker notebook catalog",
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String("CloudWatchLogsEncryptsTheFlowLogGroup"),
-			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*awscdk.Aws_REGION()+".amazonaws.com"), nil)},
-			Actions:    jsii.Strings("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"),
-			Resources:  jsii.Strings("*"),
-			Conditions: &map[string]any{"ArnEquals": map[string]any{"kms:EncryptionContext:aws:logs:arn": groupArn}},
-		}))
+	key := newLogsKey(s.Stack, "FlowLogKey", "Encrypts the VPC flow logs of the SageMaker notebook catalog", logGroupArn(s.Stack, name))
 	logGroup := awslogs.NewLogGroup(s.Stack, jsii.String("FlowLogs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String(name),
 		Retention:     awslogs.RetentionDays_ONE_YEAR,
@@ -634,15 +637,10 @@ func removeRedundantDependsOnProviderRole(stack awscdk.Stack) {
 	if provider == nil {
 		return
 	}
-	removeDependency(provider.Node().TryFindChild(jsii.String("Handler")), provider.Node().TryFindChild(jsii.String("Role")))
-}
-
-// removeDependency drops from's DependsOn on to, both CloudFormation resources.
-func removeDependency(from, to constructs.IConstruct) {
-	f, fok := from.(awscdk.CfnResource)
-	t, tok := to.(awscdk.CfnResource)
-	if fok && tok {
-		f.RemoveResourceDependency(t)
+	handler, hok := provider.Node().TryFindChild(jsii.String("Handler")).(awscdk.CfnResource)
+	role, rok := provider.Node().TryFindChild(jsii.String("Role")).(awscdk.CfnResource)
+	if hok && rok {
+		handler.RemoveResourceDependency(role)
 	}
 }
 

@@ -169,33 +169,30 @@ func functionsCode(stack awscdk.Stack) awslambda.Code {
 // functionLogGroups is the name prefix of the functions' log groups.
 func functionLogGroups(stack awscdk.Stack) string { return "/" + *stack.StackName() + "/functions/" }
 
-// functionLogKey is the key of the functions' log groups: a key of its own,
-// which CloudWatch Logs may use for those log groups only (the notebook key
-// may be imported, and its policy is then not ours to change).
-func (s *CatalogStack) functionLogKey() awskms.Key {
-	if s.functionLogs == nil {
-		s.functionLogs = newKey(s.Stack, "FunctionLogKey", "Encrypts the logs of the SageMaker notebook catalog's functions",
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:        jsii.String("CloudWatchLogsEncryptsTheFunctionLogGroups"),
-				Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*awscdk.Aws_REGION()+".amazonaws.com"), nil)},
-				Actions:    jsii.Strings("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"),
-				Resources:  jsii.Strings("*"),
-				Conditions: &map[string]any{"ArnLike": map[string]any{"kms:EncryptionContext:aws:logs:arn": logGroupArn(s.Stack, functionLogGroups(s.Stack)+"*")}},
-			}))
-	}
-	return s.functionLogs
+// catalogFunctions builds the catalog's functions: one code asset, and one
+// key for their log groups (a key of its own: the notebook key may be
+// imported, and its policy is then not ours to change).
+type catalogFunctions struct {
+	stack  awscdk.Stack
+	code   awslambda.Code
+	logKey awskms.Key
 }
 
-// newFunction creates one of the catalog's functions (FUNCTION=name) with
-// its own role (policy given), a log group kept a year, arm64, and a
-// reserved concurrency.
-func (s *CatalogStack) newFunction(id, name, description string, code awslambda.Code, timeout float64, concurrency int,
-	env map[string]*string, statements []awsiam.PolicyStatement) (awslambda.Function, awsiam.Role) {
-	stack := s.Stack
+func newCatalogFunctions(stack awscdk.Stack) catalogFunctions {
+	return catalogFunctions{stack: stack, code: functionsCode(stack), logKey: newLogsKey(stack, "FunctionLogKey",
+		"Encrypts the logs of the SageMaker notebook catalog's functions", logGroupArn(stack, functionLogGroups(stack)+"*"))}
+}
+
+// new creates one of the catalog's functions (FUNCTION=name) with its own
+// role (policy given), a log group kept a year, arm64, and a reserved
+// concurrency.
+func (f catalogFunctions) new(id, name, description string, timeout float64, concurrency int,
+	env map[string]*string, statements []awsiam.PolicyStatement) awslambda.Function {
+	stack := f.stack
 	logs := awslogs.NewLogGroup(stack, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String(functionLogGroups(stack) + name),
 		Retention:     awslogs.RetentionDays_ONE_YEAR,
-		EncryptionKey: s.functionLogKey(),
+		EncryptionKey: f.logKey,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -214,7 +211,7 @@ func (s *CatalogStack) newFunction(id, name, description string, code awslambda.
 		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture:                 awslambda.Architecture_ARM_64(),
 		Handler:                      jsii.String("bootstrap"),
-		Code:                         code,
+		Code:                         f.code,
 		MemorySize:                   jsii.Number(256),
 		Timeout:                      awscdk.Duration_Seconds(jsii.Number(timeout)),
 		ReservedConcurrentExecutions: jsii.Number(concurrency),
@@ -227,17 +224,17 @@ func (s *CatalogStack) newFunction(id, name, description string, code awslambda.
 	// grants) already orders them; the DependsOn the CDK adds is redundant,
 	// and cfn-lint warns (W3005).
 	fn.Node().DefaultChild().(awscdk.CfnResource).AddDeletionOverride(jsii.String("DependsOn"))
-	return fn, role
+	return fn
 }
 
 // leaseAndJanitor creates the workspace function, the notices topic, and
 // the janitor with its schedule and dead-letter queue.
 func (s *CatalogStack) leaseAndJanitor(cfg Config) {
 	stack := s.Stack
-	code := functionsCode(stack)
+	functions := newCatalogFunctions(stack)
 
-	s.WorkspaceFunction, _ = s.newFunction("WorkspaceFunction", "workspace",
-		"Resolves the owner and workspace of a notebook Service Catalog launches (Custom::Workspace)", code, 30, 2,
+	s.WorkspaceFunction = functions.new("WorkspaceFunction", "workspace",
+		"Resolves the owner and workspace of a notebook Service Catalog launches (Custom::Workspace)", 30, 2,
 		map[string]*string{"BUCKET": s.Workspaces.BucketName()},
 		[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// Service Catalog's tags on the provisioned stack name the owner.
@@ -259,8 +256,8 @@ func (s *CatalogStack) leaseAndJanitor(cfg Config) {
 	})
 
 	notebooks := catalogNotebooks(stack)
-	s.Janitor, _ = s.newFunction("Janitor", "janitor",
-		"Warns owners of unused SageMaker notebooks and terminates them through Service Catalog when their lease ends", code, 300, 1,
+	s.Janitor = functions.new("Janitor", "janitor",
+		"Warns owners of unused SageMaker notebooks and terminates them through Service Catalog when their lease ends", 300, 1,
 		map[string]*string{
 			"TOPIC_ARN":    s.LeaseNotices.TopicArn(),
 			"LEASE_DAYS":   jsii.String(strconv.Itoa(cfg.LeaseDays)),
