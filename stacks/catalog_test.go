@@ -110,7 +110,7 @@ func TestDefaultSharedResources(t *testing.T) {
 	s := onDefaults(t)
 	s.tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
 	// No role for notebooks here: each notebook's role is in its own stack.
-	for id, r := range resourcesOf(s, "AWS::IAM::Role") {
+	for id, r := range s.json.Resources("AWS::IAM::Role") {
 		assert.NotContains(t, testutil.JSON(r), `"Service":"sagemaker.amazonaws.com"`, id)
 	}
 	assert.NotContains(t, testutil.JSON(s.json), "AmazonSageMakerFullAccess")

@@ -13,20 +13,9 @@ import (
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
 )
 
-// resourcesOf returns the template's resources of a type, by logical ID.
-func resourcesOf(s *synthesized, typ string) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	for id, r := range s.json["Resources"].(map[string]any) {
-		if r := r.(map[string]any); r["Type"] == typ {
-			out[id] = r
-		}
-	}
-	return out
-}
-
 func withPrefix(t *testing.T, s *synthesized, typ, prefix string) map[string]any {
 	t.Helper()
-	for id, r := range resourcesOf(s, typ) {
+	for id, r := range s.json.Resources(typ) {
 		if strings.HasPrefix(id, prefix) {
 			return r
 		}
@@ -53,7 +42,7 @@ func TestWorkspaceBucket(t *testing.T) {
 	assert.Contains(t, testutil.JSON(p["LoggingConfiguration"]), `"LogFilePrefix":"workspaces/"`)
 
 	// TLS only: the bucket policy denies every request without it.
-	policies := resourcesOf(s, "AWS::S3::BucketPolicy")
+	policies := s.json.Resources("AWS::S3::BucketPolicy")
 	var tls bool
 	for _, bp := range policies {
 		doc := testutil.JSON(bp["Properties"])
@@ -98,7 +87,7 @@ func TestLaunchRoleCreatesOnlyBoundedNotebookRoles(t *testing.T) {
 func firstID(t *testing.T, s *synthesized, typ, prefix string) string {
 	t.Helper()
 	var ids []string
-	for id := range resourcesOf(s, typ) {
+	for id := range s.json.Resources(typ) {
 		if strings.HasPrefix(id, prefix) {
 			ids = append(ids, id)
 		}
@@ -149,7 +138,7 @@ func TestJanitor(t *testing.T) {
 		"sagemaker:AddTags", "sagemaker:ListNotebookInstances", "sagemaker:ListTags", "servicecatalog:TerminateProvisionedProduct",
 		"sns:Publish", "sqs:SendMessage",
 	}, actions)
-	for id := range resourcesOf(s, "AWS::IAM::Policy") {
+	for id := range s.json.Resources("AWS::IAM::Policy") {
 		for _, p := range []string{"Janitor", "Workspace", "Scheduler"} {
 			assert.NotContains(t, id, p, "no default policy: every grant is in the roles' own policies")
 		}
