@@ -46,7 +46,7 @@ var notebookActions = []struct{ id, name, description, api, script string }{
 // Each role may call one SageMaker API (and DescribeNotebookInstance), only on
 // catalog notebooks (sc-*); the document acts on the one notebook Service
 // Catalog gives it, and Service Catalog lets analysts run actions only on
-// their own provisioned products.
+// their own provisioned notebook.
 func (s *CatalogStack) serviceActions(versions int) {
 	scope := constructs.NewConstruct(s.Stack, jsii.String("NotebookActions"))
 	notebooks := catalogNotebooks(s.Stack)

@@ -29,10 +29,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/portfolio"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/principals"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/product"
-	"github.com/datalake-platform/sagemaker-catalog/products"
 )
 
 // CatalogStackProps configures a CatalogStack.
@@ -69,7 +69,7 @@ type CatalogStack struct {
 	SubnetIds        []*string
 	SecurityGroupIds []*string
 	Portfolio        *portfolio.Portfolio
-	Notebook         *products.Notebook
+	Notebook         *notebook.Template
 	Product          *product.Product
 	Principals       *principals.Principals
 	// StackEvents receives the provisioned stacks' events when
@@ -119,7 +119,7 @@ func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStack
 	s.workspaces(cfg)
 	s.notebookPolicies(cfg)
 	s.leaseAndJanitor(cfg)
-	s.Notebook = products.NewNotebook(stack, jsii.String("NotebookProduct"), notebookProps(cfg, len(s.SecurityGroupIds)))
+	s.Notebook = notebook.New(stack, jsii.String("NotebookProduct"), notebookProps(cfg, len(s.SecurityGroupIds)))
 	s.publishParameters()
 	if cfg.ImportPortfolioId != "" {
 		s.spoke(cfg)
@@ -136,8 +136,8 @@ func NewCatalogStack(scope constructs.Construct, id *string, props *CatalogStack
 // notebookProps configures the notebook template. Its SSM prefix derives
 // from Config.StackName, so that the hub and the accounts it shares with
 // agree on it.
-func notebookProps(cfg Config, securityGroups int) *products.NotebookProps {
-	return &products.NotebookProps{
+func notebookProps(cfg Config, securityGroups int) *notebook.Props {
+	return &notebook.Props{
 		AllowedInstanceTypes:   cfg.AllowedInstanceTypes,
 		DefaultInstanceType:    jsii.String(cfg.DefaultInstanceType),
 		DefaultVolumeSizeGB:    jsii.Number(cfg.DefaultVolumeSizeGB),

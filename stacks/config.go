@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/principals"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/product"
 	"github.com/datalake-platform/sagemaker-catalog/internal/check"
-	"github.com/datalake-platform/sagemaker-catalog/products"
 )
 
 // Config is the catalog's configuration. The app reads it from CDK context
@@ -106,14 +106,14 @@ var ContextKeys = []ContextKey{
 	{"providerName", "Data platform team", "1-50 characters"},
 	{"principalArns", "", "IAM role, user or group ARNs (arn:aws:iam::123456789012:role/name); empty with no principalPatterns creates an analyst role"},
 	{"principalPatterns", "", "up to 10 IAM_PATTERN ARNs with an empty account field (arn:aws:iam:::role/path/Name_*)"},
-	{"allowedInstanceTypes", strings.Join(products.DefaultAllowedInstanceTypes, ","), "SageMaker notebook instance types (ml.t3.medium, ...), each once"},
-	{"defaultInstanceType", products.DefaultInstanceType, "one of allowedInstanceTypes"},
-	{"defaultVolumeSizeGB", strconv.Itoa(products.DefaultVolumeSizeGB), "a whole number of GB from 5 to maxVolumeSizeGB"},
-	{"maxVolumeSizeGB", strconv.Itoa(products.DefaultMaxVolumeSizeGB), "a whole number of GB from 5 to 16384"},
-	{"idleTimeoutMinutes", strconv.Itoa(products.DefaultIdleTimeoutMinutes), "a whole number of minutes from 5 to maxIdleTimeoutMinutes"},
-	{"maxIdleTimeoutMinutes", strconv.Itoa(products.DefaultMaxIdleTimeoutMinutes), "a whole number of minutes from idleTimeoutMinutes to 1440"},
-	{"leaseDays", strconv.Itoa(products.DefaultLeaseDays), "a whole number of days from 1 to maxLeaseDays: a notebook unused this long is terminated (its workspace is kept)"},
-	{"maxLeaseDays", strconv.Itoa(products.DefaultMaxLeaseDays), "a whole number of days from leaseDays to 365: the longest lease an analyst may choose"},
+	{"allowedInstanceTypes", strings.Join(notebook.DefaultAllowedInstanceTypes, ","), "SageMaker notebook instance types (ml.t3.medium, ...), each once"},
+	{"defaultInstanceType", notebook.DefaultInstanceType, "one of allowedInstanceTypes"},
+	{"defaultVolumeSizeGB", strconv.Itoa(notebook.DefaultVolumeSizeGB), "a whole number of GB from 5 to maxVolumeSizeGB"},
+	{"maxVolumeSizeGB", strconv.Itoa(notebook.DefaultMaxVolumeSizeGB), "a whole number of GB from 5 to 16384"},
+	{"idleTimeoutMinutes", strconv.Itoa(notebook.DefaultIdleTimeoutMinutes), "a whole number of minutes from 5 to maxIdleTimeoutMinutes"},
+	{"maxIdleTimeoutMinutes", strconv.Itoa(notebook.DefaultMaxIdleTimeoutMinutes), "a whole number of minutes from idleTimeoutMinutes to 1440"},
+	{"leaseDays", strconv.Itoa(notebook.DefaultLeaseDays), "a whole number of days from 1 to maxLeaseDays: a notebook unused this long is terminated (its workspace is kept)"},
+	{"maxLeaseDays", strconv.Itoa(notebook.DefaultMaxLeaseDays), "a whole number of days from leaseDays to 365: the longest lease an analyst may choose"},
 	{"leaseNoticeHours", "24", "a whole number of hours from 1 to 168: owners are warned this long before their notebook is terminated"},
 	{"janitorMode", "enforce", `"enforce" (warn, then terminate), "notify-only" (warn, never terminate) or "dry-run" (decide and log only)`},
 	{"idleIgnoresConnections", "true", `"true": an idle notebook stops even with a browser tab still open; "false": an open browser keeps it running`},
@@ -283,7 +283,7 @@ func ParseContext(values map[string]string) (Config, error) {
 		p.Add("allowedInstanceTypes", "", "at least one SageMaker notebook instance type")
 	}
 	for _, t := range c.AllowedInstanceTypes {
-		if !products.NotebookInstanceTypes[t] {
+		if !notebook.NotebookInstanceTypes[t] {
 			p.Add("allowedInstanceTypes", t, "a SageMaker notebook instance type such as ml.t3.medium or ml.m5.xlarge")
 		}
 	}
@@ -292,18 +292,18 @@ func ParseContext(values map[string]string) (Config, error) {
 		p.Add("defaultInstanceType", c.DefaultInstanceType, "one of allowedInstanceTypes: "+strings.Join(c.AllowedInstanceTypes, ", "))
 	}
 
-	c.MaxVolumeSizeGB = number("maxVolumeSizeGB", products.MinVolumeSizeGB, products.MaxVolumeSizeLimitGB)
-	c.DefaultVolumeSizeGB = number("defaultVolumeSizeGB", products.MinVolumeSizeGB, products.MaxVolumeSizeLimitGB)
+	c.MaxVolumeSizeGB = number("maxVolumeSizeGB", notebook.MinVolumeSizeGB, notebook.MaxVolumeSizeLimitGB)
+	c.DefaultVolumeSizeGB = number("defaultVolumeSizeGB", notebook.MinVolumeSizeGB, notebook.MaxVolumeSizeLimitGB)
 	if valid["defaultVolumeSizeGB"] && valid["maxVolumeSizeGB"] && c.DefaultVolumeSizeGB > c.MaxVolumeSizeGB {
 		p.Add("defaultVolumeSizeGB", get("defaultVolumeSizeGB"), fmt.Sprintf("at most maxVolumeSizeGB (%d)", c.MaxVolumeSizeGB))
 	}
-	c.MaxIdleTimeoutMinutes = number("maxIdleTimeoutMinutes", products.MinIdleTimeoutMinutes, products.MaxIdleTimeoutLimitMinutes)
-	c.IdleTimeoutMinutes = number("idleTimeoutMinutes", products.MinIdleTimeoutMinutes, products.MaxIdleTimeoutLimitMinutes)
+	c.MaxIdleTimeoutMinutes = number("maxIdleTimeoutMinutes", notebook.MinIdleTimeoutMinutes, notebook.MaxIdleTimeoutLimitMinutes)
+	c.IdleTimeoutMinutes = number("idleTimeoutMinutes", notebook.MinIdleTimeoutMinutes, notebook.MaxIdleTimeoutLimitMinutes)
 	if valid["idleTimeoutMinutes"] && valid["maxIdleTimeoutMinutes"] && c.IdleTimeoutMinutes > c.MaxIdleTimeoutMinutes {
 		p.Add("idleTimeoutMinutes", get("idleTimeoutMinutes"), fmt.Sprintf("at most maxIdleTimeoutMinutes (%d)", c.MaxIdleTimeoutMinutes))
 	}
-	c.MaxLeaseDays = number("maxLeaseDays", 1, products.MaxLeaseLimitDays)
-	c.LeaseDays = number("leaseDays", 1, products.MaxLeaseLimitDays)
+	c.MaxLeaseDays = number("maxLeaseDays", 1, notebook.MaxLeaseLimitDays)
+	c.LeaseDays = number("leaseDays", 1, notebook.MaxLeaseLimitDays)
 	if valid["leaseDays"] && valid["maxLeaseDays"] && c.LeaseDays > c.MaxLeaseDays {
 		p.Add("leaseDays", get("leaseDays"), fmt.Sprintf("at most maxLeaseDays (%d)", c.MaxLeaseDays))
 	}
@@ -329,8 +329,8 @@ func ParseContext(values map[string]string) (Config, error) {
 		p.Add("securityGroupIds", "", "1-5 security group IDs: required when subnetIds is set")
 	case len(c.SubnetIds) == 0 && len(c.SecurityGroupIds) > 0:
 		p.Add("subnetIds", "", "private subnet IDs: required when securityGroupIds is set (or leave both empty to create a VPC)")
-	case len(c.SecurityGroupIds) > products.MaxSecurityGroups:
-		p.Add("securityGroupIds", get("securityGroupIds"), fmt.Sprintf("at most %d security groups (a SageMaker limit)", products.MaxSecurityGroups))
+	case len(c.SecurityGroupIds) > notebook.MaxSecurityGroups:
+		p.Add("securityGroupIds", get("securityGroupIds"), fmt.Sprintf("at most %d security groups (a SageMaker limit)", notebook.MaxSecurityGroups))
 	}
 	if c.KmsKeyArn != "" && !kmsKeyPattern.MatchString(c.KmsKeyArn) {
 		p.Add("kmsKeyArn", c.KmsKeyArn, "a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)")

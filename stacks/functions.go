@@ -14,7 +14,7 @@ import (
 )
 
 // FunctionsPackage is the Go package of the catalog's Lambda functions.
-const FunctionsPackage = "github.com/datalake-platform/sagemaker-catalog/functions"
+const FunctionsPackage = "github.com/datalake-platform/sagemaker-catalog/lambda/cmd/functions"
 
 var (
 	functionsOnce sync.Once
@@ -52,7 +52,7 @@ func buildFunctions() (string, error) {
 	// Build from this module's source when it is on disk (this repository,
 	// or the module cache of a team that imports it).
 	if _, file, _, ok := runtime.Caller(0); ok {
-		if d := filepath.Join(filepath.Dir(file), "..", "functions"); isDir(d) {
+		if d := filepath.Join(filepath.Dir(file), "..", "lambda", "cmd", "functions"); isDir(d) {
 			pkg, dir = ".", d
 		}
 	}

@@ -17,8 +17,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
 	"github.com/datalake-platform/sagemaker-catalog/internal/names"
-	"github.com/datalake-platform/sagemaker-catalog/products"
 )
 
 // WorkspaceVersionDays is how long the workspace bucket keeps a file's
@@ -29,9 +29,9 @@ const WorkspaceVersionDays = 30
 const JanitorSchedule = "rate(1 hour)"
 
 // WorkspaceBucketName is the workspace bucket's name in the stack's account
-// and region (see products.WorkspaceBucketPrefix).
+// and region (see notebook.WorkspaceBucketPrefix).
 func WorkspaceBucketName(stack awscdk.Stack, cfg Config) *string {
-	return awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String(products.WorkspaceBucketPrefix(cfg.StackName)), stack.Account(), stack.Region()})
+	return awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String(notebook.WorkspaceBucketPrefix(cfg.StackName)), stack.Account(), stack.Region()})
 }
 
 // workspaces creates the workspace bucket and its access-log bucket.
@@ -99,7 +99,7 @@ func (s *CatalogStack) notebookPolicies(cfg Config) {
 	}
 	shared = append(shared, dataStatements(cfg)...)
 	s.NotebookPolicy = awsiam.NewManagedPolicy(stack, jsii.String("NotebookPolicy"), &awsiam.ManagedPolicyProps{
-		ManagedPolicyName: jsii.String(products.NotebookPolicyName(cfg.StackName)),
+		ManagedPolicyName: jsii.String(notebook.NotebookPolicyName(cfg.StackName)),
 		Description:       jsii.String("Shared by every Service Catalog SageMaker notebook role: logs, the data lake, the workspace key"),
 		Statements:        &shared,
 	})
@@ -130,7 +130,7 @@ func (s *CatalogStack) notebookPolicies(cfg Config) {
 		}),
 	)
 	s.NotebookBoundary = awsiam.NewManagedPolicy(stack, jsii.String("NotebookBoundary"), &awsiam.ManagedPolicyProps{
-		ManagedPolicyName: jsii.String(products.NotebookBoundaryName(cfg.StackName)),
+		ManagedPolicyName: jsii.String(notebook.NotebookBoundaryName(cfg.StackName)),
 		Description:       jsii.String("Permissions boundary of every Service Catalog SageMaker notebook role"),
 		Statements:        &boundary,
 	})
@@ -140,7 +140,7 @@ func (s *CatalogStack) notebookPolicies(cfg Config) {
 func (s *CatalogStack) NotebookRoleCreation() *launchrole.RoleCreation {
 	cfg := s.Config
 	return &launchrole.RoleCreation{
-		Path:                   products.NotebookRolePath(cfg.StackName),
+		Path:                   notebook.NotebookRolePath(cfg.StackName),
 		PermissionsBoundaryArn: s.NotebookBoundary.ManagedPolicyArn(),
 		ManagedPolicyArns:      []*string{s.NotebookPolicy.ManagedPolicyArn()},
 	}
@@ -242,7 +242,7 @@ func (s *CatalogStack) leaseAndJanitor(cfg Config) {
 			Actions:   jsii.Strings("cloudformation:DescribeStacks"),
 			Resources: &[]*string{arn(stack, "cloudformation", "stack", "SC-*/*")},
 		})})
-	s.WorkspaceFunction.Node().DefaultChild().(awslambda.CfnFunction).SetFunctionName(jsii.String(products.WorkspaceFunctionName(cfg.StackName)))
+	s.WorkspaceFunction.Node().DefaultChild().(awslambda.CfnFunction).SetFunctionName(jsii.String(notebook.WorkspaceFunctionName(cfg.StackName)))
 
 	s.LeaseNotices = awssns.NewTopic(stack, jsii.String("LeaseNotices"), &awssns.TopicProps{
 		DisplayName: jsii.String("SageMaker notebook lease notices"),

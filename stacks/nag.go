@@ -9,8 +9,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
 	"github.com/datalake-platform/sagemaker-catalog/internal/names"
-	"github.com/datalake-platform/sagemaker-catalog/products"
 )
 
 // NagPackNames are the cdk-nag rule packs the catalog is checked against.
@@ -154,7 +154,7 @@ func (s *CatalogStack) leaseSuppressions(finding func(service, rest string) stri
 	out = append(out,
 		Suppression{"NotebookPolicy", "AwsSolutions-IAM5", notebookWildcards, policyReason},
 		Suppression{"NotebookBoundary", "AwsSolutions-IAM5", notebookWildcards, policyReason},
-		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role" + products.NotebookRolePath(s.Config.StackName) + "*"},
+		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role" + notebook.NotebookRolePath(s.Config.StackName) + "*"},
 			"Each notebook's role is created by its template under the catalog's path, with a name CloudFormation " +
 				"generates; creating and changing one requires the catalog's permissions boundary (iam:PermissionsBoundary) " +
 				"and attaching only the catalog's notebook policy (iam:PolicyARN), and the boundary can never be removed."},

@@ -14,8 +14,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/product"
-	"github.com/datalake-platform/sagemaker-catalog/products"
 	"github.com/datalake-platform/sagemaker-catalog/stacks"
 )
 
@@ -52,8 +52,8 @@ func main() {
 	s := stacks.NewCatalogStack(app, jsii.String(cfg.StackName), &stacks.CatalogStackProps{Config: &cfg})
 	// Further notebook products, each with its template and launch role.
 	for i := 1; i < *productCount; i++ {
-		props := &products.NotebookProps{ParameterPrefix: jsii.String(fmt.Sprintf("/%s/notebook%d", cfg.StackName, i)), CatalogName: jsii.String(cfg.StackName)}
-		nb := products.NewNotebook(s.Stack, jsii.String(fmt.Sprintf("NotebookProduct%d", i)), props)
+		props := &notebook.Props{ParameterPrefix: jsii.String(fmt.Sprintf("/%s/notebook%d", cfg.StackName, i)), CatalogName: jsii.String(cfg.StackName)}
+		nb := notebook.New(s.Stack, jsii.String(fmt.Sprintf("NotebookProduct%d", i)), props)
 		p := product.New(s.Stack, jsii.String(fmt.Sprintf("Product%d", i)), &product.Props{
 			ProductName: jsii.String(fmt.Sprintf("SageMaker notebook %d", i)), Owner: jsii.String("Platform"),
 			Versions: []product.Version{{ProductStack: nb.Stack}},

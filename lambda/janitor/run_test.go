@@ -26,7 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/motoserver"
-	"github.com/datalake-platform/sagemaker-catalog/janitor"
+	"github.com/datalake-platform/sagemaker-catalog/lambda/janitor"
 )
 
 type terminations struct {

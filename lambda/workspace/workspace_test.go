@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/motoserver"
-	"github.com/datalake-platform/sagemaker-catalog/workspace"
+	"github.com/datalake-platform/sagemaker-catalog/lambda/workspace"
 )
 
 func TestOwner(t *testing.T) {

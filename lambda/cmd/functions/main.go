@@ -32,8 +32,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/datalake-platform/sagemaker-catalog/janitor"
-	"github.com/datalake-platform/sagemaker-catalog/workspace"
+	"github.com/datalake-platform/sagemaker-catalog/lambda/janitor"
+	"github.com/datalake-platform/sagemaker-catalog/lambda/workspace"
 )
 
 func main() {

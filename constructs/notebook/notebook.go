@@ -23,7 +23,7 @@
 // recorded about the launch, so the analyst cannot choose it. The lifecycle
 // configuration restores the workspace on first start and saves it
 // periodically and before every stop (lifecycle/workspace-sync.sh).
-package products
+package notebook
 
 import (
 	_ "embed"
@@ -65,7 +65,7 @@ func WorkspaceSyncScript() string { return syncScript }
 // AutostopScript returns autostop.py, the idle check the on-start script installs.
 func AutostopScript() string { return autostopScript }
 
-// Defaults of NotebookProps and limits of the launch form.
+// Defaults of Props and limits of the launch form.
 const (
 	DefaultInstanceType          = "ml.t3.medium"
 	DefaultVolumeSizeGB          = 20
@@ -99,8 +99,8 @@ var DefaultAllowedInstanceTypes = []string{
 	"ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge",
 }
 
-// NotebookProps configures the notebook product template. Every field is optional.
-type NotebookProps struct {
+// Props configures the notebook product template. Every field is optional.
+type Props struct {
 	// AllowedInstanceTypes are the instance types analysts may choose.
 	// Default: DefaultAllowedInstanceTypes.
 	AllowedInstanceTypes []string
@@ -142,26 +142,26 @@ type NotebookProps struct {
 	// Default: DefaultMaxLeaseDays, or LeaseDays when that is larger.
 	MaxLeaseDays *float64
 	// ParameterPrefix is the SSM path under which the catalog publishes the
-	// shared resources (see NotebookParameters).
+	// shared resources (see Parameters).
 	// Default: DefaultParameterPrefix.
 	ParameterPrefix *string
 }
 
-// NotebookParameters are the SSM parameter names the notebook template
+// Parameters are the SSM parameter names the notebook template
 // resolves; the catalog stack writes them.
-type NotebookParameters struct {
+type Parameters struct {
 	KmsKeyArn        string
 	SubnetId         string
 	SecurityGroupIds []string
 }
 
 // All returns every parameter name.
-func (p NotebookParameters) All() []string {
+func (p Parameters) All() []string {
 	return append([]string{p.KmsKeyArn, p.SubnetId}, p.SecurityGroupIds...)
 }
 
-// Notebook is the SageMaker notebook product template.
-type Notebook struct {
+// Template is the SageMaker notebook product template.
+type Template struct {
 	// Stack is the product stack; give it to a product version.
 	Stack awsservicecatalog.ProductStack
 	// NotebookInstance and LifecycleConfig are the template's resources.
@@ -178,16 +178,16 @@ type Notebook struct {
 	IdleTimeoutMinutes awscdk.CfnParameter
 	LeaseDays          awscdk.CfnParameter
 	// Parameters names the SSM parameters the template resolves.
-	Parameters NotebookParameters
+	Parameters Parameters
 }
 
-// NewNotebook builds the notebook product template as a ProductStack in scope.
+// New builds the notebook product template as a ProductStack in scope.
 //
-// NewNotebook panics if a field is invalid; the message names the field, the
+// New panics if a field is invalid; the message names the field, the
 // value and what is allowed.
-func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *Notebook {
+func New(scope constructs.Construct, id *string, props *Props) *Template {
 	if props == nil {
-		props = &NotebookProps{}
+		props = &Props{}
 	}
 	r, err := props.resolve()
 	if err != nil {
@@ -202,7 +202,7 @@ func NewNotebook(scope constructs.Construct, id *string, props *NotebookProps) *
 	// snapshot): keep it free of CDK tooling metadata, so that it is the same
 	// whether or not the CLI asks for path metadata.
 	stack.Node().SetContext(jsii.String("aws:cdk:enable-path-metadata"), false)
-	n := &Notebook{Stack: stack, Parameters: r.parameters}
+	n := &Template{Stack: stack, Parameters: r.parameters}
 
 	n.InstanceType = awscdk.NewCfnParameter(stack, jsii.String("InstanceType"), &awscdk.CfnParameterProps{
 		Type:                  jsii.String("String"),
@@ -409,17 +409,17 @@ type resolved struct {
 	idle, maxIdle            int
 	lease, maxLease          int
 	catalog                  string
-	parameters               NotebookParameters
+	parameters               Parameters
 }
 
 // Validate reports every invalid field of props, or nil.
-func (props *NotebookProps) Validate() error {
+func (props *Props) Validate() error {
 	_, err := props.resolve()
 	return err
 }
 
-func (props *NotebookProps) resolve() (*resolved, error) {
-	p := check.New("NotebookProps")
+func (props *Props) resolve() (*resolved, error) {
+	p := check.New("Props")
 	r := &resolved{allowed: props.AllowedInstanceTypes}
 	if len(r.allowed) == 0 {
 		r.allowed = DefaultAllowedInstanceTypes
@@ -459,7 +459,7 @@ func (props *NotebookProps) resolve() (*resolved, error) {
 	if !strings.HasPrefix(prefix, "/") || strings.ContainsAny(prefix, " {}*?") || len(prefix) > 900 {
 		p.Add("ParameterPrefix", prefix, `an SSM path such as /sagemaker-catalog/notebook (starts with "/", no spaces, braces or wildcards)`)
 	}
-	r.parameters = NotebookParameters{
+	r.parameters = Parameters{
 		KmsKeyArn: prefix + "/kms-key-arn",
 		SubnetId:  prefix + "/subnet-id",
 	}

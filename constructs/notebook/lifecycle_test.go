@@ -1,4 +1,4 @@
-package products_test
+package notebook_test
 
 import (
 	"encoding/json"
@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/datalake-platform/sagemaker-catalog/products"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
 )
 
 // fakeAws writes an aws command that records its arguments, one call a line.
@@ -88,7 +88,7 @@ func TestAutostopDecisions(t *testing.T) {
 			defer jupyter.Close()
 
 			script := filepath.Join(dir, "autostop.py")
-			require.NoError(t, os.WriteFile(script, []byte(products.AutostopScript()), 0o644))
+			require.NoError(t, os.WriteFile(script, []byte(notebook.AutostopScript()), 0o644))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "started-at"), fmt.Appendf(nil, "%d\n", time.Now().Add(-tc.startedAgo).Unix()), 0o644))
 			if tc.syncing {
 				require.NoError(t, os.WriteFile(filepath.Join(dir, "sync.lock"), nil, 0o644))
@@ -128,7 +128,7 @@ func TestOnStartInstallsTheTimer(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "systemctl"), []byte("#!/bin/sh\necho \"$*\" >> "+systemctlCalls+"\n"), 0o755))
 
 	rendered := strings.NewReplacer("${IdleTimeoutMinutes}", "45", "${IgnoreConnections}", "false",
-		"${WorkspaceUri}", "s3://ws-bucket/owners/assumed-role/Analyst/alice/", "${AWS::Region}", "eu-west-1").Replace(products.OnStartScript())
+		"${WorkspaceUri}", "s3://ws-bucket/owners/assumed-role/Analyst/alice/", "${AWS::Region}", "eu-west-1").Replace(notebook.OnStartScript())
 	require.NotContains(t, rendered, "${", "Fn::Sub fills in every dollar-brace form")
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "opt/ml/metadata"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "opt/ml/metadata/resource-metadata.json"), []byte(`{"ResourceName":"SC-123456789012-pp-abc"}`), 0o644))
@@ -141,7 +141,7 @@ func TestOnStartInstallsTheTimer(t *testing.T) {
 
 	sync, err := os.ReadFile(filepath.Join(root, "usr/local/bin/workspace-sync"))
 	require.NoError(t, err)
-	assert.Equal(t, products.WorkspaceSyncScript(), string(sync))
+	assert.Equal(t, notebook.WorkspaceSyncScript(), string(sync))
 	conf, err := os.ReadFile(filepath.Join(root, "etc/workspace-sync.conf"))
 	require.NoError(t, err)
 	assert.Equal(t, "WORKSPACE_URI=s3://ws-bucket/owners/assumed-role/Analyst/alice/\nREGION=eu-west-1\nNOTEBOOK=SC-123456789012-pp-abc\nAWS_CLI="+cli+
@@ -153,7 +153,7 @@ func TestOnStartInstallsTheTimer(t *testing.T) {
 
 	installed, err := os.ReadFile(filepath.Join(root, "usr/local/bin/autostop.py"))
 	require.NoError(t, err)
-	assert.Equal(t, products.AutostopScript(), string(installed))
+	assert.Equal(t, notebook.AutostopScript(), string(installed))
 	service, err := os.ReadFile(filepath.Join(root, "etc/systemd/system/autostop.service"))
 	require.NoError(t, err)
 	assert.Contains(t, string(service), "ExecStart=/usr/bin/python3 /usr/local/bin/autostop.py 45 false "+cli+" "+root+"/var/lib/autostop "+root+"/usr/local/bin/workspace-sync")
@@ -194,7 +194,7 @@ func TestWorkspaceSync(t *testing.T) {
 	dir, store, state, home := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
 	cli, calls := fakeS3Aws(t, dir, store)
 	script := filepath.Join(dir, "workspace-sync")
-	require.NoError(t, os.WriteFile(script, []byte(products.WorkspaceSyncScript()), 0o755))
+	require.NoError(t, os.WriteFile(script, []byte(notebook.WorkspaceSyncScript()), 0o755))
 	conf := filepath.Join(dir, "workspace-sync.conf")
 	uri := "s3://ws/owners/assumed-role/Analyst/alice/"
 	require.NoError(t, os.WriteFile(conf, []byte(fmt.Sprintf("WORKSPACE_URI=%s\nREGION=eu-west-1\nNOTEBOOK=SC-nb\nAWS_CLI=%s\nSTATE_DIR=%s\nHOME_DIR=%s\nFILE_OWNER=\n", uri, cli, state, home)), 0o644))

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/datalake-platform/sagemaker-catalog/janitor"
+	"github.com/datalake-platform/sagemaker-catalog/lambda/janitor"
 )
 
 func TestDecide(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/datalake-platform/sagemaker-catalog/janitor"
+	"github.com/datalake-platform/sagemaker-catalog/lambda/janitor"
 )
 
 // A notebook last used on 1 November with a 7-day lease and a day's notice:

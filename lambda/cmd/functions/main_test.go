@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/datalake-platform/sagemaker-catalog/janitor"
+	"github.com/datalake-platform/sagemaker-catalog/lambda/janitor"
 )
 
 func TestJanitorEnvironment(t *testing.T) {

@@ -3,7 +3,7 @@ package workspace_test
 import (
 	"fmt"
 
-	"github.com/datalake-platform/sagemaker-catalog/workspace"
+	"github.com/datalake-platform/sagemaker-catalog/lambda/workspace"
 )
 
 // The owner of what an IAM Identity Center user launches: the permission

@@ -1,4 +1,4 @@
-package products_test
+package notebook_test
 
 import (
 	"os/exec"
@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
-	"github.com/datalake-platform/sagemaker-catalog/products"
 )
 
 func TestMain(m *testing.M) { testutil.Run(m) }
@@ -25,12 +25,12 @@ var (
 	customTmpl  testutil.Template
 )
 
-func synth(t *testing.T, props *products.NotebookProps) testutil.Template {
+func synth(t *testing.T, props *notebook.Props) testutil.Template {
 	app := testutil.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Catalog"), nil)
 	// cdk.json's flags validate templates: the parent stack may not be empty.
 	awscdk.NewCfnWaitConditionHandle(stack, jsii.String("Placeholder"), nil)
-	n := products.NewNotebook(stack, jsii.String("Notebook"), props)
+	n := notebook.New(stack, jsii.String("Notebook"), props)
 	return testutil.ProductTemplate(t, app, n.Stack)
 }
 
@@ -40,7 +40,7 @@ func defaultTemplate(t *testing.T) testutil.Template {
 	return defaultTmpl
 }
 
-var custom = &products.NotebookProps{
+var custom = &notebook.Props{
 	AllowedInstanceTypes:  []string{"ml.t3.large", "ml.m5.xlarge"},
 	DefaultInstanceType:   jsii.String("ml.m5.xlarge"),
 	DefaultVolumeSizeGB:   jsii.Number(50),
@@ -124,7 +124,7 @@ func TestLaunchFormOnDefaults(t *testing.T) {
 	it := param(t, tmpl, "InstanceType")
 	assert.Equal(t, "ml.t3.medium", it["Default"])
 	allowed := []any{}
-	for _, v := range products.DefaultAllowedInstanceTypes {
+	for _, v := range notebook.DefaultAllowedInstanceTypes {
 		allowed = append(allowed, v)
 	}
 	assert.Equal(t, allowed, it["AllowedValues"])
@@ -190,13 +190,13 @@ func TestLifecycleConfigStopsWhenIdleWithoutInternet(t *testing.T) {
 	script := sub[0].(string)
 	assert.Equal(t, map[string]any{"IdleTimeoutMinutes": map[string]any{"Ref": "IdleTimeoutMinutes"}, "IgnoreConnections": "true",
 		"WorkspaceUri": map[string]any{"Fn::GetAtt": []any{"Workspace", "Uri"}}}, sub[1])
-	assert.Equal(t, products.OnStartScript(), script)
+	assert.Equal(t, notebook.OnStartScript(), script)
 	assert.Contains(t, script, "stop-notebook-instance")
 
 	// Fn::Sub must replace only its variables: any other ${...} would break the template.
 	assert.Equal(t, []string{"${IdleTimeoutMinutes}", "${IgnoreConnections}", "${WorkspaceUri}", "${AWS::Region}"}, regexp.MustCompile(`\$\{[^}]*\}`).FindAllString(script, -1))
-	assert.Contains(t, script, products.AutostopScript(), "autostop.py is inline")
-	assert.Contains(t, script, products.WorkspaceSyncScript(), "workspace-sync is inline")
+	assert.Contains(t, script, notebook.AutostopScript(), "autostop.py is inline")
+	assert.Contains(t, script, notebook.WorkspaceSyncScript(), "workspace-sync is inline")
 	// Nothing is downloaded: the only URL is Jupyter on localhost.
 	for _, u := range regexp.MustCompile(`https?://[^\s"']+`).FindAllString(script, -1) {
 		assert.True(t, strings.HasPrefix(u, "https://localhost:"), "unexpected URL %s", u)
@@ -213,7 +213,7 @@ func TestOnStartScriptPassesShellcheck(t *testing.T) {
 		t.Skip("shellcheck is not installed (apt-get install shellcheck); .ci/run installs it")
 	}
 	cmd := exec.Command("shellcheck", "--shell=bash", "-")
-	cmd.Stdin = strings.NewReader(products.OnStartScript())
+	cmd.Stdin = strings.NewReader(notebook.OnStartScript())
 	out, err := cmd.CombinedOutput()
 	assert.NoError(t, err, "%s", out)
 }
@@ -221,19 +221,19 @@ func TestOnStartScriptPassesShellcheck(t *testing.T) {
 func TestFailsOnInvalidProps(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		props products.NotebookProps
+		props notebook.Props
 		want  []string
 	}{
-		{"unknown instance type", products.NotebookProps{AllowedInstanceTypes: []string{"ml.t3.huge"}}, []string{`AllowedInstanceTypes[0]: invalid value "ml.t3.huge"`}},
-		{"duplicate instance type", products.NotebookProps{AllowedInstanceTypes: []string{"ml.t3.medium", "ml.t3.medium"}}, []string{"AllowedInstanceTypes[1]", "once"}},
-		{"default not allowed", products.NotebookProps{AllowedInstanceTypes: []string{"ml.t3.large"}, DefaultInstanceType: jsii.String("ml.t3.medium")}, []string{`DefaultInstanceType: invalid value "ml.t3.medium"`, "ml.t3.large"}},
-		{"volume too large", products.NotebookProps{MaxVolumeSizeGB: jsii.Number(20000)}, []string{`MaxVolumeSizeGB: invalid value "20000"`, "5 to 16384"}},
-		{"default volume above max", products.NotebookProps{MaxVolumeSizeGB: jsii.Number(10), DefaultVolumeSizeGB: jsii.Number(20)}, []string{`DefaultVolumeSizeGB: invalid value "20"`, "5 to 10"}},
-		{"fractional volume", products.NotebookProps{DefaultVolumeSizeGB: jsii.Number(7.5)}, []string{`DefaultVolumeSizeGB: invalid value "7.5"`}},
-		{"idle above max idle", products.NotebookProps{IdleTimeoutMinutes: jsii.Number(300), MaxIdleTimeoutMinutes: jsii.Number(120)}, []string{"MaxIdleTimeoutMinutes", "300 to 1440"}},
-		{"negative idle", products.NotebookProps{IdleTimeoutMinutes: jsii.Number(-1)}, []string{`IdleTimeoutMinutes: invalid value "-1"`}},
-		{"too many security groups", products.NotebookProps{SecurityGroupCount: jsii.Number(6)}, []string{`SecurityGroupCount: invalid value "6"`, "1 to 5"}},
-		{"relative parameter prefix", products.NotebookProps{ParameterPrefix: jsii.String("catalog")}, []string{`ParameterPrefix: invalid value "catalog"`}},
+		{"unknown instance type", notebook.Props{AllowedInstanceTypes: []string{"ml.t3.huge"}}, []string{`AllowedInstanceTypes[0]: invalid value "ml.t3.huge"`}},
+		{"duplicate instance type", notebook.Props{AllowedInstanceTypes: []string{"ml.t3.medium", "ml.t3.medium"}}, []string{"AllowedInstanceTypes[1]", "once"}},
+		{"default not allowed", notebook.Props{AllowedInstanceTypes: []string{"ml.t3.large"}, DefaultInstanceType: jsii.String("ml.t3.medium")}, []string{`DefaultInstanceType: invalid value "ml.t3.medium"`, "ml.t3.large"}},
+		{"volume too large", notebook.Props{MaxVolumeSizeGB: jsii.Number(20000)}, []string{`MaxVolumeSizeGB: invalid value "20000"`, "5 to 16384"}},
+		{"default volume above max", notebook.Props{MaxVolumeSizeGB: jsii.Number(10), DefaultVolumeSizeGB: jsii.Number(20)}, []string{`DefaultVolumeSizeGB: invalid value "20"`, "5 to 10"}},
+		{"fractional volume", notebook.Props{DefaultVolumeSizeGB: jsii.Number(7.5)}, []string{`DefaultVolumeSizeGB: invalid value "7.5"`}},
+		{"idle above max idle", notebook.Props{IdleTimeoutMinutes: jsii.Number(300), MaxIdleTimeoutMinutes: jsii.Number(120)}, []string{"MaxIdleTimeoutMinutes", "300 to 1440"}},
+		{"negative idle", notebook.Props{IdleTimeoutMinutes: jsii.Number(-1)}, []string{`IdleTimeoutMinutes: invalid value "-1"`}},
+		{"too many security groups", notebook.Props{SecurityGroupCount: jsii.Number(6)}, []string{`SecurityGroupCount: invalid value "6"`, "1 to 5"}},
+		{"relative parameter prefix", notebook.Props{ParameterPrefix: jsii.String("catalog")}, []string{`ParameterPrefix: invalid value "catalog"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.props.Validate()
@@ -242,25 +242,25 @@ func TestFailsOnInvalidProps(t *testing.T) {
 				assert.Contains(t, err.Error(), w)
 			}
 			_, stack := testutil.NewStack()
-			msg := testutil.PanicMessage(func() { products.NewNotebook(stack, jsii.String("Notebook"), &tc.props) })
+			msg := testutil.PanicMessage(func() { notebook.New(stack, jsii.String("Notebook"), &tc.props) })
 			assert.Contains(t, msg, "Test/Notebook: ")
 		})
 	}
 }
 
 func TestInstanceTypeTable(t *testing.T) {
-	for _, typ := range products.DefaultAllowedInstanceTypes {
-		assert.True(t, products.NotebookInstanceTypes[typ], typ)
+	for _, typ := range notebook.DefaultAllowedInstanceTypes {
+		assert.True(t, notebook.NotebookInstanceTypes[typ], typ)
 	}
-	assert.False(t, products.NotebookInstanceTypes["ml.m5.large"], "SageMaker has no ml.m5.large notebook")
+	assert.False(t, notebook.NotebookInstanceTypes["ml.m5.large"], "SageMaker has no ml.m5.large notebook")
 }
 
 // The catalog's names fit their services' limits for any valid catalog name.
 func TestCatalogNamesFitTheirLimits(t *testing.T) {
 	long := "A" + strings.Repeat("b-", 49) + "c" // 100 characters, the longest stack name
-	assert.Equal(t, "sagemakercatalog-ws", products.WorkspaceBucketPrefix("SageMakerCatalog"))
-	assert.Equal(t, "ab-b-b-b-b-b-b-b-b-b-b-b-ws", products.WorkspaceBucketPrefix(long), "cut, lower case, no hyphen before -ws")
+	assert.Equal(t, "sagemakercatalog-ws", notebook.WorkspaceBucketPrefix("SageMakerCatalog"))
+	assert.Equal(t, "ab-b-b-b-b-b-b-b-b-b-b-b-ws", notebook.WorkspaceBucketPrefix(long), "cut, lower case, no hyphen before -ws")
 	// <prefix>-<12-digit account>-<region of up to 14 characters> within S3's 63.
-	assert.LessOrEqual(t, len(products.WorkspaceBucketPrefix(long))+1+12+1+14, 63)
-	assert.LessOrEqual(t, len(products.WorkspaceFunctionName(long)), 64, "Lambda's limit")
+	assert.LessOrEqual(t, len(notebook.WorkspaceBucketPrefix(long))+1+12+1+14, 63)
+	assert.LessOrEqual(t, len(notebook.WorkspaceFunctionName(long)), 64, "Lambda's limit")
 }

@@ -1,4 +1,4 @@
-package products
+package notebook
 
 // NotebookInstanceTypes are the instance types SageMaker accepts for a
 // notebook instance: the InstanceType enum of CreateNotebookInstance in the

@@ -36,7 +36,7 @@ const (
 )
 
 // StatusKey is where, under the owner's workspace prefix, a notebook's sync
-// status lives (see products/lifecycle/workspace-sync.sh).
+// status lives (see constructs/notebook/lifecycle/workspace-sync.sh).
 func StatusKey(prefix, notebook string) string {
 	return prefix + names.StatusDir + notebook + ".json"
 }

@@ -1,4 +1,4 @@
-package products_test
+package notebook_test
 
 import (
 	"fmt"
@@ -6,15 +6,15 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/datalake-platform/sagemaker-catalog/products"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
 )
 
 // The notebook product template with a smaller choice of sizes.
-func ExampleNewNotebook() {
+func ExampleNew() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Catalog"), nil)
 
-	n := products.NewNotebook(stack, jsii.String("Notebook"), &products.NotebookProps{
+	n := notebook.New(stack, jsii.String("Notebook"), &notebook.Props{
 		AllowedInstanceTypes: []string{"ml.t3.medium", "ml.m5.xlarge"},
 		MaxVolumeSizeGB:      jsii.Number(200),
 	})
@@ -22,7 +22,7 @@ func ExampleNewNotebook() {
 	fmt.Println(*n.NotebookInstance.DirectInternetAccess(), *n.NotebookInstance.RootAccess())
 	fmt.Println(n.InstanceType.Default(), *n.VolumeSizeInGB.MaxValue())
 	fmt.Println(n.Parameters.KmsKeyArn)
-	fmt.Println(products.NotebookRolePath(products.DefaultCatalogName), products.NotebookBoundaryName(products.DefaultCatalogName))
+	fmt.Println(notebook.NotebookRolePath(notebook.DefaultCatalogName), notebook.NotebookBoundaryName(notebook.DefaultCatalogName))
 	// Output:
 	// Disabled Disabled
 	// ml.t3.medium 200
