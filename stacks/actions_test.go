@@ -1,7 +1,6 @@
 package stacks_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -14,21 +13,21 @@ import (
 
 func TestSelfServiceActions(t *testing.T) {
 	s := onDefaults(t)
-	require.Len(t, s.stack.Actions, 3)
+	require.Len(t, s.hub.Actions.Actions, 3)
 	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::ServiceAction"), jsii.Number(3))
 	s.tmpl.ResourceCountIs(jsii.String("AWS::SSM::Document"), jsii.Number(3))
 	// One association per action and product version.
 	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::ServiceActionAssociation"), jsii.Number(3))
 
 	apis := map[string]string{}
-	for _, a := range s.stack.Actions {
+	for _, a := range s.hub.Actions.Actions {
 		apis[a.Name] = a.Api
 	}
 	assert.Equal(t, map[string]string{
 		"StopNotebook": "StopNotebookInstance", "StartNotebook": "StartNotebookInstance", "OpenNotebook": "CreatePresignedNotebookInstanceUrl",
 	}, apis)
 
-	for _, a := range s.stack.Actions {
+	for _, a := range s.hub.Actions.Actions {
 		s.tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::ServiceAction"), map[string]any{
 			"Name": a.Name, "DefinitionType": "SSM_AUTOMATION",
 			"Definition": assertions.Match_ArrayWith(&[]any{
@@ -49,7 +48,7 @@ func TestSelfServiceActions(t *testing.T) {
 	}
 
 	// Each action's role calls one SageMaker API (and Describe) on catalog notebooks only.
-	for _, a := range s.stack.Actions {
+	for _, a := range s.hub.Actions.Actions {
 		roles := s.tmpl.FindResources(jsii.String("AWS::IAM::Role"), map[string]any{
 			"Properties": map[string]any{"Description": assertions.Match_StringLikeRegexp(jsii.String(a.Name))},
 		})
@@ -70,23 +69,10 @@ func TestSelfServiceActions(t *testing.T) {
 	}
 
 	// The analyst may run them on what it launched, and pass only the actions' roles to SSM.
-	analyst := statementsWithSid(t, s.json["Resources"].(map[string]any)[logicalID(t, s, "AnalystRole")].(map[string]any)["Properties"], "RunSelfServiceActions")
+	analyst := statementsWithSid(t, resource(t, s, s.hub.AnalystRole)["Properties"], "RunSelfServiceActions")
 	assert.Contains(t, asList(analyst["Action"]), "servicecatalog:ExecuteProvisionedProductServiceAction")
 	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"servicecatalog:userLevel": "self"}}, analyst["Condition"])
-	pass := statementsWithSid(t, s.json["Resources"].(map[string]any)[logicalID(t, s, "AnalystRole")].(map[string]any)["Properties"], "PassActionRoles")
+	pass := statementsWithSid(t, resource(t, s, s.hub.AnalystRole)["Properties"], "PassActionRoles")
 	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}}, pass["Condition"])
 	assert.Len(t, pass["Resource"], 3)
-}
-
-// logicalID finds a resource's logical ID by its construct path, without
-// pinning the hash.
-func logicalID(t *testing.T, s *synthesized, path string) string {
-	for id, r := range s.json["Resources"].(map[string]any) {
-		meta, _ := r.(map[string]any)["Metadata"].(map[string]any)
-		if p, _ := meta["aws:cdk:path"].(string); strings.HasSuffix(p, "/"+path+"/Resource") {
-			return id
-		}
-	}
-	t.Fatalf("no resource at %s", path)
-	return ""
 }

@@ -1,6 +1,9 @@
 package stacks_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -8,51 +11,117 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/datalake-platform/sagemaker-catalog/internal/config"
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
 	"github.com/datalake-platform/sagemaker-catalog/stacks"
 )
 
-func TestMain(m *testing.M) { testutil.Run(m) }
+func TestMain(m *testing.M) {
+	var err error
+	if shared, err = os.MkdirTemp("", "stacks-test-"); err != nil {
+		panic(err)
+	}
+	testutil.Run(m, func() { os.RemoveAll(shared) })
+}
 
-// synthesized is one catalog, synthesized once per test binary.
+// synthesized is one catalog, synthesized once per test binary: a hub, or
+// a spoke when the configuration imports a portfolio.
 type synthesized struct {
-	stack   *stacks.CatalogStack
+	hub     *stacks.Hub
+	spoke   *stacks.Spoke
+	parts   stacks.Parts
+	stack   awscdk.Stack
 	tmpl    assertions.Template
 	json    testutil.Template
 	product testutil.Template
 }
 
-// config parses context values; snapshots of product versions go to a
-// directory of the test's own.
-func config(t *testing.T, values map[string]string) stacks.Config {
-	cfg, err := stacks.ParseContext(values)
-	require.NoError(t, err)
-	cfg.ProductVersionsDir = t.TempDir()
-	return cfg
+// parse parses context values; snapshots of product versions go to dir.
+func parse(values map[string]string, dir string) (config.Config, error) {
+	cfg, err := config.Parse(values)
+	cfg.ProductVersionsDir = dir
+	return cfg, err
 }
 
-func synthCatalog(t *testing.T, values map[string]string) *synthesized {
-	cfg := config(t, values)
+func synthCatalog(values map[string]string) (*synthesized, error) {
+	dir, err := os.MkdirTemp(shared, "versions-")
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := parse(values, dir)
+	if err != nil {
+		return nil, err
+	}
 	app := testutil.NewApp(nil)
-	s := stacks.NewCatalogStack(app, jsii.String("Catalog"), &stacks.CatalogStackProps{Config: &cfg})
-	out := &synthesized{stack: s, product: testutil.ProductTemplate(t, app, s.Notebook.Stack)}
-	out.tmpl = assertions.Template_FromStack(s.Stack, nil)
+	out := &synthesized{}
+	props := &stacks.Props{Config: &cfg}
+	if cfg.ImportPortfolioId != "" {
+		out.spoke = stacks.NewSpoke(app, jsii.String("Catalog"), props)
+		out.stack, out.parts = out.spoke.Stack, out.spoke.Parts
+	} else {
+		out.hub = stacks.NewHub(app, jsii.String("Catalog"), props)
+		out.stack, out.parts = out.hub.Stack, out.hub.Parts
+	}
+	dirOut := *app.Synth(nil).Directory()
+	if out.product, err = testutil.ReadTemplateFile(filepath.Join(dirOut, *out.parts.Template.Stack.TemplateFile())); err != nil {
+		return nil, err
+	}
+	out.tmpl = assertions.Template_FromStack(out.stack, nil)
 	out.json = testutil.Template(*out.tmpl.ToJSON())
-	return out
+	return out, nil
+}
+
+// catalog synthesizes values once per test binary; a failure fails every
+// test that asks for it, without capturing the first test's t.
+func catalog(t *testing.T, values map[string]string) *synthesized {
+	t.Helper()
+	key := fmt.Sprint(values)
+	mu.Lock()
+	c, ok := cache[key]
+	if !ok {
+		c = &cached{}
+		cache[key] = c
+	}
+	mu.Unlock()
+	c.once.Do(func() { c.s, c.err = synthCatalog(values) })
+	require.NoError(t, c.err)
+	return c.s
+}
+
+type cached struct {
+	once sync.Once
+	s    *synthesized
+	err  error
 }
 
 var (
-	defaultsOnce, configuredOnce sync.Once
-	defaults, configured         *synthesized
+	mu     sync.Mutex
+	cache  = map[string]*cached{}
+	shared string
 )
 
-func onDefaults(t *testing.T) *synthesized {
-	defaultsOnce.Do(func() { defaults = synthCatalog(t, nil) })
-	return defaults
+func onDefaults(t *testing.T) *synthesized { return catalog(t, nil) }
+
+// id is the logical ID of a construct's CloudFormation resource (its
+// default child), looked up from the construct the stack exposes.
+func id(s *synthesized, c constructs.IConstruct) string {
+	if cfn, ok := c.(awscdk.CfnElement); ok {
+		return *s.stack.GetLogicalId(cfn)
+	}
+	return *s.stack.GetLogicalId(c.Node().DefaultChild().(awscdk.CfnElement))
+}
+
+// resource is the synthesized resource of a construct the stack exposes.
+func resource(t *testing.T, s *synthesized, c constructs.IConstruct) map[string]any {
+	t.Helper()
+	r, ok := s.json["Resources"].(map[string]any)[id(s, c)].(map[string]any)
+	require.True(t, ok, "no resource %s", id(s, c))
+	return r
 }
 
 var configuredValues = map[string]string{
@@ -69,10 +138,7 @@ var configuredValues = map[string]string{
 	"notifyStackEvents": "true",
 }
 
-func onConfigured(t *testing.T) *synthesized {
-	configuredOnce.Do(func() { configured = synthCatalog(t, configuredValues) })
-	return configured
-}
+func onConfigured(t *testing.T) *synthesized { return catalog(t, configuredValues) }
 
 func TestDefaultNetwork(t *testing.T) {
 	s := onDefaults(t)
@@ -116,7 +182,7 @@ func TestDefaultSharedResources(t *testing.T) {
 	assert.NotContains(t, testutil.JSON(s.json), "AmazonSageMakerFullAccess")
 	// The product template finds the shared resources in SSM.
 	s.tmpl.ResourceCountIs(jsii.String("AWS::SSM::Parameter"), jsii.Number(3))
-	for _, name := range s.stack.Notebook.Parameters.All() {
+	for _, name := range s.parts.Template.Parameters.All() {
 		assert.True(t, strings.HasPrefix(name, "/SageMakerCatalog/notebook/"), name)
 		s.tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": name, "Type": "String"})
 		assert.Contains(t, testutil.JSON(s.product), "{{resolve:ssm:"+name+"}}")
@@ -138,7 +204,7 @@ func TestDefaultCatalog(t *testing.T) {
 
 	// With no principal configured, the stack creates the analyst role and
 	// gives it the portfolio.
-	require.NotNil(t, s.stack.AnalystRole)
+	require.NotNil(t, s.hub.AnalystRole)
 	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::PortfolioPrincipalAssociation"), jsii.Number(1))
 	s.tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::PortfolioPrincipalAssociation"), map[string]any{
 		"PrincipalARN":  map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^AnalystRole")), "Arn"}},
@@ -204,7 +270,7 @@ func TestConfiguredNetworkKeyAndPrincipals(t *testing.T) {
 		"Properties": map[string]any{"Description": assertions.Match_StringLikeRegexp(jsii.String("ML storage volumes"))},
 	})
 	assert.Empty(t, *notebookKeys, "the configured key is used, none created")
-	assert.Nil(t, s.stack.AnalystRole)
+	assert.Nil(t, s.hub.AnalystRole)
 	s.tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": "/TeamCatalog/notebook/subnet-id", "Value": "subnet-0123456789abcdef0"})
 	s.tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": "/TeamCatalog/notebook/security-group-2", "Value": "sg-0fedcba9876543210"})
 	s.tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": "/TeamCatalog/notebook/kms-key-arn", "Value": configuredValues["kmsKeyArn"]})
@@ -231,12 +297,12 @@ func TestConfiguredNetworkKeyAndPrincipals(t *testing.T) {
 }
 
 func TestStackEventNotifications(t *testing.T) {
-	assert.Nil(t, onDefaults(t).stack.StackEvents, "off by default")
+	assert.Nil(t, onDefaults(t).hub.StackEvents, "off by default")
 	onDefaults(t).tmpl.ResourceCountIs(jsii.String("AWS::SNS::Topic"), jsii.Number(1)) // the lease notices only
 	onDefaults(t).tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::LaunchNotificationConstraint"), jsii.Number(0))
 
 	s := onConfigured(t)
-	require.NotNil(t, s.stack.StackEvents)
+	require.NotNil(t, s.hub.StackEvents)
 	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::LaunchNotificationConstraint"), jsii.Number(1))
 	s.tmpl.HasResourceProperties(jsii.String("AWS::SNS::Topic"), map[string]any{
 		"KmsMasterKeyId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^StackEventsKey")), "Arn"}},
@@ -269,7 +335,7 @@ func TestDataAccessIsReadOnlyByDefault(t *testing.T) {
 		actions := asList(st["Action"])
 		if st["Effect"] == "Allow" && (slices.Contains(actions, "s3:PutObject") || slices.Contains(actions, "s3:DeleteObject")) {
 			writes++
-			assert.Contains(t, testutil.JSON(st["Resource"]), firstID(t, s, "AWS::S3::Bucket", "Workspaces"), testutil.JSON(st))
+			assert.Contains(t, testutil.JSON(st["Resource"]), id(s, s.parts.Workspaces.Bucket), testutil.JSON(st))
 		}
 	}
 	assert.Equal(t, 1, writes, "the boundary's workspace statement")
@@ -278,9 +344,10 @@ func TestDataAccessIsReadOnlyByDefault(t *testing.T) {
 func TestSameCompositionForAppAndStage(t *testing.T) {
 	app := testutil.NewApp(nil)
 	stage := awscdk.NewStage(app, jsii.String("Prod"), nil)
-	cfg := config(t, nil)
-	s := stacks.NewCatalogStack(stage, jsii.String("Catalog"), &stacks.CatalogStackProps{Config: &cfg})
-	assert.Equal(t, "Prod/Catalog", *s.Node().Path())
+	cfg, err := parse(nil, t.TempDir())
+	require.NoError(t, err)
+	s := stacks.NewCatalog(stage, cfg, nil)
+	assert.Equal(t, "Prod/SageMakerCatalog", *s.Node().Path())
 	assert.Equal(t, "SageMakerCatalog", *s.StackName())
 }
 

@@ -5,28 +5,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
 )
 
-func withPrefix(t *testing.T, s *synthesized, typ, prefix string) map[string]any {
-	t.Helper()
-	for id, r := range s.json.Resources(typ) {
-		if strings.HasPrefix(id, prefix) {
-			return r
-		}
-	}
-	t.Fatalf("no %s %s*", typ, prefix)
-	return nil
-}
-
 func TestWorkspaceBucket(t *testing.T) {
 	s := onDefaults(t)
-	b := withPrefix(t, s, "AWS::S3::Bucket", "Workspaces")
+	b := resource(t, s, s.parts.Workspaces.Bucket)
 	assert.Equal(t, "Retain", b["DeletionPolicy"], "the analysts' work outlives the stack")
 	p := b["Properties"].(map[string]any)
 	assert.Equal(t, map[string]any{"Fn::Join": []any{"-", []any{"sagemakercatalog-ws", map[string]any{"Ref": "AWS::AccountId"}, map[string]any{"Ref": "AWS::Region"}}}}, p["BucketName"])
@@ -46,7 +33,7 @@ func TestWorkspaceBucket(t *testing.T) {
 	var tls bool
 	for _, bp := range policies {
 		doc := testutil.JSON(bp["Properties"])
-		if strings.Contains(doc, `"Ref":"Workspaces`) && strings.Contains(doc, `"aws:SecureTransport":"false"`) && strings.Contains(doc, `"Effect":"Deny"`) {
+		if strings.Contains(doc, `"Ref":"`+id(s, s.parts.Workspaces.Bucket)+`"`) && strings.Contains(doc, `"aws:SecureTransport":"false"`) && strings.Contains(doc, `"Effect":"Deny"`) {
 			tls = true
 		}
 	}
@@ -58,47 +45,35 @@ func TestWorkspaceBucket(t *testing.T) {
 // remove a boundary.
 func TestLaunchRoleCreatesOnlyBoundedNotebookRoles(t *testing.T) {
 	s := onDefaults(t)
-	role := withPrefix(t, s, "AWS::IAM::Role", "LaunchRole")
+	role := resource(t, s, s.hub.LaunchRole.Role)
 	create := statementsWithSid(t, role["Properties"], "CreateRolesWithTheBoundary")
 	assert.Equal(t, []string{"iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"}, asList(create["Action"]))
 	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::", map[string]any{"Ref": "AWS::AccountId"}, ":role/SageMakerCatalog/notebooks/*"}}}, create["Resource"])
-	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:PermissionsBoundary": map[string]any{"Ref": firstID(t, s, "AWS::IAM::ManagedPolicy", "NotebookBoundary")}}}, create["Condition"])
+	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:PermissionsBoundary": map[string]any{"Ref": id(s, s.parts.Workspaces.Boundary)}}}, create["Condition"])
 	attach := statementsWithSid(t, role["Properties"], "AttachOnlyTheAllowedPolicies")
 	assert.Equal(t, []string{"iam:AttachRolePolicy", "iam:DetachRolePolicy"}, asList(attach["Action"]))
-	assert.Equal(t, map[string]any{"Ref": firstID(t, s, "AWS::IAM::ManagedPolicy", "NotebookPolicy")},
+	assert.Equal(t, map[string]any{"Ref": id(s, s.parts.Workspaces.Policy)},
 		attach["Condition"].(map[string]any)["ArnEquals"].(map[string]any)["iam:PolicyARN"].([]any)[0])
 	pass := statementsWithSid(t, role["Properties"], "PassNotebookRole")
 	assert.Contains(t, testutil.JSON(pass["Resource"]), ":role/SageMakerCatalog/notebooks/*")
 	assert.NotContains(t, testutil.JSON(role), "iam:DeleteRolePermissionsBoundary")
 	invoke := statementsWithSid(t, role["Properties"], "ResolveWorkspace")
 	assert.Equal(t, "lambda:InvokeFunction", invoke["Action"])
-	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{firstID(t, s, "AWS::Lambda::Function", "WorkspaceFunction"), "Arn"}}, invoke["Resource"])
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id(s, s.parts.Workspaces.Function), "Arn"}}, invoke["Resource"])
 
-	boundary := withPrefix(t, s, "AWS::IAM::ManagedPolicy", "NotebookBoundary")["Properties"].(map[string]any)
+	boundary := resource(t, s, s.parts.Workspaces.Boundary)["Properties"].(map[string]any)
 	assert.Equal(t, "SageMakerCatalog-notebook-boundary", boundary["ManagedPolicyName"])
 	doc := testutil.JSON(boundary["PolicyDocument"])
 	assert.Contains(t, doc, `"s3:prefix":"owners/*"`)
 	// Stopping: notebooks whose stack tag is a Service Catalog stack, spelled as the tag holds it.
 	assert.Contains(t, doc, `"Condition":{"StringLike":{"aws:ResourceTag/sagemaker-catalog:stack":"SC-*"}}`)
 	assert.NotContains(t, doc, `"Resource":"*"`)
-	assert.Equal(t, "SageMakerCatalog-notebook", withPrefix(t, s, "AWS::IAM::ManagedPolicy", "NotebookPolicy")["Properties"].(map[string]any)["ManagedPolicyName"])
-}
-
-func firstID(t *testing.T, s *synthesized, typ, prefix string) string {
-	t.Helper()
-	var ids []string
-	for id := range s.json.Resources(typ) {
-		if strings.HasPrefix(id, prefix) {
-			ids = append(ids, id)
-		}
-	}
-	require.Len(t, ids, 1, "%s %s*", typ, prefix)
-	return ids[0]
+	assert.Equal(t, "SageMakerCatalog-notebook", resource(t, s, s.parts.Workspaces.Policy)["Properties"].(map[string]any)["ManagedPolicyName"])
 }
 
 func TestJanitor(t *testing.T) {
 	s := onDefaults(t)
-	fn := withPrefix(t, s, "AWS::Lambda::Function", "Janitor")["Properties"].(map[string]any)
+	fn := resource(t, s, s.parts.Janitor.Function)["Properties"].(map[string]any)
 	assert.Equal(t, "provided.al2023", fn["Runtime"])
 	assert.Equal(t, []any{"arm64"}, fn["Architectures"])
 	assert.Equal(t, "bootstrap", fn["Handler"])
@@ -108,19 +83,19 @@ func TestJanitor(t *testing.T) {
 	assert.Equal(t, "7", env["LEASE_DAYS"])
 	assert.Equal(t, "24", env["NOTICE_HOURS"])
 	assert.Equal(t, "enforce", env["MODE"])
-	assert.Contains(t, testutil.JSON(fn["DeadLetterConfig"]), firstID(t, s, "AWS::SQS::Queue", "JanitorDeadLetters"))
+	assert.Contains(t, testutil.JSON(fn["DeadLetterConfig"]), id(s, s.parts.Janitor.DeadLetters))
 	s.tmpl.HasResourceProperties(jsii.String("AWS::Lambda::EventInvokeConfig"), map[string]any{"MaximumRetryAttempts": 2})
 
-	sched := withPrefix(t, s, "AWS::Scheduler::Schedule", "JanitorSchedule")["Properties"].(map[string]any)
+	sched := resource(t, s, s.parts.Janitor.Schedule)["Properties"].(map[string]any)
 	assert.Equal(t, "rate(1 hour)", sched["ScheduleExpression"])
 	target := sched["Target"].(map[string]any)
-	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{firstID(t, s, "AWS::Lambda::Function", "Janitor"), "Arn"}}, target["Arn"])
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id(s, s.parts.Janitor.Function), "Arn"}}, target["Arn"])
 	assert.EqualValues(t, 3, target["RetryPolicy"].(map[string]any)["MaximumRetryAttempts"])
-	assert.Contains(t, testutil.JSON(target["DeadLetterConfig"]), firstID(t, s, "AWS::SQS::Queue", "JanitorDeadLetters"))
+	assert.Contains(t, testutil.JSON(target["DeadLetterConfig"]), id(s, s.parts.Janitor.DeadLetters))
 
 	// Its role: exactly what janitor.Run calls, each scoped; "*" only where
 	// the API has no resource-level permissions.
-	role := withPrefix(t, s, "AWS::IAM::Role", "JanitorRole")
+	role := resource(t, s, s.parts.Janitor.Function.Role())
 	var actions []string
 	for _, st := range statements(testutil.Template{"Resources": map[string]any{"R": role["Properties"]}}) {
 		if st["Effect"] != "Allow" {
@@ -143,10 +118,10 @@ func TestJanitor(t *testing.T) {
 			assert.NotContains(t, id, p, "no default policy: every grant is in the roles' own policies")
 		}
 	}
-	schedRole := withPrefix(t, s, "AWS::IAM::Role", "JanitorScheduleRole")["Properties"].(map[string]any)
+	schedRole := resource(t, s, s.parts.Janitor.ScheduleRole)["Properties"].(map[string]any)
 	assert.Contains(t, testutil.JSON(schedRole["AssumeRolePolicyDocument"]), `"aws:SourceAccount"`)
 	invoke := statementsWithSid(t, schedRole, "InvokeJanitor")
-	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{firstID(t, s, "AWS::Lambda::Function", "Janitor"), "Arn"}}, invoke["Resource"], "the function only, not its versions")
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id(s, s.parts.Janitor.Function), "Arn"}}, invoke["Resource"], "the function only, not its versions")
 	assert.Equal(t, "kms:Decrypt", statementsWithSid(t, role["Properties"], "ReadSyncStatusKey")["Action"], "the janitor writes nothing to S3")
 	tags := statementsWithSid(t, role["Properties"], "RecordNotices")
 	assert.Equal(t, map[string]any{"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []any{"sagemaker-catalog:notified-at"}}}, tags["Condition"])
@@ -154,20 +129,20 @@ func TestJanitor(t *testing.T) {
 
 func TestWorkspaceFunction(t *testing.T) {
 	s := onDefaults(t)
-	fn := withPrefix(t, s, "AWS::Lambda::Function", "WorkspaceFunction")["Properties"].(map[string]any)
+	fn := resource(t, s, s.parts.Workspaces.Function)["Properties"].(map[string]any)
 	assert.Equal(t, "SageMakerCatalog-workspace", fn["FunctionName"], "the product template calls it by name")
-	assert.Equal(t, map[string]any{"Ref": firstID(t, s, "AWS::S3::Bucket", "Workspaces")}, fn["Environment"].(map[string]any)["Variables"].(map[string]any)["BUCKET"])
-	role := withPrefix(t, s, "AWS::IAM::Role", "WorkspaceFunctionRole")
+	assert.Equal(t, map[string]any{"Ref": id(s, s.parts.Workspaces.Bucket)}, fn["Environment"].(map[string]any)["Variables"].(map[string]any)["BUCKET"])
+	role := resource(t, s, s.parts.Workspaces.Function.Role())
 	read := statementsWithSid(t, role["Properties"], "ReadProvisionedStacks")
 	assert.Equal(t, "cloudformation:DescribeStacks", read["Action"])
 	assert.Contains(t, testutil.JSON(read["Resource"]), ":stack/SC-*/*")
 	// Both functions share one asset: the Go binary, built without Docker.
-	assert.Equal(t, testutil.JSON(fn["Code"]), testutil.JSON(withPrefix(t, s, "AWS::Lambda::Function", "Janitor")["Properties"].(map[string]any)["Code"]))
+	assert.Equal(t, testutil.JSON(fn["Code"]), testutil.JSON(resource(t, s, s.parts.Janitor.Function)["Properties"].(map[string]any)["Code"]))
 }
 
 func TestLeaseFromContext(t *testing.T) {
-	s := synthCatalog(t, map[string]string{"leaseDays": "3", "maxLeaseDays": "10", "leaseNoticeHours": "6", "janitorMode": "dry-run"})
-	env := withPrefix(t, s, "AWS::Lambda::Function", "Janitor")["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)
+	s := catalog(t, map[string]string{"leaseDays": "3", "maxLeaseDays": "10", "leaseNoticeHours": "6", "janitorMode": "dry-run"})
+	env := resource(t, s, s.parts.Janitor.Function)["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)
 	assert.Equal(t, "3", env["LEASE_DAYS"])
 	assert.Equal(t, "6", env["NOTICE_HOURS"])
 	assert.Equal(t, "dry-run", env["MODE"])
@@ -175,5 +150,4 @@ func TestLeaseFromContext(t *testing.T) {
 	assert.EqualValues(t, 3, lease["Default"])
 	assert.EqualValues(t, 10, lease["MaxValue"])
 	s.tmpl.HasOutput(jsii.String("LeaseNoticesTopicArn"), map[string]any{})
-	_ = assertions.Match_Absent
 }

@@ -2,102 +2,24 @@ package stacks
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/datalake-platform/sagemaker-catalog/internal/check"
+	"github.com/datalake-platform/sagemaker-catalog/internal/config"
 )
-
-// Environment is an account and region a pipeline deploys to.
-type Environment struct {
-	Name    string
-	Account string
-	Region  string
-}
-
-// PipelineConfig configures the CDK pipeline.
-type PipelineConfig struct {
-	ConnectionArn string
-	Repository    string
-	Branch        string
-	// Home is where the pipeline itself runs.
-	Home Environment
-	// Stages are deployed in order, each with the same catalog composition.
-	Stages []Environment
-}
-
-var (
-	connectionPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):(codestar-connections|codeconnections):[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:connection/[0-9a-f-]{36}$`)
-	repositoryPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
-	branchPattern     = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,200}$`)
-	envPattern        = regexp.MustCompile(`^([0-9]{12})/([a-z]{2}(-[a-z]+)+-[0-9])$`)
-	stageNamePattern  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,63}$`)
-)
-
-// parsePipeline reads the pipeline keys: none set means no pipeline; any
-// set needs the connection, the repository, the pipeline's environment and
-// at least one stage.
-func parsePipeline(p *check.Problems, get func(string) string, list func(string) []string) *PipelineConfig {
-	keys := []string{"pipelineConnectionArn", "pipelineRepository", "pipelineEnvironment", "deployEnvironments"}
-	set := 0
-	for _, k := range keys {
-		if get(k) != "" {
-			set++
-		}
-	}
-	if set == 0 {
-		return nil
-	}
-	for _, k := range keys {
-		if get(k) == "" {
-			p.Add(k, "", "required with the other pipeline keys ("+strings.Join(keys, ", ")+")")
-		}
-	}
-	c := &PipelineConfig{ConnectionArn: get("pipelineConnectionArn"), Repository: get("pipelineRepository"), Branch: get("pipelineBranch")}
-	if c.ConnectionArn != "" && !connectionPattern.MatchString(c.ConnectionArn) {
-		p.Add("pipelineConnectionArn", c.ConnectionArn, "a connection ARN such as arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee")
-	}
-	if c.Repository != "" && !repositoryPattern.MatchString(c.Repository) {
-		p.Add("pipelineRepository", c.Repository, "owner/name, such as data-platform/sagemaker-catalog")
-	}
-	if !branchPattern.MatchString(c.Branch) || strings.Contains(c.Branch, "..") {
-		p.Add("pipelineBranch", c.Branch, "a branch name such as main")
-	}
-	if home := get("pipelineEnvironment"); home != "" {
-		if m := envPattern.FindStringSubmatch(home); m == nil {
-			p.Add("pipelineEnvironment", home, "ACCOUNT/REGION such as 123456789012/eu-west-1")
-		} else {
-			c.Home = Environment{Name: "pipeline", Account: m[1], Region: m[2]}
-		}
-	}
-	for _, item := range list("deployEnvironments") {
-		name, env, ok := strings.Cut(item, "=")
-		m := envPattern.FindStringSubmatch(env)
-		if !ok || m == nil || !stageNamePattern.MatchString(name) {
-			p.Add("deployEnvironments", item, "NAME=ACCOUNT/REGION such as prod=123456789012/eu-west-1 (NAME: a letter, then letters, digits, hyphens)")
-			continue
-		}
-		for _, s := range c.Stages {
-			if s.Name == name {
-				p.Add("deployEnvironments", item, "each stage name once")
-			}
-		}
-		c.Stages = append(c.Stages, Environment{Name: name, Account: m[1], Region: m[2]})
-	}
-	return c
-}
 
 // CatalogStage is one deployment of the catalog: the Stage a pipeline
-// deploys, holding the same CatalogStack that `cdk deploy` deploys.
+// deploys, holding the same stack that `cdk deploy` deploys (a Hub, or a
+// Spoke when the configuration imports a portfolio).
 type CatalogStage struct {
 	Stage   awscdk.Stage
-	Catalog *CatalogStack
+	Catalog awscdk.Stack
 }
 
 // NewCatalogStage builds the catalog in a new Stage of scope.
@@ -107,7 +29,7 @@ type CatalogStage struct {
 // synthesis has not. Unless the context already holds them (the CDK's key
 // availability-zones:account=ACCOUNT:region=REGION, for example in
 // cdk.json), the stage uses the region's zones a and b.
-func NewCatalogStage(scope constructs.Construct, id *string, props *awscdk.StageProps, cfg Config) *CatalogStage {
+func NewCatalogStage(scope constructs.Construct, id *string, props *awscdk.StageProps, cfg config.Config, code awslambda.Code) *CatalogStage {
 	stage := awscdk.NewStage(scope, id, props)
 	if props != nil && props.Env != nil && props.Env.Account != nil && props.Env.Region != nil {
 		key := jsii.String(fmt.Sprintf("availability-zones:account=%s:region=%s", *props.Env.Account, *props.Env.Region))
@@ -118,7 +40,7 @@ func NewCatalogStage(scope constructs.Construct, id *string, props *awscdk.Stage
 	}
 	return &CatalogStage{
 		Stage:   stage,
-		Catalog: NewCatalogStack(stage, jsii.String(cfg.StackName), &CatalogStackProps{Config: &cfg}),
+		Catalog: NewCatalog(stage, cfg, code),
 	}
 }
 
@@ -129,14 +51,14 @@ type PipelineStack struct {
 	Pipeline pipelines.CodePipeline
 	Synth    pipelines.CodeBuildStep
 	Stages   []*CatalogStage
-	config   PipelineConfig
+	config   config.PipelineConfig
 }
 
 // PipelineStackId is the pipeline stack's construct ID (and name) in the app.
-func PipelineStackId(cfg Config) string { return cfg.StackName + "-pipeline" }
+func PipelineStackId(cfg config.Config) string { return cfg.StackName + "-pipeline" }
 
 // NewPipelineStack builds the pipeline stack. cfg.Pipeline must be set.
-func NewPipelineStack(scope constructs.Construct, id *string, cfg Config) *PipelineStack {
+func NewPipelineStack(scope constructs.Construct, id *string, cfg config.Config, code awslambda.Code) *PipelineStack {
 	pc := cfg.Pipeline
 	if pc == nil {
 		panic(fmt.Errorf("%s/%s: Config.Pipeline: required for a pipeline stack", *scope.Node().Path(), *id))
@@ -172,7 +94,7 @@ func NewPipelineStack(scope constructs.Construct, id *string, cfg Config) *Pipel
 	for _, env := range pc.Stages {
 		stage := NewCatalogStage(stack, jsii.String(env.Name), &awscdk.StageProps{
 			Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
-		}, cfg)
+		}, cfg, code)
 		ps.Pipeline.AddStage(stage.Stage, nil)
 		ps.Stages = append(ps.Stages, stage)
 	}
@@ -183,22 +105,14 @@ func NewPipelineStack(scope constructs.Construct, id *string, cfg Config) *Pipel
 	// them, and cfn-lint would warn (W3005) on this resource only.
 	ps.Pipeline.Pipeline().Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String("cfn-lint"),
 		map[string]any{"config": map[string]any{"ignore_checks": []string{"W3005"}}})
-	applySuppressions(stack, ps.Suppressions())
-	// Deploying to another region adds a support stack there (at the
-	// root) with a replication bucket for the artifacts.
-	for _, c := range *stack.Node().Root().Node().Children() {
-		if support, ok := c.(awscdk.Stack); ok && strings.HasPrefix(*c.Node().Id(), "cross-region-stack-") {
-			applySuppressions(support, artifactBucketSuppressions("Default/CrossRegionCodePipelineReplicationBucket"))
-		}
-	}
 	return ps
 }
 
 // SynthCommands are what the pipeline's synth step runs: the tests, then
 // the synthesis with the same context the pipeline was made with.
-func SynthCommands(cfg Config) []string {
+func SynthCommands(cfg config.Config) []string {
 	synth := "npx cdk synth"
-	for _, k := range ContextKeys {
+	for _, k := range config.Keys {
 		if v, ok := cfg.Context[k.Name]; ok {
 			synth += " -c " + shellQuote(k.Name+"="+v)
 		}

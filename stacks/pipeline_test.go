@@ -1,16 +1,15 @@
 package stacks_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/datalake-platform/sagemaker-catalog/internal/config"
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
 	"github.com/datalake-platform/sagemaker-catalog/stacks"
 )
@@ -24,25 +23,26 @@ var pipelineValues = map[string]string{
 }
 
 func TestPipelineConfig(t *testing.T) {
-	cfg, err := stacks.ParseContext(pipelineValues)
+	cfg, err := config.Parse(pipelineValues)
 	require.NoError(t, err)
 	require.NotNil(t, cfg.Pipeline)
 	assert.Equal(t, "main", cfg.Pipeline.Branch)
-	assert.Equal(t, stacks.Environment{Name: "pipeline", Account: "123456789012", Region: "eu-west-1"}, cfg.Pipeline.Home)
-	assert.Equal(t, []stacks.Environment{
+	assert.Equal(t, config.Environment{Name: "pipeline", Account: "123456789012", Region: "eu-west-1"}, cfg.Pipeline.Home)
+	assert.Equal(t, []config.Environment{
 		{Name: "dev", Account: "111111111111", Region: "eu-west-1"},
 		{Name: "prod", Account: "222222222222", Region: "eu-central-1"},
 	}, cfg.Pipeline.Stages)
 
-	none, err := stacks.ParseContext(nil)
+	none, err := config.Parse(nil)
 	require.NoError(t, err)
 	assert.Nil(t, none.Pipeline, "without pipeline context, no pipeline")
 }
 
 func TestPipelineStack(t *testing.T) {
-	cfg := config(t, pipelineValues)
+	cfg, err := parse(pipelineValues, t.TempDir())
+	require.NoError(t, err)
 	app := testutil.NewApp(nil)
-	ps := stacks.NewPipelineStack(app, jsii.String(stacks.PipelineStackId(cfg)), cfg)
+	ps := stacks.NewPipelineStack(app, jsii.String(stacks.PipelineStackId(cfg)), cfg, nil)
 	tmpl := assertions.Template_FromStack(ps.Stack, nil)
 
 	// Source, synth (tests, then synthesis), self-mutation, assets, then one stage per environment.
@@ -81,24 +81,5 @@ func TestPipelineStack(t *testing.T) {
 	assert.Equal(t, "111111111111", *ps.Stages[0].Catalog.Account())
 	assert.Equal(t, "eu-central-1", *ps.Stages[1].Catalog.Region())
 	assert.Equal(t, "SageMakerCatalog", *ps.Stages[1].Catalog.StackName())
-	assert.NotNil(t, ps.Stages[0].Catalog.Portfolio)
-}
-
-func TestPipelineNagFindsNothingUnsuppressed(t *testing.T) {
-	cfg := config(t, pipelineValues)
-	app := testutil.NewApp(nil)
-	stacks.NewPipelineStack(app, jsii.String(stacks.PipelineStackId(cfg)), cfg)
-	stacks.ApplyNagPacks(app)
-	msg := testutil.PanicMessage(func() { app.Synth(nil) })
-	var findings []string
-	for _, c := range *app.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		for _, m := range *c.Node().Metadata() {
-			if *m.Type == "aws:cdk:error" || *m.Type == "aws:cdk:warning" {
-				msg := fmt.Sprint(m.Data)
-				findings = append(findings, *c.Node().Path()+": "+msg[:min(len(msg), 120)])
-			}
-		}
-	}
-	assert.Empty(t, findings)
-	assert.Empty(t, msg)
+	assert.NotNil(t, ps.Stages[0].Catalog.Node().TryFindChild(jsii.String("Portfolio")), "a hub")
 }

@@ -15,7 +15,7 @@ var spokeValues = map[string]string{
 }
 
 func TestHubSharesPortfolioAndNamesItsLaunchRole(t *testing.T) {
-	s := synthCatalog(t, map[string]string{"shareWithAccounts": "111111111111,222222222222"})
+	s := catalog(t, map[string]string{"shareWithAccounts": "111111111111,222222222222"})
 	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::PortfolioShare"), jsii.Number(2))
 	for _, account := range []string{"111111111111", "222222222222"} {
 		s.tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::PortfolioShare"), map[string]any{
@@ -31,9 +31,8 @@ func TestHubSharesPortfolioAndNamesItsLaunchRole(t *testing.T) {
 }
 
 func TestSpokeAcceptsTheShareAndCreatesTheNamedRole(t *testing.T) {
-	spoke := synthCatalog(t, spokeValues)
-	assert.Nil(t, spoke.stack.Portfolio)
-	assert.Nil(t, spoke.stack.Product)
+	spoke := catalog(t, spokeValues)
+	require.NotNil(t, spoke.spoke)
 	for _, typ := range []string{"AWS::ServiceCatalog::Portfolio", "AWS::ServiceCatalog::CloudFormationProduct", "AWS::ServiceCatalog::LaunchRoleConstraint"} {
 		spoke.tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(0))
 	}
@@ -46,7 +45,7 @@ func TestSpokeAcceptsTheShareAndCreatesTheNamedRole(t *testing.T) {
 
 	// The spoke's role has the hub's statements, and the spoke publishes the
 	// same parameters the shared product template reads.
-	hub := synthCatalog(t, map[string]string{"shareWithAccounts": "111111111111"})
+	hub := catalog(t, map[string]string{"shareWithAccounts": "111111111111"})
 	sids := func(s *synthesized) []string {
 		var out []string
 		for _, st := range statements(s.json) {
@@ -59,8 +58,8 @@ func TestSpokeAcceptsTheShareAndCreatesTheNamedRole(t *testing.T) {
 	for _, sid := range []string{"CreateSecureNotebookInstance", "PassNotebookRole", "NotebookVolumeKey", "ResolveTemplateParameters"} {
 		assert.Contains(t, sids(spoke), sid)
 	}
-	require.Equal(t, hub.stack.Notebook.Parameters, spoke.stack.Notebook.Parameters)
-	for _, name := range spoke.stack.Notebook.Parameters.All() {
+	require.Equal(t, hub.parts.Template.Parameters, spoke.parts.Template.Parameters)
+	for _, name := range spoke.parts.Template.Parameters.All() {
 		spoke.tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": name})
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -18,9 +17,8 @@ import (
 // synthVersions synthesizes a catalog whose snapshots are in dir and returns
 // the product's versions (name to template) and the synthesis error, if any.
 func synthVersions(t *testing.T, dir string, values map[string]string, context ...map[string]any) (map[string]string, string) {
-	cfg, err := stacks.ParseContext(values)
+	cfg, err := parse(values, dir)
 	require.NoError(t, err)
-	cfg.ProductVersionsDir = dir
 	props := &awscdk.AppProps{}
 	if len(context) > 0 {
 		props.Context = &context[0]
@@ -29,7 +27,7 @@ func synthVersions(t *testing.T, dir string, values map[string]string, context .
 	var out string
 	msg := testutil.PanicMessage(func() {
 		// The app's construct ID: snapshot names derive from construct paths.
-		stacks.NewCatalogStack(app, jsii.String(cfg.StackName), &stacks.CatalogStackProps{Config: &cfg})
+		stacks.NewCatalog(app, cfg, nil)
 		out = *app.Synth(nil).Directory()
 	})
 	if msg != "" {

@@ -16,6 +16,7 @@ import (
 	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/product"
+	"github.com/datalake-platform/sagemaker-catalog/internal/config"
 	"github.com/datalake-platform/sagemaker-catalog/stacks"
 )
 
@@ -38,7 +39,7 @@ func main() {
 	}
 	values["principalArns"] = strings.Join(arns, ",")
 	values["shareWithAccounts"] = strings.Join(accounts, ",")
-	cfg, err := stacks.ParseContext(values)
+	cfg, err := config.Parse(values)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -49,7 +50,7 @@ func main() {
 	// As main.go: CDK's built-in validation only with CDK_VALIDATION=true.
 	app := awscdk.NewApp(&awscdk.AppProps{BuiltinCloudFormationValidation: jsii.Bool(os.Getenv("CDK_VALIDATION") == "true")})
 	started := time.Now()
-	s := stacks.NewCatalogStack(app, jsii.String(cfg.StackName), &stacks.CatalogStackProps{Config: &cfg})
+	s := stacks.NewHub(app, jsii.String(cfg.StackName), &stacks.Props{Config: &cfg})
 	// Further notebook products, each with its template and launch role.
 	for i := 1; i < *productCount; i++ {
 		props := &notebook.Props{ParameterPrefix: jsii.String(fmt.Sprintf("/%s/notebook%d", cfg.StackName, i)), CatalogName: jsii.String(cfg.StackName)}
@@ -59,9 +60,9 @@ func main() {
 			Versions: []product.Version{{ProductStack: nb.Stack}},
 		})
 		launchrole.New(s.Stack, jsii.String(fmt.Sprintf("LaunchRole%d", i)), &launchrole.Props{
-			Portfolio: s.Portfolio.Portfolio, Product: p,
-			RoleCreation: s.NotebookRoleCreation(), Permissions: s.WorkspacePermissions(), KmsKeyArns: []*string{s.Key.KeyArn()},
-			SubnetIds: s.SubnetIds, SecurityGroupIds: s.SecurityGroupIds,
+			Portfolio: s.Portfolio, Product: p,
+			RoleCreation: s.Workspaces.RoleCreation(), Permissions: s.Workspaces.LaunchPermissions(), KmsKeyArns: []*string{s.NotebookKey.KeyArn()},
+			SubnetIds: s.Network.SubnetIds, SecurityGroupIds: s.Network.SecurityGroupIds,
 			InstanceTypes: cfg.AllowedInstanceTypes, ParameterNames: nb.Parameters.All(),
 		})
 	}

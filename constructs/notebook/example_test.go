@@ -22,10 +22,8 @@ func ExampleNew() {
 	fmt.Println(*n.NotebookInstance.DirectInternetAccess(), *n.NotebookInstance.RootAccess())
 	fmt.Println(n.InstanceType.Default(), *n.VolumeSizeInGB.MaxValue())
 	fmt.Println(n.Parameters.KmsKeyArn)
-	fmt.Println(notebook.NotebookRolePath(notebook.DefaultCatalogName), notebook.NotebookBoundaryName(notebook.DefaultCatalogName))
 	// Output:
 	// Disabled Disabled
 	// ml.t3.medium 200
-	// /sagemaker-catalog/notebook/kms-key-arn
-	// /SageMakerCatalog/notebooks/ SageMakerCatalog-notebook-boundary
+	// /SageMakerCatalog/notebook/kms-key-arn
 }

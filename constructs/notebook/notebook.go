@@ -15,11 +15,11 @@
 // they could override a template parameter.
 //
 // Each notebook gets its own execution role, created by the template under
-// a fixed path (NotebookRolePath) with a mandatory permissions boundary
-// (NotebookBoundaryName), the catalog's shared notebook policy
-// (NotebookPolicyName), and access to its owner's workspace prefix only. The
+// a fixed path (names.NotebookRolePath) with a mandatory permissions boundary
+// (names.NotebookBoundary), the catalog's shared notebook policy
+// (names.NotebookPolicy), and access to its owner's workspace prefix only. The
 // owner comes from a Custom::Workspace resource served by the catalog's
-// workspace function (WorkspaceFunctionName): it reads what Service Catalog
+// workspace function (names.WorkspaceFunction): it reads what Service Catalog
 // recorded about the launch, so the analyst cannot choose it. The lifecycle
 // configuration restores the workspace on first start and saves it
 // periodically and before every stop (lifecycle/workspace-sync.sh).
@@ -72,7 +72,6 @@ const (
 	DefaultMaxVolumeSizeGB       = 100
 	DefaultIdleTimeoutMinutes    = 60
 	DefaultMaxIdleTimeoutMinutes = 240
-	DefaultParameterPrefix       = "/sagemaker-catalog/notebook"
 	DefaultCatalogName           = "SageMakerCatalog"
 	DefaultLeaseDays             = 7
 	DefaultMaxLeaseDays          = 30
@@ -131,7 +130,7 @@ type Props struct {
 	SecurityGroupCount *float64
 	// CatalogName names the catalog's resources the template uses by name:
 	// the workspace function, the notebook role path, the boundary and the
-	// shared notebook policy (see WorkspaceFunctionName and the others).
+	// shared notebook policy (see names.WorkspaceFunction and the others).
 	// Default: DefaultCatalogName.
 	CatalogName *string
 	// LeaseDays is the preselected lease: a notebook unused for this many
@@ -143,7 +142,8 @@ type Props struct {
 	MaxLeaseDays *float64
 	// ParameterPrefix is the SSM path under which the catalog publishes the
 	// shared resources (see Parameters).
-	// Default: DefaultParameterPrefix.
+	// Default: /<CatalogName>/notebook (names.NotebookParameterPrefix), where
+	// the catalog stack publishes them.
 	ParameterPrefix *string
 }
 
@@ -255,7 +255,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Template {
 	n.Workspace = awscdk.NewCfnResource(stack, jsii.String("Workspace"), &awscdk.CfnResourceProps{
 		Type: jsii.String("Custom::Workspace"),
 		Properties: &map[string]any{
-			"ServiceToken": awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"+WorkspaceFunctionName(r.catalog)), nil),
+			"ServiceToken": awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"+names.WorkspaceFunction(r.catalog)), nil),
 			"LeaseDays":    n.LeaseDays.ValueAsString(),
 		},
 	})
@@ -272,9 +272,9 @@ func New(scope constructs.Construct, id *string, props *Props) *Template {
 		Type: jsii.String("AWS::IAM::Role"),
 		Properties: &map[string]any{
 			"Description":         "Execution role of one Service Catalog SageMaker notebook",
-			"Path":                NotebookRolePath(r.catalog),
-			"PermissionsBoundary": awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/"+NotebookBoundaryName(r.catalog)), nil),
-			"ManagedPolicyArns":   []any{awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/"+NotebookPolicyName(r.catalog)), nil)},
+			"Path":                names.NotebookRolePath(r.catalog),
+			"PermissionsBoundary": awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/"+names.NotebookBoundary(r.catalog)), nil),
+			"ManagedPolicyArns":   []any{awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/"+names.NotebookPolicy(r.catalog)), nil)},
 			"AssumeRolePolicyDocument": map[string]any{
 				"Version": "2012-10-17",
 				"Statement": []any{map[string]any{
@@ -380,28 +380,6 @@ func New(scope constructs.Construct, id *string, props *Props) *Template {
 
 func resolveSSM(name string) *string { return jsii.String("{{resolve:ssm:" + name + "}}") }
 
-// WorkspaceFunctionName is the name of the catalog's workspace function,
-// which the notebook template's Custom::Workspace resource calls.
-func WorkspaceFunctionName(catalog string) string { return names.Truncate(catalog, 54) + "-workspace" }
-
-// WorkspaceBucketPrefix starts the name of the catalog's workspace bucket,
-// <prefix>-<account>-<region>: the catalog's name in lower case, cut so that
-// the whole name fits S3's 63 characters.
-func WorkspaceBucketPrefix(catalog string) string {
-	return strings.Trim(strings.ToLower(names.Truncate(catalog, 24)), "-") + "-ws"
-}
-
-// NotebookRolePath is the IAM path of every notebook role: the launch role
-// may create roles only there.
-func NotebookRolePath(catalog string) string { return "/" + catalog + "/notebooks/" }
-
-// NotebookBoundaryName is the managed policy every notebook role must have
-// as its permissions boundary.
-func NotebookBoundaryName(catalog string) string { return catalog + "-notebook-boundary" }
-
-// NotebookPolicyName is the catalog's managed policy every notebook role has.
-func NotebookPolicyName(catalog string) string { return catalog + "-notebook" }
-
 type resolved struct {
 	allowed                  []string
 	defaultType              *string
@@ -455,9 +433,9 @@ func (props *Props) resolve() (*resolved, error) {
 	}
 	sgCount := whole(p, "SecurityGroupCount", props.SecurityGroupCount, 1, 1, MaxSecurityGroups)
 
-	prefix := strings.TrimSuffix(check.Or(props.ParameterPrefix, DefaultParameterPrefix), "/")
+	prefix := strings.TrimSuffix(check.Or(props.ParameterPrefix, names.NotebookParameterPrefix(r.catalog)), "/")
 	if !strings.HasPrefix(prefix, "/") || strings.ContainsAny(prefix, " {}*?") || len(prefix) > 900 {
-		p.Add("ParameterPrefix", prefix, `an SSM path such as /sagemaker-catalog/notebook (starts with "/", no spaces, braces or wildcards)`)
+		p.Add("ParameterPrefix", prefix, `an SSM path such as /SageMakerCatalog/notebook (starts with "/", no spaces, braces or wildcards)`)
 	}
 	r.parameters = Parameters{
 		KmsKeyArn: prefix + "/kms-key-arn",

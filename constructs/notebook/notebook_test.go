@@ -69,10 +69,10 @@ func TestSecureByConstruction(t *testing.T) {
 	assert.Equal(t, "Disabled", nb["RootAccess"])
 	assert.Equal(t, map[string]any{"MinimumInstanceMetadataServiceVersion": "2"}, nb["InstanceMetadataServiceConfiguration"])
 	assert.Equal(t, "notebook-al2023-v1", nb["PlatformIdentifier"])
-	assert.Equal(t, "{{resolve:ssm:/sagemaker-catalog/notebook/kms-key-arn}}", nb["KmsKeyId"])
+	assert.Equal(t, "{{resolve:ssm:/SageMakerCatalog/notebook/kms-key-arn}}", nb["KmsKeyId"])
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{"NotebookRole", "Arn"}}, nb["RoleArn"], "its own role")
-	assert.Equal(t, "{{resolve:ssm:/sagemaker-catalog/notebook/subnet-id}}", nb["SubnetId"])
-	assert.Equal(t, []any{"{{resolve:ssm:/sagemaker-catalog/notebook/security-group-1}}"}, nb["SecurityGroupIds"])
+	assert.Equal(t, "{{resolve:ssm:/SageMakerCatalog/notebook/subnet-id}}", nb["SubnetId"])
+	assert.Equal(t, []any{"{{resolve:ssm:/SageMakerCatalog/notebook/security-group-1}}"}, nb["SecurityGroupIds"])
 	assert.Equal(t, map[string]any{"Ref": "AWS::StackName"}, nb["NotebookInstanceName"])
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{"LifecycleConfig", "NotebookInstanceLifecycleConfigName"}}, nb["LifecycleConfigName"])
 	assert.Equal(t, map[string]any{"Ref": "InstanceType"}, nb["InstanceType"])
@@ -253,14 +253,4 @@ func TestInstanceTypeTable(t *testing.T) {
 		assert.True(t, notebook.NotebookInstanceTypes[typ], typ)
 	}
 	assert.False(t, notebook.NotebookInstanceTypes["ml.m5.large"], "SageMaker has no ml.m5.large notebook")
-}
-
-// The catalog's names fit their services' limits for any valid catalog name.
-func TestCatalogNamesFitTheirLimits(t *testing.T) {
-	long := "A" + strings.Repeat("b-", 49) + "c" // 100 characters, the longest stack name
-	assert.Equal(t, "sagemakercatalog-ws", notebook.WorkspaceBucketPrefix("SageMakerCatalog"))
-	assert.Equal(t, "ab-b-b-b-b-b-b-b-b-b-b-b-ws", notebook.WorkspaceBucketPrefix(long), "cut, lower case, no hyphen before -ws")
-	// <prefix>-<12-digit account>-<region of up to 14 characters> within S3's 63.
-	assert.LessOrEqual(t, len(notebook.WorkspaceBucketPrefix(long))+1+12+1+14, 63)
-	assert.LessOrEqual(t, len(notebook.WorkspaceFunctionName(long)), 64, "Lambda's limit")
 }

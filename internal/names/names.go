@@ -1,8 +1,14 @@
-// Package names holds the names the catalog's parts agree on (tags, S3
-// prefixes) without depending on each other: the stacks use them without
-// pulling the AWS SDK, which the janitor and workspace packages need, into
-// the CDK app's build.
+// Package names is the one home of every name the catalog's parts share:
+// the tags the notebook template writes and the janitor reads, the
+// workspace bucket's layout, the names of the catalog resources the
+// notebook template refers to by name, and the functions' environment.
+//
+// It imports nothing but the standard library, so that the runtime code
+// (lambda/...) and the CDK code (constructs/..., stacks) can both use it
+// without pulling each other's dependencies into their builds.
 package names
+
+import "strings"
 
 // Tags the notebook product puts on its notebook instance, and the one the
 // janitor adds.
@@ -20,6 +26,37 @@ const (
 // WorkspacePrefix is where owners' workspaces live in the workspace bucket.
 const WorkspacePrefix = "owners/"
 
+// StatusDir is where, under an owner's workspace prefix, notebooks' sync
+// status objects live.
+const StatusDir = ".sagemaker-catalog/"
+
+// Functions: the catalog's Lambda functions are one binary; the FUNCTION
+// variable selects the handler.
+const (
+	// FunctionJanitor and FunctionWorkspace are the handlers' names.
+	FunctionJanitor   = "janitor"
+	FunctionWorkspace = "workspace"
+
+	// EnvFunction selects the handler.
+	EnvFunction = "FUNCTION"
+	// EnvBucket is the workspace bucket's name (workspace function).
+	EnvBucket = "BUCKET"
+	// EnvTopicArn, EnvLeaseDays, EnvNoticeHours and EnvMode configure the
+	// janitor: the notices topic, the default lease, the notice period and
+	// the mode (enforce, notify-only or dry-run).
+	EnvTopicArn    = "TOPIC_ARN"
+	EnvLeaseDays   = "LEASE_DAYS"
+	EnvNoticeHours = "NOTICE_HOURS"
+	EnvMode        = "MODE"
+)
+
+// Janitor modes.
+const (
+	ModeEnforce    = "enforce"
+	ModeNotifyOnly = "notify-only"
+	ModeDryRun     = "dry-run"
+)
+
 // Truncate returns s cut to at most n bytes (names are ASCII).
 func Truncate(s string, n int) string {
 	if len(s) > n {
@@ -28,6 +65,46 @@ func Truncate(s string, n int) string {
 	return s
 }
 
-// StatusDir is where, under an owner's workspace prefix, notebooks' sync
-// status objects live.
-const StatusDir = ".sagemaker-catalog/"
+// Names of the catalog's resources, derived from the catalog's name (its
+// stack name): the notebook template refers to them by name, because a
+// product template cannot refer to the catalog stack.
+
+// WorkspaceFunction is the name of the workspace function, which the
+// notebook template's Custom::Workspace resource calls.
+func WorkspaceFunction(catalog string) string { return Truncate(catalog, 54) + "-workspace" }
+
+// WorkspaceBucketPrefix starts the name of the catalog's workspace bucket,
+// <prefix>-<account>-<region>: the catalog's name in lower case, cut so that
+// the whole name fits S3's 63 characters.
+func WorkspaceBucketPrefix(catalog string) string {
+	return strings.Trim(strings.ToLower(Truncate(catalog, 24)), "-") + "-ws"
+}
+
+// NotebookRolePath is the IAM path of every notebook role: the launch role
+// may create roles only there.
+func NotebookRolePath(catalog string) string { return "/" + catalog + "/notebooks/" }
+
+// NotebookBoundary is the managed policy every notebook role must have as
+// its permissions boundary.
+func NotebookBoundary(catalog string) string { return catalog + "-notebook-boundary" }
+
+// NotebookPolicy is the catalog's managed policy every notebook role has.
+func NotebookPolicy(catalog string) string { return catalog + "-notebook" }
+
+// NotebookParameterPrefix is the SSM path under which the catalog publishes
+// what the notebook template resolves (key, subnet, security groups).
+func NotebookParameterPrefix(catalog string) string { return "/" + catalog + "/notebook" }
+
+// LaunchRole is the launch role's name when the portfolio is shared: the
+// constraint names it, and each account has its own role of that name.
+func LaunchRole(catalog string) string { return catalog + "-launch" }
+
+// AnalystRole is the name of the analyst role the catalog creates when no
+// principals are configured.
+func AnalystRole(catalog string) string { return catalog + "-analyst" }
+
+// FunctionLogGroups is the name prefix of the catalog functions' log groups.
+func FunctionLogGroups(catalog string) string { return "/" + catalog + "/functions/" }
+
+// FlowLogGroup is the name of the catalog VPC's flow-log group.
+func FlowLogGroup(catalog string) string { return "/" + catalog + "/vpc-flow-logs" }

@@ -1,4 +1,4 @@
-package main
+package integration_test
 
 // Checks of every synthesized template against sources this project did not
 // write: the official CloudFormation resource schemas and CloudFormation's
@@ -30,7 +30,7 @@ import (
 func schemasDir(t *testing.T) string {
 	dir := os.Getenv("CFN_SCHEMAS_DIR")
 	if dir == "" {
-		dir = filepath.Join("..", "shared", "cfn-schemas")
+		dir = filepath.Join(root, "..", "shared", "cfn-schemas")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "handler-permissions.json")); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -228,11 +228,10 @@ type cfnTemplate struct {
 // configured network, key and principals, by file name.
 func allTemplates(t *testing.T) map[string]cfnTemplate {
 	out := map[string]cfnTemplate{}
-	spoke, err := synthApp(t, map[string]any{
+	spoke := assemblyOf(t, "spoke", map[string]any{
 		"importPortfolioId": "port-abcdefghijklm",
 		"principalPatterns": "arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DataAnalyst_*",
 	})
-	require.NoError(t, err)
 	for label, dir := range map[string]string{"defaults": assembly(t), "configured": configuredAssembly(t), "spoke": spoke} {
 		for name, body := range templates(t, dir) {
 			var tmpl cfnTemplate
@@ -243,28 +242,18 @@ func allTemplates(t *testing.T) map[string]cfnTemplate {
 	return out
 }
 
-var (
-	configuredOnce sync.Once
-	configuredDir  string
-	configuredErr  error
-)
-
 func configuredAssembly(t *testing.T) string {
-	configuredOnce.Do(func() {
-		configuredDir, configuredErr = synthApp(t, map[string]any{
-			"principalArns":     "arn:aws:iam::123456789012:role/analyst",
-			"principalPatterns": "arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DataAnalyst_*",
-			"subnetIds":         "subnet-0123456789abcdef0",
-			"securityGroupIds":  "sg-0123456789abcdef0,sg-0fedcba9876543210",
-			"kmsKeyArn":         "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-			"dataBucketArns":    "arn:aws:s3:::lake-curated/sales/",
-			"supportEmail":      "platform@example.com",
-			"supportUrl":        "https://wiki.example.com/notebooks",
-			"notifyStackEvents": "true",
-		})
+	return assemblyOf(t, "configured", map[string]any{
+		"principalArns":     "arn:aws:iam::123456789012:role/analyst",
+		"principalPatterns": "arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DataAnalyst_*",
+		"subnetIds":         "subnet-0123456789abcdef0",
+		"securityGroupIds":  "sg-0123456789abcdef0,sg-0fedcba9876543210",
+		"kmsKeyArn":         "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		"dataBucketArns":    "arn:aws:s3:::lake-curated/sales/",
+		"supportEmail":      "platform@example.com",
+		"supportUrl":        "https://wiki.example.com/notebooks",
+		"notifyStackEvents": "true",
 	})
-	require.NoError(t, configuredErr)
-	return configuredDir
 }
 
 func TestTemplatesMatchCloudFormationSchemas(t *testing.T) {

@@ -1,4 +1,4 @@
-package main
+package app_test
 
 import (
 	"encoding/json"
@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/datalake-platform/sagemaker-catalog/internal/app"
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
-	"github.com/datalake-platform/sagemaker-catalog/stacks"
 )
 
 // shared holds assemblies that outlive one test (t.TempDir would not).
@@ -30,32 +30,22 @@ func TestMain(m *testing.M) {
 	testutil.Run(m, func() { os.RemoveAll(shared) })
 }
 
-// synthApp builds and synthesizes the app as main does, with context values.
-func synthApp(t *testing.T, context map[string]any) (string, error) {
-	t.Helper()
+// synthApp builds and synthesizes the app as main does, with context values
+// on cdk.json's feature flags (the app must work on its embedded defaults).
+// It takes no testing.T: a synthesis may be shared by several tests.
+func synthApp(context map[string]any) (string, error) {
 	outdir, err := os.MkdirTemp(shared, "cdk.out-")
-	require.NoError(t, err)
-	// cdk.json's feature flags, but not its configuration: the app must
-	// work on its embedded defaults.
-	ctx := testutil.CLIContext()
-	for _, k := range stacks.ContextKeys {
-		delete(ctx, k.Name)
+	if err != nil {
+		return "", err
 	}
+	ctx := testutil.CLIContext()
 	ctx["productVersionsDir"] = filepath.Join(outdir, "product-versions")
+	ctx["aws:cdk:bundling-stacks"] = []any{}
 	for k, v := range context {
 		ctx[k] = v
 	}
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(outdir), AnalyticsReporting: jsii.Bool(false),
+	return app.Synth(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(outdir), AnalyticsReporting: jsii.Bool(false),
 		BuiltinCloudFormationValidation: jsii.Bool(false)})
-	var dir string
-	err = guard(func() error {
-		if _, err := build(app); err != nil {
-			return err
-		}
-		dir = *app.Synth(nil).Directory()
-		return nil
-	})
-	return dir, err
 }
 
 var (
@@ -66,7 +56,7 @@ var (
 
 // assembly is the app synthesized on embedded defaults, once per test binary.
 func assembly(t *testing.T) string {
-	defaultOnce.Do(func() { defaultDir, defaultErr = synthApp(t, map[string]any{}) })
+	defaultOnce.Do(func() { defaultDir, defaultErr = synthApp(nil) })
 	require.NoError(t, defaultErr)
 	return defaultDir
 }
@@ -132,7 +122,7 @@ func TestNoSeedWildcards(t *testing.T) {
 }
 
 func TestSynthesisIsDeterministic(t *testing.T) {
-	again, err := synthApp(t, map[string]any{})
+	again, err := synthApp(map[string]any{})
 	require.NoError(t, err)
 	first, second := templates(t, assembly(t)), templates(t, again)
 	require.NotEmpty(t, first)
@@ -143,7 +133,7 @@ func TestSynthesisIsDeterministic(t *testing.T) {
 }
 
 func TestContextOverridesAndLists(t *testing.T) {
-	dir, err := synthApp(t, map[string]any{
+	dir, err := synthApp(map[string]any{
 		"stackName":            "TeamCatalog",
 		"allowedInstanceTypes": []any{"ml.t3.medium", "ml.m5.xlarge"}, // cdk.json may hold a JSON list
 		"maxVolumeSizeGB":      float64(250),                          // or a number
@@ -160,7 +150,7 @@ func TestContextOverridesAndLists(t *testing.T) {
 }
 
 func TestBadContextIsOneLinePerKey(t *testing.T) {
-	_, err := synthApp(t, map[string]any{"maxVolumeSizeGB": "huge", "subnetIds": "vpc-1", "securityGroupIds": "sg-0123456789abcdef0"})
+	_, err := synthApp(map[string]any{"maxVolumeSizeGB": "huge", "subnetIds": "vpc-1", "securityGroupIds": "sg-0123456789abcdef0"})
 	require.Error(t, err)
 	lines := strings.Split(err.Error(), "\n")
 	assert.Equal(t, []string{
@@ -168,55 +158,23 @@ func TestBadContextIsOneLinePerKey(t *testing.T) {
 		`context: subnetIds: invalid value "vpc-1": a subnet ID such as subnet-0123456789abcdef0`,
 	}, lines)
 
-	_, err = synthApp(t, map[string]any{"principalArns": map[string]any{"a": "b"}})
+	_, err = synthApp(map[string]any{"principalArns": map[string]any{"a": "b"}})
 	assert.EqualError(t, err, "context: principalArns: a string, number or list of strings, not map[string]interface {}")
+
+	_, err = synthApp(map[string]any{"allowedInstanceType": "ml.t3.medium"})
+	assert.EqualError(t, err, "context: allowedInstanceType: unknown key (did you mean allowedInstanceTypes?)")
 }
 
 func TestPanicErrorDropsStackTraces(t *testing.T) {
-	err := panicError(errors.New("Error: something failed\n    at Foo (/x.js:1:2)\n    at Bar (/y.js:3:4)"))
+	err := app.PanicError(errors.New("Error: something failed\n    at Foo (/x.js:1:2)\n    at Bar (/y.js:3:4)"))
 	assert.EqualError(t, err, "Error: something failed")
-	assert.EqualError(t, panicError("plain"), "plain")
-}
-
-// TestCLIRejectsBadContext runs the pinned CDK CLI as a user would: exit
-// code 1 and one clean line per bad key, no Go or JavaScript trace.
-func TestCLIRejectsBadContext(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: skipping the CDK CLI runs")
-	}
-	if _, err := os.Stat("node_modules/.bin/cdk"); err != nil {
-		t.Skip("the CDK CLI is not installed: run npm ci first")
-	}
-	// Build the app once; the runs share it (cdk.json's "app" would rebuild
-	// it in each run, into the same file).
-	app := filepath.Join(t.TempDir(), "app")
-	build := exec.Command("go", "build", "-o", app, ".")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	for _, tc := range []struct{ context, want string }{
-		{"idleTimeoutMinutes=-5", `error: context: idleTimeoutMinutes: invalid value "-5": a whole number from 5 to 1440`},
-		{"principalPatterns=arn:aws:iam::123456789012:role/a*", `error: context: principalPatterns: invalid value "arn:aws:iam::123456789012:role/a*": an IAM_PATTERN ARN with an empty account field`},
-		{"kmsKeyArn=alias/notebooks", `error: context: kmsKeyArn: invalid value "alias/notebooks": a KMS key ARN`},
-	} {
-		t.Run(tc.context, func(t *testing.T) {
-			t.Parallel()
-			cmd := exec.Command("node_modules/.bin/cdk", "synth", "--quiet", "--app", app, "--output", t.TempDir(), "-c", tc.context)
-			cmd.Env = append(os.Environ(), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
-			out, err := cmd.CombinedOutput()
-			var exit *exec.ExitError
-			require.ErrorAs(t, err, &exit, "%s", out)
-			assert.Equal(t, 1, exit.ExitCode())
-			assert.Contains(t, string(out), tc.want)
-			assert.NotContains(t, string(out), "goroutine")
-			assert.NotContains(t, string(out), "    at ")
-		})
-	}
+	assert.EqualError(t, app.PanicError("plain"), "plain")
 }
 
 // The CDK app does not build the AWS SDK (the functions do, for their own
 // binary): it would add half a minute to a cold build of the app.
 func TestAppDoesNotBuildTheAWSSDK(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	out, err := exec.Command("go", "list", "-deps", "../..").Output()
 	require.NoError(t, err)
 	for _, pkg := range strings.Fields(string(out)) {
 		assert.False(t, strings.HasPrefix(pkg, "github.com/aws/aws-sdk-go-v2"), "the app imports %s", pkg)

@@ -1,4 +1,4 @@
-package stacks_test
+package config_test
 
 import (
 	"encoding/json"
@@ -10,11 +10,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/datalake-platform/sagemaker-catalog/stacks"
+	"github.com/datalake-platform/sagemaker-catalog/internal/config"
 )
 
 func TestDefaults(t *testing.T) {
-	c, err := stacks.ParseContext(nil)
+	c, err := config.Parse(nil)
 	require.NoError(t, err)
 	assert.Equal(t, "SageMakerCatalog", c.StackName)
 	assert.Equal(t, "ml.t3.medium", c.DefaultInstanceType)
@@ -24,31 +24,57 @@ func TestDefaults(t *testing.T) {
 	assert.Empty(t, c.PrincipalArns)
 	assert.Empty(t, c.SubnetIds)
 	assert.Equal(t, []string{"analytics"}, c.CostCenters)
-	assert.Equal(t, stacks.DefaultConfig(), c)
+	assert.Equal(t, config.Default(), c)
 }
 
-// cdk.json carries the same defaults as the code, so that `cdk synth` with and
-// without cdk.json gives the same catalog.
-func TestCdkJSONHoldsTheEmbeddedDefaults(t *testing.T) {
-	body, err := os.ReadFile("../cdk.json")
+// cdk.json is where a deployment keeps its values: whatever it holds must be
+// a valid configuration (the repository's own holds only feature flags).
+func TestCdkJSONIsAValidConfiguration(t *testing.T) {
+	body, err := os.ReadFile("../../cdk.json")
 	require.NoError(t, err)
 	var cdk struct {
-		App     string         `json:"app"`
 		Context map[string]any `json:"context"`
 	}
 	require.NoError(t, json.Unmarshal(body, &cdk))
-	for _, k := range stacks.ContextKeys {
-		v, ok := cdk.Context[k.Name]
-		if assert.True(t, ok, "cdk.json lacks %s", k.Name) {
-			s, err := stacks.ContextString(v)
-			require.NoError(t, err)
-			assert.Equal(t, k.Default, s, k.Name)
-		}
+	_, err = config.FromContext(cdk.Context)
+	require.NoError(t, err)
+}
+
+func TestUnknownKeysFailWithASuggestion(t *testing.T) {
+	for _, tc := range []struct{ key, want string }{
+		{"allowedInstanceType", "context: allowedInstanceType: unknown key (did you mean allowedInstanceTypes?)"},
+		{"AllowedInstanceTypes", "did you mean allowedInstanceTypes?"},
+		{"leasedays", "did you mean leaseDays?"},
+		{"janitorMdoe", "did you mean janitorMode?"},
+		{"colour", "unknown key (the configuration keys are listed in docs/configuration.md)"},
+	} {
+		_, err := config.FromContext(map[string]any{tc.key: "x"})
+		assert.ErrorContains(t, err, tc.want, tc.key)
+	}
+	// The CDK's own keys are not ours to judge.
+	_, err := config.FromContext(map[string]any{
+		"@aws-cdk/core:target-partitions": []any{"aws"}, "aws:cdk:enable-path-metadata": true,
+		"availability-zones:account=123456789012:region=eu-west-1": []any{"eu-west-1a"},
+		"acknowledged-issue-numbers":                               []any{float64(1)}, "cli-telemetry": false,
+		"leaseDays": float64(3),
+	})
+	require.NoError(t, err)
+}
+
+func TestFromContextReadsValuesAndReportsAllProblems(t *testing.T) {
+	c, err := config.FromContext(map[string]any{"allowedInstanceTypes": []any{"ml.t3.medium", "ml.m5.xlarge"}, "leaseDays": float64(3)})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ml.t3.medium", "ml.m5.xlarge"}, c.AllowedInstanceTypes)
+	assert.Equal(t, 3, c.LeaseDays)
+	_, err = config.FromContext(map[string]any{"leaseDay": "3", "maxVolumeSizeGB": "huge", "nag": map[string]any{}})
+	require.Error(t, err)
+	for _, want := range []string{"leaseDay: unknown key", `maxVolumeSizeGB: invalid value "huge"`, "nag: a string, number or list"} {
+		assert.ErrorContains(t, err, want)
 	}
 }
 
 func TestValidConfiguration(t *testing.T) {
-	c, err := stacks.ParseContext(map[string]string{
+	c, err := config.Parse(map[string]string{
 		"principalArns":        "arn:aws:iam::123456789012:role/analyst, arn:aws:iam::123456789012:group/analysts",
 		"principalPatterns":    "arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DataAnalyst_*",
 		"allowedInstanceTypes": "ml.t3.medium,ml.g5.xlarge",
@@ -162,7 +188,7 @@ func TestBadContext(t *testing.T) {
 			for k, v := range tc.extra {
 				values[k] = v
 			}
-			_, err := stacks.ParseContext(values)
+			_, err := config.Parse(values)
 			require.Error(t, err)
 			msg := err.Error()
 			assert.Contains(t, msg, tc.want)
@@ -182,7 +208,7 @@ func TestBadContext(t *testing.T) {
 func TestEveryKeyHasABadValueCase(t *testing.T) {
 	src, err := os.ReadFile("config_test.go")
 	require.NoError(t, err)
-	for _, k := range stacks.ContextKeys {
+	for _, k := range config.Keys {
 		assert.True(t, strings.Contains(string(src), `{"`+k.Name+`", `), "TestBadContext has no case for %s", k.Name)
 	}
 }
@@ -195,33 +221,35 @@ func TestContextString(t *testing.T) {
 		{"a,b", "a,b"}, {float64(60), "60"}, {1.5, "1.5"}, {true, "true"},
 		{[]any{"a", "b"}, "a,b"}, {[]any{float64(1), "x"}, "1,x"}, {nil, ""},
 	} {
-		got, err := stacks.ContextString(tc.in)
+		got, err := config.ValueString(tc.in)
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, got)
 	}
-	_, err := stacks.ContextString(map[string]any{"a": 1})
+	_, err := config.ValueString(map[string]any{"a": 1})
 	assert.ErrorContains(t, err, "a string, number or list")
 }
 
 func FuzzParseContext(f *testing.F) {
-	for _, k := range stacks.ContextKeys {
+	for _, k := range config.Keys {
 		f.Add(k.Name, k.Default)
 	}
 	f.Add("principalArns", "arn:aws:iam::123456789012:role/a,")
 	f.Add("maxVolumeSizeGB", "9999999999999999999999")
 	f.Add("subnetIds", "subnet-0123456789abcdef0")
 	f.Fuzz(func(t *testing.T, key, value string) {
-		c, err := stacks.ParseContext(map[string]string{key: value})
+		c, err := config.Parse(map[string]string{key: value})
 		if err == nil && c.StackName == "" {
 			t.Fatal("a valid configuration has a stack name")
 		}
 	})
 }
 
-func TestReadmeDocumentsEveryKey(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
+// docs/configuration.md is generated from the key table.
+func TestConfigurationDocIsGenerated(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
 	require.NoError(t, err)
-	for _, k := range stacks.ContextKeys {
-		assert.True(t, strings.Contains(string(readme), "`"+k.Name+"`"), "README.md does not document %s", k.Name)
+	assert.Equal(t, config.Markdown(), string(doc), "run: go generate ./internal/config")
+	for _, k := range config.Keys {
+		assert.Contains(t, string(doc), "| `"+k.Name+"` |")
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package integration_test
 
 // A launch simulation in a real CloudFormation engine: moto_server (moto
 // 5.2.1, on the machine image) creates, updates and deletes the product
@@ -34,6 +34,7 @@ import (
 
 	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
 	"github.com/datalake-platform/sagemaker-catalog/internal/motoserver"
+	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 	"github.com/datalake-platform/sagemaker-catalog/lambda/janitor"
 )
 
@@ -158,13 +159,14 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	// the workspace handler for the Custom::Workspace resource.
 	handler := filepath.Join(t.TempDir(), "functions")
 	build := exec.Command("go", "build", "-o", handler, "./lambda/cmd/functions")
+	build.Dir = root
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	const bucket = "sagemakercatalog-ws-123456789012-eu-west-1"
 	m := startMoto(t, "WORKSPACE_HANDLER="+handler, "BUCKET="+bucket, "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing")
 	// The catalog stack creates the notebook roles' boundary and shared policy; do the same.
 	policyArns := map[string]string{}
-	for _, name := range []string{notebook.NotebookBoundaryName(notebook.DefaultCatalogName), notebook.NotebookPolicyName(notebook.DefaultCatalogName)} {
+	for _, name := range []string{names.NotebookBoundary(notebook.DefaultCatalogName), names.NotebookPolicy(notebook.DefaultCatalogName)} {
 		p := m.aws(t, "iam", "create-policy", "--policy-name", name, "--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
 		policyArns[name] = p["Policy"].(map[string]any)["Arn"].(string)
 	}
@@ -221,14 +223,14 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		// Its own role: under the catalog's path, with the boundary and the
 		// shared policy, and its owner's workspace only.
 		roleArn := nb["RoleArn"].(string)
-		assert.Contains(t, roleArn, ":role"+notebook.NotebookRolePath(notebook.DefaultCatalogName))
+		assert.Contains(t, roleArn, ":role"+names.NotebookRolePath(notebook.DefaultCatalogName))
 		role := m.aws(t, "iam", "get-role", "--role-name", roleArn[strings.LastIndex(roleArn, "/")+1:])["Role"].(map[string]any)
-		assert.Equal(t, policyArns[notebook.NotebookBoundaryName(notebook.DefaultCatalogName)],
+		assert.Equal(t, policyArns[names.NotebookBoundary(notebook.DefaultCatalogName)],
 			role["PermissionsBoundary"].(map[string]any)["PermissionsBoundaryArn"])
 		roleName := role["RoleName"].(string)
 		attached := m.aws(t, "iam", "list-attached-role-policies", "--role-name", roleName)["AttachedPolicies"].([]any)
 		require.Len(t, attached, 1)
-		assert.Equal(t, policyArns[notebook.NotebookPolicyName(notebook.DefaultCatalogName)], attached[0].(map[string]any)["PolicyArn"])
+		assert.Equal(t, policyArns[names.NotebookPolicy(notebook.DefaultCatalogName)], attached[0].(map[string]any)["PolicyArn"])
 		inline := m.aws(t, "iam", "get-role-policy", "--role-name", roleName, "--policy-name", "OwnWorkspaceAndNotebook")
 		// moto answers the document as a Python literal: compare in JSON's quotes.
 		doc := strings.ReplaceAll(fmt.Sprint(inline["PolicyDocument"]), "'", `"`)

@@ -1,4 +1,12 @@
-package stacks
+// Package checks holds the cdk-nag findings the catalog accepts, each with
+// its reason (Suppressions), and records them on a synthesized app's
+// resources (Apply), where cdk-nag reads them. The rule packs themselves
+// are in checks/nag, so that the app loads cdk-nag only when it runs them.
+//
+// Suppressions name their resources by construct path below the stack, so
+// that the library constructs stay free of cdk-nag; a test synthesizes every
+// configuration and fails on a suppression that matches nothing.
+package checks
 
 import (
 	"fmt"
@@ -7,29 +15,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/workspaces"
 	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 )
-
-// NagPackNames are the cdk-nag rule packs the catalog is checked against.
-var NagPackNames = []string{"AwsSolutions", "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"}
-
-// ApplyNagPacks checks everything under scope (an App or a Stage, product
-// stacks included) with the cdk-nag packs: unsuppressed findings become
-// error and warning annotations, which fail `cdk synth`.
-func ApplyNagPacks(scope constructs.IConstruct) {
-	props := &cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}
-	for _, pack := range []awscdk.IAspect{
-		cdknag.NewAwsSolutionsChecks(props),
-		cdknag.NewHIPAASecurityChecks(props),
-		cdknag.NewNIST80053R5Checks(props),
-		cdknag.NewPCIDSS321Checks(props),
-	} {
-		awscdk.Aspects_Of(scope).Add(pack, nil)
-	}
-}
 
 // Suppression is one cdk-nag finding the catalog accepts, and why.
 type Suppression struct {
@@ -48,9 +37,23 @@ const inlinePolicyReason = "The policy is inline on purpose: it lives and dies w
 	"Its statements are generated and reviewed in code and tests; a managed policy would add a second " +
 	"resource and an ordering gap, not control."
 
-// Suppressions lists every cdk-nag finding the catalog suppresses, with the
-// reason; the README lists them too.
-func (s *CatalogStack) Suppressions() []Suppression {
+// Catalog lists every cdk-nag finding a hub or spoke stack (stacks.Hub,
+// stacks.Spoke) suppresses, with the reason, for the resources it has;
+// docs/security.md lists them. dataBucketArns are the configured data-lake
+// buckets (their object ARNs appear in the notebook policies).
+func Catalog(stack awscdk.Stack, catalog string, dataBucketArns []string) []Suppression {
+	has := func(path string) bool { return find(stack, path) != nil }
+	bucket := ""
+	if b := find(stack, "Workspaces/Bucket"); b != nil {
+		bucket = *stack.GetLogicalId(b.Node().DefaultChild().(awscdk.CfnElement))
+	}
+	return catalogSuppressions(has, bucket, catalog, dataBucketArns)
+}
+
+// catalogSuppressions lists the suppressions of a catalog stack that has
+// the constructs has reports, whose workspace bucket has the logical ID
+// bucket.
+func catalogSuppressions(has func(string) bool, bucket, catalog string, dataBucketArns []string) []Suppression {
 	// finding is how cdk-nag names a resource ARN of this stack.
 	finding := func(service, rest string) string {
 		return "Resource::arn:<AWS::Partition>:" + service + ":<AWS::Region>:<AWS::AccountId>:" + rest
@@ -81,8 +84,8 @@ func (s *CatalogStack) Suppressions() []Suppression {
 			"SageMaker creates the notebook's network interface, whose ID is not known in advance; the condition ec2:Subnet " +
 				"limits it to the catalog's subnets."},
 	)
-	out = append(out, s.leaseSuppressions(finding, noInline)...)
-	if s.AnalystRole != nil {
+	out = append(out, leaseSuppressions(bucket, catalog, dataBucketArns, finding, noInline)...)
+	if has("AnalystRole") {
 		out = append(out, noInline("AnalystRole")...)
 		out = append(out, Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{"Resource::*"},
 			"servicecatalog:SearchProducts and the provisioned-product actions have no resource-level permissions; " +
@@ -99,11 +102,14 @@ func (s *CatalogStack) Suppressions() []Suppression {
 				"action's automation (every version of the catalog's three documents) with the analyst's credentials; an " +
 				"automation execution's ID is not known in advance."})
 	}
-	if s.Vpc != nil {
-		out = append(out, noInline("Vpc/FlowLog/IAMRole")...)
+	if has("Network/Vpc") {
+		out = append(out, noInline("Network/Vpc/FlowLog/IAMRole")...)
 	}
-	for _, a := range s.Actions {
-		path := "NotebookActions/" + *a.Role.Node().Id()
+	for _, id := range []string{"StopRole", "StartRole", "OpenRole"} {
+		path := "NotebookActions/" + id
+		if !has(path) {
+			continue
+		}
 		out = append(out, noInline(path)...)
 		out = append(out, Suppression{path, "AwsSolutions-IAM5", []string{finding("sagemaker", "notebook-instance/sc-*")},
 			"The action's role may call one SageMaker API (and DescribeNotebookInstance) on catalog notebooks (sc-*); its " +
@@ -114,9 +120,9 @@ func (s *CatalogStack) Suppressions() []Suppression {
 
 // leaseSuppressions are the findings of the workspace bucket, the notebook
 // policies and the functions, and why they do not apply.
-func (s *CatalogStack) leaseSuppressions(finding func(service, rest string) string, noInline func(string) []Suppression) []Suppression {
+func leaseSuppressions(bucket, catalog string, dataBucketArns []string, finding func(service, rest string) string, noInline func(string) []Suppression) []Suppression {
 	var out []Suppression
-	workspaces := "Resource::<" + *s.Stack.GetLogicalId(s.Workspaces.Node().DefaultChild().(awscdk.CfnElement)) + ".Arn>"
+	workspaceBucket := "Resource::<" + bucket + ".Arn>"
 	logStreams := func(group string) string {
 		return finding("logs", "log-group:"+group+":log-stream:*")
 	}
@@ -125,15 +131,15 @@ func (s *CatalogStack) leaseSuppressions(finding func(service, rest string) stri
 		"(add a replication rule to the bucket where one is required)."
 	for _, pack := range []string{"HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"} {
 		out = append(out,
-			Suppression{"Workspaces", pack + "-S3BucketReplicationEnabled", nil, replication},
-			Suppression{"AccessLogs", pack + "-S3BucketReplicationEnabled", nil, "An access-log bucket: " + replication},
-			Suppression{"AccessLogs", pack + "-S3DefaultEncryptionKMS", nil,
+			Suppression{"Workspaces/Bucket", pack + "-S3BucketReplicationEnabled", nil, replication},
+			Suppression{"Workspaces/AccessLogs", pack + "-S3BucketReplicationEnabled", nil, "An access-log bucket: " + replication},
+			Suppression{"Workspaces/AccessLogs", pack + "-S3DefaultEncryptionKMS", nil,
 				"S3 delivers server access logs only to buckets encrypted with S3-managed keys (SSE-S3), not SSE-KMS."},
-			Suppression{"Janitor", pack + "-LambdaInsideVPC", nil, lambdaOutsideVpc},
-			Suppression{"WorkspaceFunction", pack + "-LambdaInsideVPC", nil, lambdaOutsideVpc},
+			Suppression{"Janitor/Function", pack + "-LambdaInsideVPC", nil, lambdaOutsideVpc},
+			Suppression{"Workspaces/Function", pack + "-LambdaInsideVPC", nil, lambdaOutsideVpc},
 		)
 		if pack != "PCI.DSS.321" {
-			out = append(out, Suppression{"WorkspaceFunction", pack + "-LambdaDLQ", nil,
+			out = append(out, Suppression{"Workspaces/Function", pack + "-LambdaDLQ", nil,
 				"CloudFormation invokes it synchronously for the Custom::Workspace resource and reports a failure on the " +
 					"provisioned stack; an asynchronous dead-letter queue would never receive anything."})
 		}
@@ -141,9 +147,9 @@ func (s *CatalogStack) leaseSuppressions(finding func(service, rest string) stri
 	notebookWildcards := []string{
 		logStreams("/aws/sagemaker/NotebookInstances"),
 		finding("sagemaker", "notebook-instance/*"),
-		workspaces + "/" + names.WorkspacePrefix + "*",
+		workspaceBucket + "/" + names.WorkspacePrefix + "*",
 	}
-	for _, o := range dataObjectArns(s.Config) {
+	for _, o := range workspaces.DataObjectArns(dataBucketArns) {
 		notebookWildcards = append(notebookWildcards, "Resource::"+o)
 	}
 	policyReason := "SageMaker writes a notebook's logs to streams named after it in /aws/sagemaker/NotebookInstances; " +
@@ -152,29 +158,29 @@ func (s *CatalogStack) leaseSuppressions(finding func(service, rest string) stri
 		"(notebook-instance/*) only with the tag sagemaker-catalog:stack of a Service Catalog stack, which each role " +
 		"narrows to its own stack."
 	out = append(out,
-		Suppression{"NotebookPolicy", "AwsSolutions-IAM5", notebookWildcards, policyReason},
-		Suppression{"NotebookBoundary", "AwsSolutions-IAM5", notebookWildcards, policyReason},
-		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role" + notebook.NotebookRolePath(s.Config.StackName) + "*"},
+		Suppression{"Workspaces/NotebookPolicy", "AwsSolutions-IAM5", notebookWildcards, policyReason},
+		Suppression{"Workspaces/NotebookBoundary", "AwsSolutions-IAM5", notebookWildcards, policyReason},
+		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role" + names.NotebookRolePath(catalog) + "*"},
 			"Each notebook's role is created by its template under the catalog's path, with a name CloudFormation " +
 				"generates; creating and changing one requires the catalog's permissions boundary (iam:PermissionsBoundary) " +
 				"and attaching only the catalog's notebook policy (iam:PolicyARN), and the boundary can never be removed."},
 	)
-	for _, id := range []string{"JanitorRole", "WorkspaceFunctionRole", "JanitorScheduleRole"} {
+	for _, id := range []string{"Janitor/FunctionRole", "Workspaces/FunctionRole", "Janitor/ScheduleRole"} {
 		out = append(out, noInline(id)...)
 	}
 	out = append(out,
-		Suppression{"JanitorRole", "AwsSolutions-IAM5", []string{
+		Suppression{"Janitor/FunctionRole", "AwsSolutions-IAM5", []string{
 			"Resource::*",
 			finding("sagemaker", "notebook-instance/sc-*"),
-			workspaces + "/" + names.WorkspacePrefix + "*/" + names.StatusDir + "*",
-			logStreams(functionLogGroups(s.Stack) + "janitor"),
+			workspaceBucket + "/" + names.WorkspacePrefix + "*/" + names.StatusDir + "*",
+			logStreams(names.FunctionLogGroups(catalog) + "janitor"),
 		}, "ListNotebookInstances and TerminateProvisionedProduct have no resource-level permissions (the janitor " +
 			"terminates only the provisioned products its notebooks' tags name); it reads the tags of catalog notebooks " +
 			"(sc-*) and may add only its notice tag (aws:TagKeys); it reads only the sync status objects of the " +
 			"workspaces; its log streams are named by Lambda."},
-		Suppression{"WorkspaceFunctionRole", "AwsSolutions-IAM5", []string{
+		Suppression{"Workspaces/FunctionRole", "AwsSolutions-IAM5", []string{
 			finding("cloudformation", "stack/SC-*/*"),
-			logStreams(functionLogGroups(s.Stack) + "workspace"),
+			logStreams(names.FunctionLogGroups(catalog) + "workspace"),
 		}, "It reads the tags of the stack that calls it: Service Catalog names those stacks SC-<account>-pp-<id> " +
 			"(the stack ID follows); its log streams are named by Lambda."},
 	)
@@ -185,16 +191,12 @@ const lambdaOutsideVpc = "The function calls only AWS APIs and keeps no data; in
 	"endpoints for Service Catalog, SNS, CloudFormation and SageMaker's control plane, at a monthly cost per endpoint " +
 	"and zone, for no isolation gain: its role, not its network, limits what it can reach."
 
-// addNagSuppressions records the suppressions on their constructs, where
-// cdk-nag reads them; without the packs they are inert metadata.
-func (s *CatalogStack) addNagSuppressions() { applySuppressions(s.Stack, s.Suppressions()) }
-
-// applySuppressions records suppressions on the CloudFormation resources
+// Suppress records suppressions on the CloudFormation resources
 // under the constructs of stack they name, in the metadata cdk-nag reads
 // ("cdk_nag": {"rules_to_suppress": [...]}), as cdk-nag's
 // NagSuppressions.addResourceSuppressions(construct, rules, true) does. Writing
 // it directly keeps cdk-nag out of every synthesis that runs no pack.
-func applySuppressions(stack awscdk.Stack, suppressions []Suppression) {
+func Suppress(stack awscdk.Stack, suppressions []Suppression) {
 	type resource struct {
 		cfn   awscdk.CfnResource
 		rules []any
@@ -211,9 +213,9 @@ func applySuppressions(stack awscdk.Stack, suppressions []Suppression) {
 		byPath[sup.Path] = append(byPath[sup.Path], sup)
 	}
 	for _, path := range paths {
-		var node constructs.IConstruct = stack
-		for _, part := range strings.Split(path, "/") {
-			node = node.Node().FindChild(jsii.String(part))
+		node := find(stack, path)
+		if node == nil {
+			panic(fmt.Errorf("%s: a cdk-nag suppression names %s, which the stack does not have", *stack.Node().Path(), path))
 		}
 		for _, c := range *node.Node().FindAll(constructs.ConstructOrder_PREORDER) {
 			cfn, ok := c.(awscdk.CfnResource)
@@ -262,10 +264,11 @@ const (
 		"credentials are stored in the project; the repository is read through a CodeStar/CodeConnections connection."
 )
 
-// Suppressions lists every cdk-nag finding the pipeline stack suppresses:
-// all are in resources CDK Pipelines generates. The catalog stacks of its
-// stages carry their own (CatalogStack.Suppressions).
-func (ps *PipelineStack) Suppressions() []Suppression {
+// Pipeline lists every cdk-nag finding the pipeline stack (stacks.PipelineStack)
+// suppresses: all are in resources CDK Pipelines generates, some named after
+// the source repository (owner/name). The catalog stacks of its stages
+// carry their own (Catalog).
+func Pipeline(repository string) []Suppression {
 	var out []Suppression
 	noInline := func(path string) {
 		for _, pack := range []string{"HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"} {
@@ -274,7 +277,7 @@ func (ps *PipelineStack) Suppressions() []Suppression {
 	}
 	for _, role := range []string{"Pipeline/Pipeline/Role", "Pipeline/Pipeline/Build/Synth/CdkBuildProject/Role",
 		"Pipeline/UpdatePipeline/SelfMutation/Role", "Pipeline/Assets/FileRole", "Pipeline/CodeBuildActionRole",
-		"Pipeline/Pipeline/Source/" + strings.ReplaceAll(ps.config.Repository, "/", "_") + "/CodePipelineActionRole"} {
+		"Pipeline/Pipeline/Source/" + strings.ReplaceAll(repository, "/", "_") + "/CodePipelineActionRole"} {
 		noInline(role)
 	}
 	out = append(out,
@@ -304,7 +307,7 @@ func (ps *PipelineStack) Suppressions() []Suppression {
 			out = append(out, Suppression{Path: project, Rule: pack + "-CodeBuildProjectSourceRepoUrl", Reason: codeBuildSourceReason})
 		}
 	}
-	out = append(out, artifactBucketSuppressions("Pipeline/Pipeline/ArtifactsBucket")...)
+	out = append(out, ArtifactBucket("Pipeline/Pipeline/ArtifactsBucket")...)
 	return out
 }
 
@@ -313,8 +316,8 @@ const artifactsReason = "The pipeline's artifacts are transient build outputs, m
 	"the CDK encrypts the bucket with the pipeline's rotating KMS key, blocks public access and enforces TLS. " +
 	"Access logs, versions and replicas of them would protect nothing that is not in the repository already."
 
-// artifactBucketSuppressions are the findings of an artifact bucket at path.
-func artifactBucketSuppressions(path string) []Suppression {
+// ArtifactBucket lists the findings of a pipeline's artifact bucket at path.
+func ArtifactBucket(path string) []Suppression {
 	out := []Suppression{{Path: path, Rule: "AwsSolutions-S1", Reason: artifactsReason}}
 	for _, pack := range []string{"HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"} {
 		for _, rule := range []string{"S3BucketLoggingEnabled", "S3BucketReplicationEnabled", "S3BucketVersioningEnabled"} {
@@ -322,4 +325,37 @@ func artifactBucketSuppressions(path string) []Suppression {
 		}
 	}
 	return out
+}
+
+// find returns the construct at path below stack, or nil.
+func find(stack awscdk.Stack, path string) constructs.IConstruct {
+	var node constructs.IConstruct = stack
+	for _, part := range strings.Split(path, "/") {
+		if node = node.Node().TryFindChild(jsii.String(part)); node == nil {
+			return nil
+		}
+	}
+	return node
+}
+
+// Apply records the suppressions on every catalog and pipeline stack under
+// scope (an App or a Stage): Catalog for the stacks that hold a notebook
+// product, Pipeline for the pipeline stack, ArtifactBucket for a
+// cross-region support stack. Without the packs (checks/nag) they are inert
+// metadata.
+func Apply(scope constructs.IConstruct, catalog, repository string, dataBucketArns []string) {
+	for _, c := range *scope.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		stack, ok := c.(awscdk.Stack)
+		if !ok {
+			continue
+		}
+		switch {
+		case find(stack, "NotebookProduct") != nil && find(stack, "Workspaces") != nil:
+			Suppress(stack, Catalog(stack, catalog, dataBucketArns))
+		case find(stack, "Pipeline/Pipeline") != nil:
+			Suppress(stack, Pipeline(repository))
+		case strings.HasPrefix(*c.Node().Id(), "cross-region-stack-"):
+			Suppress(stack, ArtifactBucket("Default/CrossRegionCodePipelineReplicationBucket"))
+		}
+	}
 }

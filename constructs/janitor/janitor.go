@@ -1,0 +1,288 @@
+// Package janitor provides the lease janitor of the notebook catalog: a
+// Lambda function (lambda/janitor, in the catalog's functions binary) that
+// EventBridge Scheduler runs on a schedule, which warns the owners of unused
+// notebooks through an SNS topic and terminates their provisioned products
+// through Service Catalog when the lease ends; failed runs are retried, then
+// kept in a dead-letter queue.
+package janitor
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsschedulertargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/datalake-platform/sagemaker-catalog/constructs/keys"
+	"github.com/datalake-platform/sagemaker-catalog/internal/arns"
+	"github.com/datalake-platform/sagemaker-catalog/internal/check"
+	"github.com/datalake-platform/sagemaker-catalog/internal/function"
+	"github.com/datalake-platform/sagemaker-catalog/internal/names"
+)
+
+// Defaults of Props.
+const (
+	DefaultSchedule    = "rate(1 hour)"
+	DefaultLeaseDays   = 7
+	DefaultNoticeHours = 24
+	DefaultMode        = names.ModeEnforce
+)
+
+// Props configures a Janitor.
+type Props struct {
+	// Code is the catalog's functions binary (lambda/cmd/functions). Required.
+	Code awslambda.Code
+	// Workspaces is the workspace bucket, where notebooks write their sync
+	// status. Required.
+	Workspaces awss3.IBucket
+	// Key encrypts the workspace bucket and the notices topic. Required.
+	Key awskms.IKey
+	// LogKey encrypts the function's log group; its policy must let
+	// CloudWatch Logs use it for names.FunctionLogGroups(CatalogName).
+	// Default: a key of its own.
+	LogKey awskms.IKey
+	// CatalogName starts the function's log group name.
+	// Default: the stack's name.
+	CatalogName *string
+	// LeaseDays is the lease of a notebook without a lease tag.
+	// Default: DefaultLeaseDays.
+	LeaseDays *float64
+	// NoticeHours is how long before termination owners are warned.
+	// Default: DefaultNoticeHours.
+	NoticeHours *float64
+	// Mode is "enforce" (warn, then terminate), "notify-only" (warn, never
+	// terminate) or "dry-run" (decide and log only).
+	// Default: DefaultMode.
+	Mode *string
+	// Schedule is how often the janitor runs (an EventBridge Scheduler
+	// expression).
+	// Default: DefaultSchedule.
+	Schedule *string
+}
+
+// Janitor is the lease janitor.
+type Janitor struct {
+	constructs.Construct
+	// Function applies the leases, on Schedule; failed runs end in
+	// DeadLetters; owners hear from it through Notices.
+	Function    awslambda.IFunction
+	Schedule    awsscheduler.ISchedule
+	DeadLetters awssqs.IQueue
+	Notices     awssns.ITopic
+	// ScheduleRole is the role EventBridge Scheduler runs the janitor with.
+	ScheduleRole awsiam.IRole
+}
+
+// New creates the janitor in scope.
+//
+// New panics if a field is invalid or missing; the message names the
+// field, the value and what is allowed.
+func New(scope constructs.Construct, id *string, props *Props) *Janitor {
+	if props == nil {
+		props = &Props{}
+	}
+	j := &Janitor{}
+	constructs.NewConstruct_Override(j, scope, id)
+	if err := props.Validate(); err != nil {
+		panic(fmt.Errorf("%s: %w", *j.Node().Path(), err))
+	}
+	stack := awscdk.Stack_Of(j)
+	catalog := check.Or(props.CatalogName, *stack.StackName())
+	region := *stack.Region()
+	logKey := props.LogKey
+	if logKey == nil {
+		logKey = keys.New(j, jsii.String("LogKey"), &keys.Props{
+			Description:  jsii.String("Encrypts the logs of the SageMaker notebook catalog's janitor"),
+			LogGroupArns: arns.LogGroup(j, names.FunctionLogGroups(catalog)+"*"),
+		}).Key
+	}
+
+	notices := awssns.NewTopic(j, jsii.String("Notices"), &awssns.TopicProps{
+		DisplayName: jsii.String("SageMaker notebook lease notices"),
+		MasterKey:   props.Key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	deadLetters := awssqs.NewQueue(j, jsii.String("DeadLetters"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	j.Notices, j.DeadLetters = notices, deadLetters
+
+	notebooks := arns.CatalogNotebooks(j)
+	statusObjects := props.Workspaces.ArnForObjects(jsii.String(names.WorkspacePrefix + "*/" + names.StatusDir + "*"))
+	fn := function.New(j, "Function", function.Props{
+		Handler:        names.FunctionJanitor,
+		LogGroupPrefix: names.FunctionLogGroups(catalog),
+		Description:    "Warns owners of unused SageMaker notebooks and terminates them through Service Catalog when their lease ends",
+		Code:           props.Code,
+		LogKey:         logKey,
+		TimeoutSeconds: 300,
+		Concurrency:    1,
+		Env: map[string]*string{
+			names.EnvTopicArn:    notices.TopicArn(),
+			names.EnvLeaseDays:   jsii.String(strconv.Itoa(whole(props.LeaseDays, DefaultLeaseDays))),
+			names.EnvNoticeHours: jsii.String(strconv.Itoa(whole(props.NoticeHours, DefaultNoticeHours))),
+			names.EnvMode:        jsii.String(check.Or(props.Mode, DefaultMode)),
+		},
+		Statements: []awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// ListNotebookInstances has no resource-level permissions.
+				Sid:       jsii.String("ListNotebooks"),
+				Actions:   jsii.Strings("sagemaker:ListNotebookInstances"),
+				Resources: jsii.Strings("*"),
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("ReadNotebookTags"),
+				Actions:   jsii.Strings("sagemaker:ListTags"),
+				Resources: &[]*string{notebooks},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// The janitor records the notices it sent; it may set no other tag.
+				Sid:       jsii.String("RecordNotices"),
+				Actions:   jsii.Strings("sagemaker:AddTags"),
+				Resources: &[]*string{notebooks},
+				Conditions: &map[string]any{
+					"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []any{names.TagNotifiedAt}},
+				},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("ReadSyncStatus"),
+				Actions:   jsii.Strings("s3:GetObject"),
+				Resources: &[]*string{statusObjects},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// The janitor lists a status key before reading it, to tell a
+				// missing status from a denied one.
+				Sid:        jsii.String("FindSyncStatus"),
+				Actions:    jsii.Strings("s3:ListBucket"),
+				Resources:  &[]*string{props.Workspaces.BucketArn()},
+				Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": names.WorkspacePrefix + "*/" + names.StatusDir + "*"}},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// Reading a status object: S3 decrypts it with the catalog key.
+				Sid:        jsii.String("ReadSyncStatusKey"),
+				Actions:    jsii.Strings("kms:Decrypt"),
+				Resources:  &[]*string{props.Key.KeyArn()},
+				Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("s3.%s.amazonaws.com", region)}},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// Publishing to the encrypted topic: SNS asks for a data key.
+				Sid:        jsii.String("NotifyOwnersKey"),
+				Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey"),
+				Resources:  &[]*string{props.Key.KeyArn()},
+				Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("sns.%s.amazonaws.com", region)}},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("NotifyOwners"),
+				Actions:   jsii.Strings("sns:Publish"),
+				Resources: &[]*string{notices.TopicArn()},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// Lambda sends a failed asynchronous run here with the function's role.
+				Sid:       jsii.String("DeadLetters"),
+				Actions:   jsii.Strings("sqs:SendMessage"),
+				Resources: &[]*string{deadLetters.QueueArn()},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// TerminateProvisionedProduct has no resource-level permissions.
+				// Service Catalog deletes the stack with the product's launch
+				// role; the janitor terminates only the provisioned products
+				// its notebooks' tags name.
+				Sid:       jsii.String("TerminateExpiredNotebooks"),
+				Actions:   jsii.Strings("servicecatalog:TerminateProvisionedProduct"),
+				Resources: jsii.Strings("*"),
+			}),
+		},
+	})
+	// Retries of failed runs: twice by Lambda, then the dead-letter queue.
+	fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
+		RetryAttempts: jsii.Number(2),
+		MaxEventAge:   awscdk.Duration_Hours(jsii.Number(1)),
+	})
+	fn.Node().DefaultChild().(awslambda.CfnFunction).SetDeadLetterConfig(&awslambda.CfnFunction_DeadLetterConfigProperty{
+		TargetArn: deadLetters.QueueArn(),
+	})
+	j.Function = fn
+
+	// The schedule's role: invoke the janitor, and hand undeliverable runs
+	// to the dead-letter queue. Its own policy, complete, so the target adds
+	// no default policy.
+	schedulerStatements := []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("InvokeJanitor"),
+			Actions:   jsii.Strings("lambda:InvokeFunction"),
+			Resources: &[]*string{fn.FunctionArn()},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("DeadLetters"),
+			Actions:   jsii.Strings("sqs:SendMessage"),
+			Resources: &[]*string{deadLetters.QueueArn()},
+		}),
+	}
+	schedulerRole := awsiam.NewRole(j, jsii.String("ScheduleRole"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}},
+		}),
+		Description:    jsii.String("EventBridge Scheduler: runs the notebook janitor"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{"Schedule": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &schedulerStatements})},
+	})
+	j.ScheduleRole = schedulerRole
+	j.Schedule = awsscheduler.NewSchedule(j, jsii.String("Schedule"), &awsscheduler.ScheduleProps{
+		Description: jsii.String("Runs the notebook janitor"),
+		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(check.Or(props.Schedule, DefaultSchedule)), nil),
+		Target: awsschedulertargets.NewLambdaInvoke(fn, &awsschedulertargets.ScheduleTargetBaseProps{
+			RetryAttempts:   jsii.Number(3),
+			MaxEventAge:     awscdk.Duration_Hours(jsii.Number(1)),
+			DeadLetterQueue: deadLetters,
+			Role:            schedulerRole.WithoutPolicyUpdates(nil),
+		}),
+	})
+	return j
+}
+
+func whole(v *float64, def int) int {
+	if v == nil {
+		return def
+	}
+	return int(*v)
+}
+
+// Validate reports every invalid or missing field of props, or nil.
+func (props *Props) Validate() error {
+	p := check.New("janitor.Props")
+	if props.Code == nil {
+		p.Addf("Code", "required: the catalog's functions binary (lambda/cmd/functions)")
+	}
+	if props.Workspaces == nil {
+		p.Addf("Workspaces", "required: the workspace bucket (workspaces.Workspaces.Bucket)")
+	}
+	if props.Key == nil {
+		p.Addf("Key", "required: the key of the workspace bucket")
+	}
+	number := func(field string, v *float64, lo, hi int) {
+		if v != nil && (*v != float64(int(*v)) || *v < float64(lo) || *v > float64(hi)) {
+			p.Add(field, strconv.FormatFloat(*v, 'g', -1, 64), fmt.Sprintf("a whole number from %d to %d", lo, hi))
+		}
+	}
+	number("LeaseDays", props.LeaseDays, 1, 365)
+	number("NoticeHours", props.NoticeHours, 1, 168)
+	switch m := check.Or(props.Mode, DefaultMode); m {
+	case names.ModeEnforce, names.ModeNotifyOnly, names.ModeDryRun:
+	default:
+		p.Add("Mode", m, `"enforce", "notify-only" or "dry-run"`)
+	}
+	return p.Err()
+}
+
+// FunctionArn returns the janitor function's ARN, a token until deployment.
+func (j *Janitor) FunctionArn() *string { return j.Function.FunctionArn() }

@@ -1,0 +1,175 @@
+// Package stacks composes the catalog from the constructs under
+// constructs/: a hub (the portfolio, its product, principals, launch role
+// and self-service actions), a spoke (an account that accepts the hub's
+// shared portfolio) and the CDK pipeline that deploys them. Both hub and
+// spoke deploy the parts notebooks need in their account (Parts). The
+// stacks compose; every resource is built by a construct.
+package stacks
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/datalake-platform/sagemaker-catalog/constructs/janitor"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/keys"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/network"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/workspaces"
+	"github.com/datalake-platform/sagemaker-catalog/internal/arns"
+	"github.com/datalake-platform/sagemaker-catalog/internal/config"
+	"github.com/datalake-platform/sagemaker-catalog/internal/functions"
+	"github.com/datalake-platform/sagemaker-catalog/internal/names"
+)
+
+// Props configures a Hub or a Spoke.
+type Props struct {
+	awscdk.StackProps
+	// Config is the catalog's configuration (config.Parse validates it).
+	// Default: config.Default().
+	Config *config.Config
+	// FunctionsCode is the catalog's Lambda functions binary.
+	// Default: functions.Code(), built by the asset system.
+	FunctionsCode awslambda.Code
+}
+
+// Parts are what a hub and a spoke both deploy in their account: the
+// notebook key, the network, the notebook product's template and its
+// catalog side (workspaces), and the janitor.
+type Parts struct {
+	NotebookKey awskms.IKey
+	Network     *network.Network
+	Template    *notebook.Template
+	Workspaces  *workspaces.Workspaces
+	Janitor     *janitor.Janitor
+}
+
+// newStack creates the catalog's stack and reads its props.
+func newStack(scope constructs.Construct, id *string, props *Props) (awscdk.Stack, config.Config, awslambda.Code) {
+	if props == nil {
+		props = &Props{}
+	}
+	cfg := config.Default()
+	if props.Config != nil {
+		cfg = *props.Config
+	}
+	sp := props.StackProps
+	if sp.StackName == nil {
+		sp.StackName = jsii.String(cfg.StackName)
+	}
+	if sp.Description == nil {
+		sp.Description = jsii.String("Self-service SageMaker notebooks through AWS Service Catalog")
+	}
+	stack := awscdk.NewStack(scope, id, &sp)
+	// Access logs are delivered under a bucket policy, not an ACL (the
+	// buckets enforce bucket-owner object ownership), whatever the app's
+	// feature flags.
+	stack.Node().SetContext(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"), true)
+	code := props.FunctionsCode
+	if code == nil {
+		code = functions.Code()
+	}
+	return stack, cfg, code
+}
+
+// newParts builds the parts in stack.
+func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts {
+	var p Parts
+	catalog := cfg.StackName
+	if cfg.KmsKeyArn != "" {
+		p.NotebookKey = awskms.Key_FromKeyArn(stack, jsii.String("NotebookKey"), jsii.String(cfg.KmsKeyArn))
+	} else {
+		p.NotebookKey = keys.New(stack, jsii.String("NotebookKey"), &keys.Props{
+			Description: jsii.String("Encrypts the ML storage volumes of Service Catalog SageMaker notebooks"),
+		}).Key
+	}
+	p.Network = network.New(stack, jsii.String("Network"), &network.Props{
+		SubnetIds:        *jsii.Strings(cfg.SubnetIds...),
+		SecurityGroupIds: *jsii.Strings(cfg.SecurityGroupIds...),
+		FlowLogGroupName: jsii.String(names.FlowLogGroup(catalog)),
+	})
+	p.Template = notebook.New(stack, jsii.String("NotebookProduct"), &notebook.Props{
+		AllowedInstanceTypes:   cfg.AllowedInstanceTypes,
+		DefaultInstanceType:    jsii.String(cfg.DefaultInstanceType),
+		DefaultVolumeSizeGB:    jsii.Number(cfg.DefaultVolumeSizeGB),
+		MaxVolumeSizeGB:        jsii.Number(cfg.MaxVolumeSizeGB),
+		IdleTimeoutMinutes:     jsii.Number(cfg.IdleTimeoutMinutes),
+		MaxIdleTimeoutMinutes:  jsii.Number(cfg.MaxIdleTimeoutMinutes),
+		IdleIgnoresConnections: jsii.Bool(cfg.IdleIgnoresConnections),
+		SecurityGroupCount:     jsii.Number(len(p.Network.SecurityGroupIds)),
+		CatalogName:            jsii.String(catalog),
+		LeaseDays:              jsii.Number(cfg.LeaseDays),
+		MaxLeaseDays:           jsii.Number(cfg.MaxLeaseDays),
+	})
+	// One key for the functions' log groups (a given notebook key's policy
+	// would not be ours to change).
+	logKey := keys.New(stack, jsii.String("FunctionLogKey"), &keys.Props{
+		Description:  jsii.String("Encrypts the logs of the SageMaker notebook catalog's functions"),
+		LogGroupArns: arns.LogGroup(stack, names.FunctionLogGroups(catalog)+"*"),
+	}).Key
+	p.Workspaces = workspaces.New(stack, jsii.String("Workspaces"), &workspaces.Props{
+		CatalogName:      jsii.String(catalog),
+		Key:              p.NotebookKey,
+		Code:             code,
+		LogKey:           logKey,
+		Parameters:       &p.Template.Parameters,
+		SubnetIds:        p.Network.SubnetIds,
+		SecurityGroupIds: p.Network.SecurityGroupIds,
+		DataBucketArns:   cfg.DataBucketArns,
+		DataAccess:       jsii.String(cfg.DataAccess),
+	})
+	p.Janitor = janitor.New(stack, jsii.String("Janitor"), &janitor.Props{
+		Code:        code,
+		Workspaces:  p.Workspaces.Bucket,
+		Key:         p.NotebookKey,
+		LogKey:      logKey,
+		CatalogName: jsii.String(catalog),
+		LeaseDays:   jsii.Number(cfg.LeaseDays),
+		NoticeHours: jsii.Number(cfg.LeaseNoticeHours),
+		Mode:        jsii.String(cfg.JanitorMode),
+	})
+	output(stack, "WorkspaceBucket", "", p.Workspaces.Bucket.BucketName())
+	output(stack, "JanitorDeadLetterQueueUrl", "Janitor runs that failed after every retry; alarm on its depth", p.Janitor.DeadLetters.QueueUrl())
+	output(stack, "LeaseNoticesTopicArn", "Subscribe owners with a filter policy on the owner message attribute", p.Janitor.Notices.TopicArn())
+	return p
+}
+
+// launchRoleProps scopes a launch role to the parts' resources.
+func (p Parts) launchRoleProps(cfg config.Config) *launchrole.Props {
+	props := &launchrole.Props{
+		RoleCreation:     p.Workspaces.RoleCreation(),
+		Permissions:      p.Workspaces.LaunchPermissions(),
+		KmsKeyArns:       []*string{p.NotebookKey.KeyArn()},
+		SubnetIds:        p.Network.SubnetIds,
+		SecurityGroupIds: p.Network.SecurityGroupIds,
+		InstanceTypes:    cfg.AllowedInstanceTypes,
+		ParameterNames:   p.Template.Parameters.All(),
+	}
+	if len(cfg.ShareWithAccounts) > 0 || cfg.ImportPortfolioId != "" {
+		props.RoleName = jsii.String(names.LaunchRole(cfg.StackName))
+	}
+	return props
+}
+
+// output adds a stack output; description may be empty.
+func output(stack awscdk.Stack, id, description string, value *string) {
+	props := &awscdk.CfnOutputProps{Value: value}
+	if description != "" {
+		props.Description = jsii.String(description)
+	}
+	awscdk.NewCfnOutput(stack, jsii.String(id), props)
+}
+
+// absolute panics unless dir is absolute: product version snapshots belong
+// to the app, which resolves the context value against its directory.
+func absolute(stack awscdk.Stack, dir string) {
+	if !filepath.IsAbs(dir) {
+		panic(fmt.Errorf("%s: Config.ProductVersionsDir: invalid value %q: an absolute path (the app resolves the context value against the working directory)", *stack.Node().Path(), dir))
+	}
+}

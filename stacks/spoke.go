@@ -1,0 +1,62 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/principals"
+	"github.com/datalake-platform/sagemaker-catalog/constructs/product"
+	"github.com/datalake-platform/sagemaker-catalog/internal/arns"
+)
+
+// Spoke is an account the hub shares its portfolio with: it accepts the
+// share, gives the account's principals access, and creates the launch
+// role the shared constraint names (with the same policy as the hub's),
+// beside the Parts notebooks need in the account.
+type Spoke struct {
+	awscdk.Stack
+	Parts
+	AcceptedShare awsservicecatalog.CfnAcceptedPortfolioShare
+	Principals    *principals.Principals
+	LaunchRole    *launchrole.LaunchRole
+}
+
+// NewSpoke builds the spoke in scope (an App or a Stage); Config names the
+// shared portfolio (ImportPortfolioId) and the account's principals.
+//
+// NewSpoke panics if the configuration is invalid or names no portfolio.
+func NewSpoke(scope constructs.Construct, id *string, props *Props) *Spoke {
+	stack, cfg, code := newStack(scope, id, props)
+	if cfg.ImportPortfolioId == "" {
+		panic(fmt.Errorf("%s: Config.ImportPortfolioId: required for a spoke: the hub's PortfolioId output", *stack.Node().Path()))
+	}
+	s := &Spoke{Stack: stack, Parts: newParts(stack, cfg, code)}
+	s.AcceptedShare = awsservicecatalog.NewCfnAcceptedPortfolioShare(stack, jsii.String("AcceptedShare"), &awsservicecatalog.CfnAcceptedPortfolioShareProps{
+		PortfolioId: jsii.String(cfg.ImportPortfolioId),
+	})
+	// Only the portfolio ID matters to the associations; the ARN's account
+	// and region are this stack's.
+	imported := awsservicecatalog.Portfolio_FromPortfolioArn(stack, jsii.String("SharedPortfolio"),
+		arns.Slash(stack, "catalog", "portfolio", cfg.ImportPortfolioId))
+	s.Principals = principals.New(stack, jsii.String("Principals"), &principals.Props{
+		Portfolio:     imported,
+		PrincipalArns: cfg.PrincipalArns,
+		Patterns:      cfg.PrincipalPatterns,
+	})
+	// The associations need the accepted share.
+	for _, c := range *imported.Node().Children() {
+		c.Node().AddDependency(s.AcceptedShare)
+	}
+	s.Principals.Node().AddDependency(s.AcceptedShare)
+
+	lr := s.launchRoleProps(cfg)
+	lr.ResourceTypes = product.StackResourceTypes(s.Template.Stack)
+	s.LaunchRole = launchrole.New(stack, jsii.String("LaunchRole"), lr)
+	s.LaunchRole.Node().AddDependency(s.Workspaces.Parameters)
+	return s
+}
