@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -298,7 +299,7 @@ func (b Burst) Lifetime(u Usage) (days, launches float64) {
 			spans = append(spans, span{from, DaysPerMonth}, span{0, to - DaysPerMonth})
 		}
 	}
-	slices.SortFunc(spans, func(a, b span) int { return cmpFloat(a.from, b.from) })
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.from, b.from) })
 	var merged []span
 	for _, s := range spans {
 		if n := len(merged); n > 0 && s.from <= merged[n-1].to {
@@ -318,16 +319,6 @@ func (b Burst) Lifetime(u Usage) (days, launches float64) {
 		launches-- // one lifetime across the month's end
 	}
 	return days, launches
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Activity is what the burst analyst's notebook does to the platform under

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -72,7 +73,7 @@ func Load() (Prices, error) { return Parse(pricesJSON) }
 // Parse reads prices from JSON and checks them (see Validate).
 func Parse(data []byte) (Prices, error) {
 	var p Prices
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
 		return Prices{}, err
