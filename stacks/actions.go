@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -110,7 +111,7 @@ func automationDocument(description, step, body string) map[string]any {
 			"NotebookInstanceArn": map[string]any{
 				"type":           "String",
 				"description":    "The provisioned product's notebook, given by Service Catalog",
-				"allowedPattern": `^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:notebook-instance/` + launchrole.DefaultNamePrefix + `[a-z0-9-]+$`,
+				"allowedPattern": `^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:notebook-instance/` + strings.ToLower(launchrole.StackNamePrefix) + `[a-z0-9-]+$`,
 			},
 			"AutomationAssumeRole": map[string]any{"type": "String", "description": "The action's role, given by Service Catalog"},
 		},

@@ -10,6 +10,7 @@ package stacks
 import (
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -33,6 +34,7 @@ import (
 	"github.com/datalake-platform/sagemaker-catalog/constructs/portfolio"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/principals"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/product"
+	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 )
 
 // CatalogStackProps configures a CatalogStack.
@@ -167,6 +169,7 @@ func (s *CatalogStack) launchRoleProps(cfg Config) *launchrole.Props {
 		SecurityGroupIds: s.SecurityGroupIds,
 		InstanceTypes:    cfg.AllowedInstanceTypes,
 		ParameterNames:   s.Notebook.Parameters.All(),
+		TagKeys:          notebookTagKeys(cfg),
 	}
 	if len(cfg.ShareWithAccounts) > 0 || cfg.ImportPortfolioId != "" {
 		p.RoleName = jsii.String(LaunchRoleName(cfg))
@@ -288,7 +291,7 @@ func logGroupArn(stack awscdk.Stack, name string) *string {
 // catalogNotebooks is the ARN pattern of the notebooks the catalog launches:
 // named after their SC-* stacks, lower-cased in SageMaker's ARNs.
 func catalogNotebooks(stack awscdk.Stack) *string {
-	return arn(stack, "sagemaker", "notebook-instance", launchrole.DefaultNamePrefix+"*")
+	return arn(stack, "sagemaker", "notebook-instance", strings.ToLower(launchrole.StackNamePrefix)+"*")
 }
 
 // keyPolicyActions are the key-level KMS actions: administration (so the
@@ -302,6 +305,18 @@ var keyPolicyActions = []string{
 	"kms:PutKeyPolicy", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RetireGrant", "kms:RevokeGrant",
 	"kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource",
 	"kms:UpdateAlias", "kms:UpdateKeyDescription",
+}
+
+// notebookTagKeys are the tag keys a notebook instance carries: the
+// template's own and the TagOptions analysts choose.
+func notebookTagKeys(cfg Config) []string {
+	keys := []string{names.TagProduct, names.TagStack, names.TagOwner, names.TagWorkspace,
+		names.TagProvisionedProduct, names.TagLeaseDays, names.TagLeaseStart}
+	for k := range tagOptions(cfg) {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys[7:])
+	return keys
 }
 
 func tagOptions(cfg Config) map[string][]string {

@@ -127,6 +127,10 @@ func New(scope constructs.Construct, id *string, props *Props) *Product {
 	return p
 }
 
+// ServiceCatalogProduct returns the L2 product, for constraints (it makes
+// Product a launchrole.Product).
+func (p *Product) ServiceCatalogProduct() awsservicecatalog.IProduct { return p.Product }
+
 // ResourceTypes returns the CloudFormation resource types that any version of
 // the product creates, sorted and without duplicates. It reads the product
 // stacks' current construct trees and the template files on each call.
