@@ -147,13 +147,12 @@ func TestNotebookPolicy(t *testing.T) {
 
 	pass := policy["PassNotebookRole"]
 	assert.Equal(t, []string{"iam:PassRole"}, pass.actions())
-	assert.Contains(t, testutil.JSON(pass.Resource), "NotebookRole", "PassRole only on the notebook role")
+	assert.Equal(t, f.stack.Resolve(f.role.RoleArn()), pass.Resource, "PassRole only on the notebook role")
 	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "sagemaker.amazonaws.com"}}, pass.Condition)
 
 	for _, sid := range []string{"NotebookVolumeKey", "NotebookVolumeKeyGrants"} {
 		kms := policy[sid]
-		assert.Contains(t, testutil.JSON(kms.Resource), `"Key`, "KMS only on the notebook key")
-		assert.NotContains(t, testutil.JSON(kms.Resource), `"*"`)
+		assert.Equal(t, f.stack.Resolve(f.key.KeyArn()), kms.Resource, "KMS only on the notebook key")
 	}
 	assert.Equal(t, []string{"kms:DescribeKey"}, policy["NotebookVolumeKey"].actions())
 	// Grants only for SageMaker's own use of the key: never to a principal.
@@ -212,8 +211,8 @@ func TestDefenseInDepth(t *testing.T) {
 	// The key the Service Authorization Reference lists (not VolumeKmsKey,
 	// which no request carries: a condition on it would refuse every launch).
 	require.Contains(t, create["ArnEquals"], "sagemaker:VolumeKmsKeyArn")
-	key := testutil.JSON(create["ArnEquals"].(map[string]any)["sagemaker:VolumeKmsKeyArn"])
-	assert.Contains(t, key, `"Key`, "the volume key is the notebook key")
+	assert.Equal(t, []any{f.stack.Resolve(f.key.KeyArn())}, create["ArnEquals"].(map[string]any)["sagemaker:VolumeKmsKeyArn"],
+		"the volume key is the notebook key")
 	all := create["ForAllValues:StringEquals"].(map[string]any)
 	assert.Equal(t, []any{"ml.t3.medium", "ml.m5.xlarge"}, all["sagemaker:InstanceTypes"], "allowed instance types only")
 	assert.Equal(t, []any{"subnet-0123456789abcdef0"}, all["sagemaker:VpcSubnets"], "configured subnets only")
