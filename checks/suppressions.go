@@ -76,8 +76,10 @@ func catalogSuppressions(has func(string) bool, bucket, catalog string, dataBuck
 		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{finding("cloudformation", "stack/SC-*"), finding("cloudformation", "changeSet/SC-*")},
 			"Service Catalog names every provisioned product's stack SC-<account>-pp-<id>: the role manages those stacks and their change sets only."},
 		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{
-			finding("sagemaker", "notebook-instance/sc-*"), finding("sagemaker", "notebook-instance-lifecycle-config/sc-*")},
-			"The product names its notebook and lifecycle configuration after its SC-* stack (SageMaker lower-cases ARNs); " +
+			finding("sagemaker", "notebook-instance/sc-*"), finding("sagemaker", "notebook-instance-lifecycle-config/sc-*"),
+			finding("sagemaker", "notebook-instance/SC-*"), finding("sagemaker", "notebook-instance-lifecycle-config/SC-*")},
+			"The product names its notebook and lifecycle configuration after its SC-* stack (SageMaker authorizes creates against " +
+				"the name as given and lower-cases ARNs, so both spellings); " +
 				"creation is further limited by SageMaker condition keys (root access, internet access, IMDSv2, volume key, " +
 				"instance types, subnets, security groups)."},
 		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{finding("ec2", "network-interface/*")},

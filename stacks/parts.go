@@ -8,7 +8,9 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -150,6 +152,7 @@ func (p Parts) launchRoleProps(cfg config.Config) *launchrole.Props {
 		SecurityGroupIds: p.Network.SecurityGroupIds,
 		InstanceTypes:    cfg.AllowedInstanceTypes,
 		ParameterNames:   p.Template.Parameters.All(),
+		TagKeys:          notebookTagKeys(cfg),
 	}
 	if len(cfg.ShareWithAccounts) > 0 || cfg.ImportPortfolioId != "" {
 		props.RoleName = jsii.String(names.LaunchRole(cfg.StackName))
@@ -172,4 +175,13 @@ func absolute(stack awscdk.Stack, dir string) {
 	if !filepath.IsAbs(dir) {
 		panic(fmt.Errorf("%s: Config.ProductVersionsDir: invalid value %q: an absolute path (the app resolves the context value against the working directory)", *stack.Node().Path(), dir))
 	}
+}
+
+// notebookTagKeys are the tag keys a notebook instance carries: the
+// template's own and the TagOptions analysts choose.
+func notebookTagKeys(cfg config.Config) []string {
+	keys := []string{names.TagProduct, names.TagStack, names.TagOwner, names.TagWorkspace,
+		names.TagProvisionedProduct, names.TagLeaseDays, names.TagLeaseStart}
+	options := slices.Sorted(maps.Keys(tagOptions(cfg)))
+	return append(keys, options...)
 }

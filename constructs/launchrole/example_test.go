@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssagemaker"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
@@ -57,8 +58,10 @@ func Example() {
 	// ServiceCatalogTemplateRead
 	// CreateSecureNotebookInstance
 	// UpdateNotebookInstanceWithinLimits
+	// TagNotebookInstances
 	// SageMakerNotebookInstance
 	// PassNotebookRole
+	// NotebookVolumeKeyGrants
 	// NotebookVolumeKey
 	// NotebookNetworkInterfaceInputs
 	// NotebookNetworkInterface
@@ -102,5 +105,41 @@ func ExampleRoleCreation() {
 	}
 	// Output:
 	// CreateRolesWithTheBoundary [iam:CreateRole iam:DeleteRolePolicy iam:PutRolePermissionsBoundary iam:PutRolePolicy]
-	// ManageProductRoles [iam:DeleteRole iam:GetRole iam:GetRolePolicy iam:ListAttachedRolePolicies iam:ListRolePolicies iam:TagRole iam:UntagRole iam:UpdateAssumeRolePolicy iam:UpdateRole iam:UpdateRoleDescription]
+	// ManageProductRoles [iam:DeleteRole iam:GetRole iam:GetRolePolicy iam:ListAttachedRolePolicies iam:ListRolePolicies iam:ListRoleTags iam:TagRole iam:UntagRole iam:UpdateRole iam:UpdateRoleDescription]
+}
+
+// Any product: a launch role for a queue product needs no hand-written
+// grant. Its statements come from the queue's handler permissions, scoped
+// to queues named after the provisioned stack; the role covers exactly
+// what the handlers need.
+func Example_anyProduct() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Catalog"), nil)
+	portfolio := awsservicecatalog.NewPortfolio(stack, jsii.String("Portfolio"), &awsservicecatalog.PortfolioProps{
+		DisplayName: jsii.String("Queues"), ProviderName: jsii.String("Platform"),
+	})
+	template := awsservicecatalog.NewProductStack(stack, jsii.String("QueueTemplate"), nil)
+	awssqs.NewCfnQueue(template, jsii.String("Queue"), nil) // CloudFormation names it SC-...-Queue-...
+	p := awsservicecatalog.NewCloudFormationProduct(stack, jsii.String("Queue"), &awsservicecatalog.CloudFormationProductProps{
+		ProductName: jsii.String("Queue"), Owner: jsii.String("Platform"),
+		ProductVersions: &[]*awsservicecatalog.CloudFormationProductVersion{
+			{CloudFormationTemplate: awsservicecatalog.CloudFormationTemplate_FromProductStack(template)},
+		},
+	})
+
+	lr := launchrole.New(stack, jsii.String("LaunchRole"), &launchrole.Props{
+		Portfolio: portfolio,
+		Product:   launchrole.FromProduct(p, launchrole.StackTypes(template)),
+	})
+	for _, s := range lr.Policy.ToJSON().(map[string]any)["Statement"].([]any) {
+		st := s.(map[string]any)
+		if st["Sid"] == "ProductSqs" {
+			fmt.Println(st["Action"])
+		}
+	}
+	coverage, _ := lr.Coverage(nil)
+	fmt.Println(len(coverage.Missing), len(coverage.Excess))
+	// Output:
+	// [sqs:CreateQueue sqs:DeleteQueue sqs:GetQueueAttributes sqs:GetQueueUrl sqs:ListQueueTags sqs:SetQueueAttributes sqs:TagQueue sqs:UntagQueue]
+	// 0 0
 }

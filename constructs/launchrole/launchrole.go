@@ -1,16 +1,32 @@
 // Package launchrole provides a least-privilege AWS Service Catalog launch
-// role and its launch-role constraint on a portfolio/product pair.
+// role, and its launch-role constraint on a portfolio/product pair, for any
+// product whose resource types are known.
 //
 // The role's policy is derived from the CloudFormation resource types in the
-// product's templates through a per-type table (DefaultPermissions), plus what
-// Service Catalog needs to run the provisioned stack (ServiceCatalogGrants).
-// Adding a resource type to a product changes the role; a type the table does
-// not know stops synthesis with a message naming it. Every statement is
-// scoped to the resources the product may touch; "*" appears only for
-// actions without resource-level permissions, each with its reason.
+// product's templates, plus what Service Catalog needs to run the
+// provisioned stack (ServiceCatalogGrants):
+//
+//   - every registry type with published handler permissions gets grants
+//     generated from an embedded table (GeneratedGrants): the actions
+//     CloudFormation's handlers call for create, read, update and delete,
+//     each scoped as the Service Authorization Reference allows: the
+//     product's own resources by their name (which starts with the
+//     provisioned stack's name, NamePatterns), resources it uses by type
+//     within the account and region, and "*" only for actions without
+//     resource-level permissions, with the reason;
+//   - the SageMaker notebook types (whose schemas publish no handler
+//     permissions) and AWS::IAM::Role have hand-written grants
+//     (DefaultPermissions), with conditions that keep a changed template
+//     from creating an insecure notebook or an unbounded role;
+//   - a type without handler permissions and without grants (a custom
+//     resource, a legacy type) stops synthesis with a message naming it:
+//     give its grants in Props.Permissions.
+//
+// Coverage compares a role's actions with what the product's types need.
 package launchrole
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -27,16 +43,66 @@ import (
 	"github.com/datalake-platform/sagemaker-catalog/internal/check"
 )
 
-// DefaultNamePrefix is the start of Service Catalog's provisioned stack
-// names (SC-<account>-pp-<id>) in lower case: products name their resources
-// after the stack, and SageMaker lower-cases names in its ARNs.
-const DefaultNamePrefix = "sc-"
-
 var (
 	actionPattern   = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9]+$`)
 	rolePathPattern = regexp.MustCompile(`^/[\x21-\x29\x2B-\x3E\x40-\x7E]+/$`)
 	sidPattern      = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+	roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	// KmsKeyArnPattern matches a KMS key ARN (not an alias: a grant names the key).
+	KmsKeyArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$`)
+	// SubnetIDPattern and SecurityGroupIDPattern match EC2 IDs.
+	SubnetIDPattern        = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
+	SecurityGroupIDPattern = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+	// InstanceTypePattern matches a SageMaker ML instance type such as ml.t3.medium.
+	InstanceTypePattern = regexp.MustCompile(`^ml\.[a-z0-9-]+\.[a-z0-9]+$`)
+	// ManagedPolicyArnPattern matches a customer or AWS managed policy ARN.
+	ManagedPolicyArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\w+=,.@/-]+$`)
+	tagKeyPattern           = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
 )
+
+// Product is what the launch role needs of a product: the CloudFormation
+// resource types its versions create, and the Service Catalog product the
+// constraint is for. *product.Product implements it; FromProduct adapts any
+// L2 product.
+type Product interface {
+	// ResourceTypes returns the resource types of every version, sorted.
+	ResourceTypes() []string
+	// ServiceCatalogProduct returns the product the constraint is for.
+	ServiceCatalogProduct() awsservicecatalog.IProduct
+}
+
+// FromProduct adapts a Service Catalog product that is not a
+// *product.Product, such as an awsservicecatalog.CloudFormationProduct, by
+// the resource types its templates create. types is called when the
+// launch role is created and again at synthesis (a change between the two
+// fails synthesis); StackTypes and TemplateTypes read them for you.
+func FromProduct(p awsservicecatalog.IProduct, types func() []string) Product {
+	return &adapted{p: p, types: types}
+}
+
+type adapted struct {
+	p     awsservicecatalog.IProduct
+	types func() []string
+}
+
+func (a *adapted) ResourceTypes() []string {
+	t := slices.Clone(a.types())
+	slices.Sort(t)
+	return slices.Compact(t)
+}
+func (a *adapted) ServiceCatalogProduct() awsservicecatalog.IProduct { return a.p }
+
+// StackTypes returns a function reading the resource types of product
+// stacks (for FromProduct).
+func StackTypes(stacks ...awsservicecatalog.ProductStack) func() []string {
+	return func() []string {
+		var out []string
+		for _, s := range stacks {
+			out = append(out, product.StackResourceTypes(s)...)
+		}
+		return out
+	}
+}
 
 // Props configures a LaunchRole.
 type Props struct {
@@ -48,7 +114,7 @@ type Props struct {
 	// Default: none; then ResourceTypes decide, and no constraint is made
 	// (an account that imports a shared portfolio gets the constraint with
 	// the share, and needs only the role).
-	Product *product.Product
+	Product Product
 	// ResourceTypes are the product's resource types when Product is nil.
 	// Default: none; required without Product.
 	ResourceTypes []string
@@ -57,37 +123,48 @@ type Props struct {
 	// its own role of that name. Requires RoleName.
 	// Default: false, the constraint gives the role's ARN.
 	Local bool
-	// PassRoles are the roles the product may pass to SageMaker
-	// (iam:PassRole, only to sagemaker.amazonaws.com).
+	// PassRoles are the roles the product may pass to a service
+	// (iam:PassRole; to SageMaker only for notebook instances).
 	// Default: none; required when the product creates notebook instances
-	// and no RoleCreation is given.
+	// and no RoleCreation is given. Generated grants then pass only roles
+	// named after the provisioned stack.
 	PassRoles []awsiam.IRole
 	// RoleCreation lets the product create its own roles (AWS::IAM::Role):
 	// only under its Path, only with its boundary, attaching only its
 	// managed policies; the role may pass them to SageMaker.
 	// Default: none; required when the product creates IAM roles.
 	RoleCreation *RoleCreation
-	// KmsKeyArns are the KMS keys the product may encrypt with.
-	// Default: none; required when the product creates notebook instances.
+	// KmsKeyArns are the KMS keys the product may use (key ARNs, not aliases).
+	// Default: none; required when the product creates notebook instances;
+	// generated grants then use any key of the account and region.
 	KmsKeyArns []*string
 	// SubnetIds and SecurityGroupIds are the network the product may attach to.
 	// Default: none; required when the product creates notebook instances.
 	SubnetIds        []*string
 	SecurityGroupIds []*string
-	// InstanceTypes are the instance types the product may launch; the role
-	// cannot create or resize a notebook to any other.
+	// InstanceTypes are the SageMaker instance types (ml.*) the product may
+	// launch; the role cannot create or resize a notebook to any other.
 	// Default: none; required when the product creates notebook instances.
 	InstanceTypes []string
 	// ParameterNames are the SSM parameters (names starting with "/") the
 	// templates read with {{resolve:ssm:NAME}}.
 	// Default: none.
 	ParameterNames []string
-	// NamePrefix starts the names the product gives its resources.
-	// Default: DefaultNamePrefix.
+	// TagKeys are the tag keys the product's notebook instances may carry:
+	// the tags its template sets and the portfolio's TagOptions keys. Keys
+	// CloudFormation and Service Catalog add (aws:cloudformation:*,
+	// aws:servicecatalog:*) are always allowed.
+	// Default: none; only those keys.
+	TagKeys []string
+	// NamePrefix starts the names the product gives its resources; grants
+	// use it as given and lower-cased (NamePatterns).
+	// Default: StackNamePrefix, the start of the provisioned stack's name.
 	NamePrefix *string
-	// Permissions adds resource types to the built-in table, or replaces
-	// a built-in type's grants.
-	// Default: DefaultPermissions only.
+	// Permissions adds resource types to the built-in grants, or replaces
+	// a type's built-in grants. Each type needs at least one grant, every
+	// grant's resources must resolve to at least one ARN, and Sids must be
+	// unique (among these grants and the built-in ones in the role).
+	// Default: the built-in grants only.
 	Permissions Permissions
 	// RoleName is the role's name.
 	// Default: a name CloudFormation generates.
@@ -125,13 +202,14 @@ type LaunchRole struct {
 }
 
 // New creates the launch role and sets it as the launch-role constraint of
-// the product in the portfolio (adding the product to the portfolio); with
-// no Product, it creates the role alone, from ResourceTypes.
+// the product in the portfolio; with no Product, it creates the role alone,
+// from ResourceTypes.
 //
-// New panics if a required field is missing, the product creates a resource
-// type without permissions in the table, or a grant is malformed; the message
-// names the field or type. Synthesis fails too when the product's resource
-// types change after New.
+// New panics if a field is missing or malformed, the product creates a
+// resource type without grants, or a grant is malformed; the message names
+// the construct path, every field or type at fault, the value and what is
+// allowed. Synthesis fails too when the product's resource types change
+// after New.
 func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 	if props == nil {
 		props = &Props{}
@@ -140,6 +218,72 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 	constructs.NewConstruct_Override(lr, scope, id) // lr is the construct
 	this := lr
 	path := *this.Node().Path()
+	if err := props.validate(path); err != nil {
+		panic(err)
+	}
+
+	passRoleArns := make([]*string, len(props.PassRoles))
+	for i, r := range props.PassRoles {
+		passRoleArns[i] = r.RoleArn()
+	}
+	stack := awscdk.Stack_Of(this)
+	if rc := props.RoleCreation; rc != nil {
+		// The roles the product creates, which it passes to SageMaker.
+		passRoleArns = append(passRoleArns, productRoleArns(&Context{Stack: stack, RoleCreation: rc})...)
+	}
+	ctx := &Context{
+		Stack:            stack,
+		NamePrefix:       check.Or(props.NamePrefix, StackNamePrefix),
+		PassRoleArns:     passRoleArns,
+		KmsKeyArns:       props.KmsKeyArns,
+		SubnetIds:        props.SubnetIds,
+		SecurityGroupIds: props.SecurityGroupIds,
+		InstanceTypes:    props.InstanceTypes,
+		ParameterNames:   props.ParameterNames,
+		RoleCreation:     props.RoleCreation,
+		TagKeys:          props.TagKeys,
+	}
+	types := props.ResourceTypes
+	if props.Product != nil {
+		types = props.Product.ResourceTypes()
+	}
+	types = slices.Compact(slices.Sorted(slices.Values(types)))
+	statements, err := Statements(types, props.Permissions, ctx)
+	if err != nil {
+		panic(fmt.Errorf("%s: %w", path, err))
+	}
+
+	lr.ResourceTypes = types
+	lr.Policy = awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements})
+	lr.Role = awsiam.NewRole(this, jsii.String("Resource"), &awsiam.RoleProps{
+		RoleName:       props.RoleName,
+		AssumedBy:      awsiam.NewServicePrincipal(jsii.String("servicecatalog.amazonaws.com"), nil),
+		Description:    jsii.String(check.Truncate("Service Catalog launch role for "+strings.Join(types, ", "), 1000)),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{"LaunchProduct": lr.Policy},
+	})
+	if props.Product == nil {
+		return lr
+	}
+	options := &awsservicecatalog.CommonConstraintOptions{
+		Description: jsii.String(check.Or(props.Description, check.Truncate("Launches with a least-privilege role for "+strings.Join(types, ", "), 2000))),
+	}
+	if props.Local {
+		props.Portfolio.SetLocalLaunchRole(props.Product.ServiceCatalogProduct(), lr.Role, options)
+	} else {
+		props.Portfolio.SetLaunchRole(props.Product.ServiceCatalogProduct(), lr.Role, options)
+	}
+
+	// The types were read now; a resource added to a product stack later
+	// would need permissions the policy lacks.
+	this.Node().AddValidation(&typesUnchanged{product: props.Product, types: types})
+	return lr
+}
+
+// Validate reports every invalid field of props, or nil. New checks the
+// same, and then the grants of the product's resource types.
+func (props *Props) Validate() error { return props.validate("launchrole") }
+
+func (props *Props) validate(path string) error {
 	p := check.New(path)
 	switch {
 	case props.Product != nil && props.Portfolio == nil:
@@ -152,9 +296,43 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 	if props.Local && check.Str(props.RoleName) == "" {
 		p.Addf("RoleName", "required with Local: accounts find the role by name")
 	}
+	for i, t := range props.ResourceTypes {
+		if t == "" {
+			p.Add(fmt.Sprintf("ResourceTypes[%d]", i), t, "a CloudFormation resource type such as AWS::SQS::Queue")
+		}
+	}
+	for i, r := range props.PassRoles {
+		if r == nil {
+			p.Addf(fmt.Sprintf("PassRoles[%d]", i), "nil: give a role (awsiam.IRole)")
+		}
+	}
+	strs := func(field string, vs []*string, re *regexp.Regexp, allowed string) {
+		for i, v := range vs {
+			f := fmt.Sprintf("%s[%d]", field, i)
+			switch {
+			case v == nil:
+				p.Addf(f, "nil: give %s", allowed)
+			case !check.Unresolved(*v) && !re.MatchString(*v):
+				p.Add(f, *v, allowed)
+			}
+		}
+	}
+	strs("KmsKeyArns", props.KmsKeyArns, KmsKeyArnPattern, "a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)")
+	strs("SubnetIds", props.SubnetIds, SubnetIDPattern, "a subnet ID such as subnet-0123456789abcdef0")
+	strs("SecurityGroupIds", props.SecurityGroupIds, SecurityGroupIDPattern, "a security group ID such as sg-0123456789abcdef0")
+	for i, t := range props.InstanceTypes {
+		if !InstanceTypePattern.MatchString(t) {
+			p.Add(fmt.Sprintf("InstanceTypes[%d]", i), t, "a SageMaker instance type such as ml.t3.medium")
+		}
+	}
 	for i, n := range props.ParameterNames {
 		if !strings.HasPrefix(n, "/") || strings.ContainsAny(n, "*? ") {
 			p.Add(fmt.Sprintf("ParameterNames[%d]", i), n, `an SSM parameter name starting with "/", without wildcards`)
+		}
+	}
+	for i, k := range props.TagKeys {
+		if !tagKeyPattern.MatchString(k) || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			p.Add(fmt.Sprintf("TagKeys[%d]", i), k, `a tag key of 1-128 letters, digits, spaces and _.:/=+-@, not starting with "aws:"`)
 		}
 	}
 	if rc := props.RoleCreation; rc != nil {
@@ -163,115 +341,130 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 		}
 		if check.Str(rc.PermissionsBoundaryArn) == "" {
 			p.Addf("RoleCreation.PermissionsBoundaryArn", "required: every role the product creates must have this boundary")
+		} else if b := *rc.PermissionsBoundaryArn; !check.Unresolved(b) && !ManagedPolicyArnPattern.MatchString(b) {
+			p.Add("RoleCreation.PermissionsBoundaryArn", b, "a managed policy ARN such as arn:aws:iam::123456789012:policy/boundary")
 		}
+		strs("RoleCreation.ManagedPolicyArns", rc.ManagedPolicyArns, ManagedPolicyArnPattern, "a managed policy ARN such as arn:aws:iam::123456789012:policy/notebook")
 	}
-	if props.RoleName != nil && !check.Unresolved(*props.RoleName) && !regexp.MustCompile(`^[\w+=,.@-]{1,64}$`).MatchString(*props.RoleName) {
+	if props.RoleName != nil && !check.Unresolved(*props.RoleName) && !roleNamePattern.MatchString(*props.RoleName) {
 		p.Add("RoleName", *props.RoleName, "1-64 characters from letters, digits and +=,.@_-")
 	}
-	p.PanicIfAny()
+	if n := check.Str(props.NamePrefix); n != "" && strings.ContainsAny(n, "*?") {
+		p.Add("NamePrefix", n, "a name prefix without wildcards, such as SC-")
+	}
+	return p.Err()
+}
 
-	table := DefaultPermissions()
-	for t, g := range props.Permissions {
-		table[t] = g
+// Grants returns the built-in grants of a resource type: hand-written
+// (DefaultPermissions) or generated from the embedded table
+// (GeneratedGrants). It fails, saying what to do, for a type without
+// either.
+func Grants(typ string) ([]Grant, error) {
+	if g, ok := DefaultPermissions()[typ]; ok {
+		return g, nil
 	}
-	passRoleArns := make([]*string, len(props.PassRoles))
-	for i, r := range props.PassRoles {
-		passRoleArns[i] = r.RoleArn()
+	if _, ok := mustTable().Types[typ]; ok {
+		return GeneratedGrants(typ)
 	}
-	if rc := props.RoleCreation; rc != nil {
-		// The roles the product creates, which it passes to SageMaker.
-		passRoleArns = append(passRoleArns, awscdk.Stack_Of(this).FormatArn(&awscdk.ArnComponents{
-			Service: jsii.String("iam"), Region: jsii.String(""), Resource: jsii.String("role"),
-			ResourceName: jsii.String(strings.TrimPrefix(rc.Path, "/") + "*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
-		}))
+	if WithoutHandlers(typ) || strings.HasPrefix(typ, "Custom::") {
+		return nil, fmt.Errorf("%s: CloudFormation publishes no handler permissions for this type: give its grants in Props.Permissions", typ)
 	}
-	ctx := &Context{
-		Stack:            awscdk.Stack_Of(this),
-		NamePrefix:       check.Or(props.NamePrefix, DefaultNamePrefix),
-		PassRoleArns:     passRoleArns,
-		KmsKeyArns:       props.KmsKeyArns,
-		SubnetIds:        props.SubnetIds,
-		SecurityGroupIds: props.SecurityGroupIds,
-		InstanceTypes:    props.InstanceTypes,
-		ParameterNames:   props.ParameterNames,
-		RoleCreation:     props.RoleCreation,
-	}
-	types := props.ResourceTypes
-	if props.Product != nil {
-		types = props.Product.ResourceTypes()
-	}
-	types = slices.Compact(slices.Sorted(slices.Values(types)))
-	statements, err := Statements(table, types, ctx)
-	if err != nil {
-		panic(fmt.Errorf("%s: %w", path, err))
-	}
-
-	lr.ResourceTypes = types
-	lr.Policy = awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements})
-	lr.Role = awsiam.NewRole(this, jsii.String("Resource"), &awsiam.RoleProps{
-		RoleName:       props.RoleName,
-		AssumedBy:      awsiam.NewServicePrincipal(jsii.String("servicecatalog.amazonaws.com"), nil),
-		Description:    jsii.String("Service Catalog launch role for " + strings.Join(types, ", ")),
-		InlinePolicies: &map[string]awsiam.PolicyDocument{"LaunchProduct": lr.Policy},
-	})
-	if props.Product == nil {
-		return lr
-	}
-	options := &awsservicecatalog.CommonConstraintOptions{
-		Description: jsii.String(check.Or(props.Description, "Launches with a least-privilege role for "+strings.Join(types, ", "))),
-	}
-	if props.Local {
-		props.Portfolio.SetLocalLaunchRole(props.Product.Product, lr.Role, options)
-	} else {
-		props.Portfolio.SetLaunchRole(props.Product.Product, lr.Role, options)
-	}
-
-	// The types were read now; a resource added to a product stack later
-	// would need permissions the policy lacks.
-	this.Node().AddValidation(&typesUnchanged{product: props.Product, types: types})
-	return lr
+	return nil, fmt.Errorf("%s: not a resource type of the CloudFormation registry (%d types known): check the spelling, or give its grants in Props.Permissions",
+		typ, len(mustTable().Types)+len(mustTable().WithoutHandlers))
 }
 
 // Statements builds the policy statements for a product with the given
-// resource types: the Service Catalog grants, then each type's grants,
-// merged by Sid and scoped with ctx. It fails on a type missing from table,
-// a wildcard action, a "*" resource without a reason, or a grant whose
-// required scope is empty.
-func Statements(table Permissions, types []string, ctx *Context) ([]awsiam.PolicyStatement, error) {
-	grants := slices.Clone(ServiceCatalogGrants())
-	var unknown []string
+// resource types: the Service Catalog grants, then each type's grants
+// (extra's, else the built-in Grants), merged by Sid and scoped with ctx.
+// It reports every problem at once: a type without grants, an empty grant
+// list in extra, a wildcard action, a "*" resource without a reason, a
+// grant whose required scope is empty or whose resources resolve to
+// nothing, and a Sid of extra's used twice.
+func Statements(types []string, extra Permissions, ctx *Context) ([]awsiam.PolicyStatement, error) {
+	var errs []error
+	type sourced struct {
+		Grant
+		caller bool
+	}
+	var grants []sourced
+	for _, g := range ServiceCatalogGrants() {
+		grants = append(grants, sourced{g, false})
+	}
+	callerTypes := make([]string, 0, len(extra))
+	for t := range extra {
+		callerTypes = append(callerTypes, t)
+	}
+	sort.Strings(callerTypes)
+	for _, t := range callerTypes {
+		if len(extra[t]) == 0 {
+			errs = append(errs, fmt.Errorf("Permissions[%s]: no grants: give at least one, or leave the type out", t))
+		}
+	}
 	for _, t := range types {
-		g, ok := table[t]
-		if !ok {
-			unknown = append(unknown, t)
+		if g, ok := extra[t]; ok {
+			for _, x := range g {
+				grants = append(grants, sourced{x, true})
+			}
 			continue
 		}
-		grants = append(grants, g...)
-	}
-	if len(unknown) > 0 {
-		return nil, fmt.Errorf("the product creates resource types with no launch-role permissions: %s; add them to Props.Permissions (known types: %s)",
-			strings.Join(unknown, ", "), strings.Join(known(table), ", "))
+		g, err := Grants(t)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, x := range g {
+			grants = append(grants, sourced{x, false})
+		}
 	}
 
+	builtinSids := map[string]bool{}
+	callerSids := map[string]bool{}
+	for _, g := range grants {
+		if !g.caller {
+			builtinSids[g.Sid] = true
+		}
+	}
 	var order []string
 	merged := map[string]*Grant{}
 	for _, g := range grants {
+		bad := false
 		if !sidPattern.MatchString(g.Sid) {
-			return nil, fmt.Errorf("grant %q: Sid must be alphanumeric", g.Sid)
+			errs = append(errs, fmt.Errorf("grant %q: Sid must be alphanumeric", g.Sid))
+			bad = true
 		}
 		for _, a := range g.Actions {
 			if !actionPattern.MatchString(a) {
-				return nil, fmt.Errorf("grant %s: action %q is not an exact IAM action (no wildcards)", g.Sid, a)
+				errs = append(errs, fmt.Errorf("grant %s: action %q is not an exact IAM action (no wildcards)", g.Sid, a))
+				bad = true
 			}
 		}
-		if g.Resources == nil && g.WildcardReason == "" {
-			return nil, fmt.Errorf("grant %s: Resource \"*\" needs a WildcardReason", g.Sid)
+		if len(g.Actions) == 0 {
+			errs = append(errs, fmt.Errorf("grant %s: no actions", g.Sid))
+			bad = true
+		}
+		if g.Resources == nil && strings.TrimSpace(g.WildcardReason) == "" {
+			errs = append(errs, fmt.Errorf("grant %s: Resource \"*\" needs a WildcardReason", g.Sid))
+			bad = true
+		}
+		if g.caller {
+			switch {
+			case callerSids[g.Sid]:
+				errs = append(errs, fmt.Errorf("grant %s: the Sid is used by two grants of Props.Permissions: give each its own", g.Sid))
+				bad = true
+			case builtinSids[g.Sid]:
+				errs = append(errs, fmt.Errorf("grant %s: the Sid is a built-in statement's: give the grant a Sid of its own", g.Sid))
+				bad = true
+			}
+			callerSids[g.Sid] = true
+		}
+		if bad {
+			continue
 		}
 		if m, ok := merged[g.Sid]; ok {
 			m.Actions = append(slices.Clone(m.Actions), g.Actions...)
 			continue
 		}
-		c := g
+		c := g.Grant
 		merged[g.Sid] = &c
 		order = append(order, g.Sid)
 	}
@@ -280,11 +473,16 @@ func Statements(table Permissions, types []string, ctx *Context) ([]awsiam.Polic
 	for _, sid := range order {
 		g := merged[sid]
 		if missing := ctx.empty(g.Needs); len(missing) > 0 {
-			return nil, fmt.Errorf("grant %s: Props.%s is empty, but the product's resource types need it", g.Sid, strings.Join(missing, ", Props."))
+			errs = append(errs, fmt.Errorf("grant %s: Props.%s is empty, but the product's resource types need it", g.Sid, strings.Join(missing, ", Props.")))
+			continue
 		}
 		resources := []*string{jsii.String("*")}
 		if g.Resources != nil {
-			if resources = g.Resources(ctx); len(resources) == 0 {
+			resources = dedupe(g.Resources(ctx))
+			if len(resources) == 0 {
+				if !g.Optional {
+					errs = append(errs, fmt.Errorf("grant %s: its resources resolve to nothing: return at least one ARN", g.Sid))
+				}
 				continue
 			}
 		}
@@ -300,22 +498,16 @@ func Statements(table Permissions, types []string, ctx *Context) ([]awsiam.Polic
 		}
 		out = append(out, awsiam.NewPolicyStatement(sp))
 	}
-	return out, nil
-}
-
-func known(table Permissions) []string {
-	out := make([]string, 0, len(table))
-	for t := range table {
-		out = append(out, t)
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
-	sort.Strings(out)
-	return out
+	return out, nil
 }
 
 // typesUnchanged fails synthesis when a product's resource types differ
 // from those the policy was derived from.
 type typesUnchanged struct {
-	product *product.Product
+	product Product
 	types   []string
 }
 

@@ -66,6 +66,7 @@ func (f *fixture) props() *launchrole.Props {
 		SecurityGroupIds: *jsii.Strings("sg-0123456789abcdef0"),
 		InstanceTypes:    []string{"ml.t3.medium", "ml.m5.xlarge"},
 		ParameterNames:   []string{"/catalog/notebook/role-arn"},
+		TagKeys:          []string{"team:owner", "CostCenter"},
 	}
 }
 
@@ -120,7 +121,6 @@ func TestNotebookPolicy(t *testing.T) {
 	lr := launchrole.New(f.stack, jsii.String("LaunchRole"), f.props())
 	assert.Equal(t, []string{"AWS::SageMaker::NotebookInstance", "AWS::SageMaker::NotebookInstanceLifecycleConfig"}, lr.ResourceTypes)
 	assert.Equal(t, "Test", *awscdk.Stack_Of(lr).Node().Id(), "the L3 is a construct CDK functions accept")
-	assert.NotNil(t, lr.RoleArn())
 
 	policy := launchPolicy(t, f.stack)
 	wildcardSids := map[string]bool{"NotebookNetworkDescribe": true, "ServiceCatalogTemplateChecks": true, "ServiceCatalogTemplateRead": true}
@@ -147,16 +147,28 @@ func TestNotebookPolicy(t *testing.T) {
 
 	pass := policy["PassNotebookRole"]
 	assert.Equal(t, []string{"iam:PassRole"}, pass.actions())
-	assert.Contains(t, testutil.JSON(pass.Resource), "NotebookRole", "PassRole only on the notebook role")
+	assert.Equal(t, f.stack.Resolve(f.role.RoleArn()), pass.Resource, "PassRole only on the notebook role")
 	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "sagemaker.amazonaws.com"}}, pass.Condition)
 
-	kms := policy["NotebookVolumeKey"]
-	assert.Contains(t, testutil.JSON(kms.Resource), `"Key`, "KMS only on the notebook key")
-	assert.NotContains(t, testutil.JSON(kms.Resource), `"*"`)
-
-	for _, sid := range []string{"SageMakerNotebookInstance", "CreateSecureNotebookInstance", "UpdateNotebookInstanceWithinLimits"} {
-		assert.Contains(t, testutil.JSON(policy[sid].Resource), ":notebook-instance/sc-*", sid)
+	for _, sid := range []string{"NotebookVolumeKey", "NotebookVolumeKeyGrants"} {
+		kms := policy[sid]
+		assert.Equal(t, f.stack.Resolve(f.key.KeyArn()), kms.Resource, "KMS only on the notebook key")
 	}
+	assert.Equal(t, []string{"kms:DescribeKey"}, policy["NotebookVolumeKey"].actions())
+	// Grants only for SageMaker's own use of the key: never to a principal.
+	assert.Equal(t, []string{"kms:CreateGrant"}, policy["NotebookVolumeKeyGrants"].actions())
+	assert.Equal(t, map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}}, policy["NotebookVolumeKeyGrants"].Condition)
+
+	// SageMaker authorizes a create against the name as given (SC-...) and
+	// later calls against its lower-case ARNs: every statement has both.
+	for _, sid := range []string{"SageMakerNotebookInstance", "CreateSecureNotebookInstance", "UpdateNotebookInstanceWithinLimits", "TagNotebookInstances"} {
+		assert.Contains(t, testutil.JSON(policy[sid].Resource), ":notebook-instance/sc-*", sid)
+		assert.Contains(t, testutil.JSON(policy[sid].Resource), ":notebook-instance/SC-*", sid)
+	}
+	assert.Equal(t, []string{"sagemaker:AddTags"}, policy["TagNotebookInstances"].actions())
+	assert.Equal(t, map[string]any{"ForAllValues:StringLike": map[string]any{
+		"aws:TagKeys": []any{"aws:cloudformation:*", "aws:servicecatalog:*", "team:owner", "CostCenter"}}},
+		policy["TagNotebookInstances"].Condition, "tags: the product's keys and those CloudFormation and Service Catalog add")
 	// Create and update are allowed only in their conditioned statements.
 	assert.Equal(t, []string{"sagemaker:CreateNotebookInstance"}, policy["CreateSecureNotebookInstance"].actions())
 	assert.Equal(t, []string{"sagemaker:UpdateNotebookInstance"}, policy["UpdateNotebookInstanceWithinLimits"].actions())
@@ -167,6 +179,7 @@ func TestNotebookPolicy(t *testing.T) {
 		}
 	}
 	assert.Contains(t, testutil.JSON(policy["SageMakerLifecycleConfig"].Resource), ":notebook-instance-lifecycle-config/sc-*")
+	assert.Contains(t, testutil.JSON(policy["SageMakerLifecycleConfig"].Resource), ":notebook-instance-lifecycle-config/SC-*")
 
 	eni := policy["NotebookNetworkInterface"]
 	assert.Contains(t, testutil.JSON(eni.Condition), "subnet/subnet-0123456789abcdef0")
@@ -195,8 +208,11 @@ func TestDefenseInDepth(t *testing.T) {
 	assert.Equal(t, "Disabled", eq["sagemaker:RootAccess"], "root access disabled")
 	assert.Equal(t, "Disabled", eq["sagemaker:DirectInternetAccess"], "direct internet access disabled")
 	assert.Equal(t, "2", eq["sagemaker:MinimumInstanceMetadataServiceVersion"], "IMDSv2 only")
-	key := testutil.JSON(create["ArnEquals"].(map[string]any)["sagemaker:VolumeKmsKey"])
-	assert.Contains(t, key, `"Key`, "the volume key is the notebook key")
+	// The key the Service Authorization Reference lists (not VolumeKmsKey,
+	// which no request carries: a condition on it would refuse every launch).
+	require.Contains(t, create["ArnEquals"], "sagemaker:VolumeKmsKeyArn")
+	assert.Equal(t, []any{f.stack.Resolve(f.key.KeyArn())}, create["ArnEquals"].(map[string]any)["sagemaker:VolumeKmsKeyArn"],
+		"the volume key is the notebook key")
 	all := create["ForAllValues:StringEquals"].(map[string]any)
 	assert.Equal(t, []any{"ml.t3.medium", "ml.m5.xlarge"}, all["sagemaker:InstanceTypes"], "allowed instance types only")
 	assert.Equal(t, []any{"subnet-0123456789abcdef0"}, all["sagemaker:VpcSubnets"], "configured subnets only")
@@ -210,13 +226,18 @@ func TestDefenseInDepth(t *testing.T) {
 	assert.Equal(t, "Disabled", update["StringEqualsIfExists"].(map[string]any)["sagemaker:RootAccess"])
 }
 
+// logicalID is the logical ID of the launch role's IAM role.
+func logicalID(lr *launchrole.LaunchRole) string {
+	return *awscdk.Stack_Of(lr).GetLogicalId(lr.Role.Node().DefaultChild().(awscdk.CfnElement))
+}
+
 func TestConstraintAndTrust(t *testing.T) {
 	f := newFixture()
-	launchrole.New(f.stack, jsii.String("LaunchRole"), f.props())
+	lr := launchrole.New(f.stack, jsii.String("LaunchRole"), f.props())
 	tmpl := assertions.Template_FromStack(f.stack, nil)
 	tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::LaunchRoleConstraint"), jsii.Number(1))
 	tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::LaunchRoleConstraint"), map[string]any{
-		"RoleArn": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^LaunchRole")), "Arn"}},
+		"RoleArn": map[string]any{"Fn::GetAtt": []any{logicalID(lr), "Arn"}},
 	})
 	tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::PortfolioProductAssociation"), jsii.Number(1))
 }
@@ -225,11 +246,11 @@ func TestLocalLaunchRole(t *testing.T) {
 	f := newFixture()
 	props := f.props()
 	props.Local, props.RoleName = true, jsii.String("catalog-launch")
-	launchrole.New(f.stack, jsii.String("LaunchRole"), props)
+	lr := launchrole.New(f.stack, jsii.String("LaunchRole"), props)
 	tmpl := assertions.Template_FromStack(f.stack, nil)
 	tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::LaunchRoleConstraint"), map[string]any{
 		// Ref of a role is its name: catalog-launch.
-		"LocalRoleName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^LaunchRole"))},
+		"LocalRoleName": map[string]any{"Ref": logicalID(lr)},
 		"RoleArn":       assertions.Match_Absent(),
 	})
 	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{"RoleName": "catalog-launch"})
@@ -249,31 +270,36 @@ func TestRoleWithoutConstraint(t *testing.T) {
 	assert.Contains(t, launchPolicy(t, f.stack), "CreateSecureNotebookInstance")
 }
 
-func TestUnknownTypeStopsSynthesis(t *testing.T) {
+func TestTypesWithoutGrantsStopSynthesis(t *testing.T) {
 	f := newFixture()
-	awssns.NewCfnTopic(f.ps, jsii.String("Topic"), nil)
+	awscdk.NewCfnResource(f.ps, jsii.String("Custom"), &awscdk.CfnResourceProps{Type: jsii.String("Custom::Thing")})
+	awscdk.NewCfnResource(f.ps, jsii.String("Budget"), &awscdk.CfnResourceProps{Type: jsii.String("AWS::Budgets::Budget")})
+	awscdk.NewCfnResource(f.ps, jsii.String("Typo"), &awscdk.CfnResourceProps{Type: jsii.String("AWS::SQS::Queeu")})
 	msg := testutil.PanicMessage(func() { launchrole.New(f.stack, jsii.String("LaunchRole"), f.props()) })
 	assert.Contains(t, msg, "Test/LaunchRole: ")
-	assert.Contains(t, msg, "no launch-role permissions: AWS::SNS::Topic")
+	// Every type at fault, at once, with what to do.
+	assert.Contains(t, msg, "Custom::Thing: CloudFormation publishes no handler permissions for this type: give its grants in Props.Permissions")
+	assert.Contains(t, msg, "AWS::Budgets::Budget: CloudFormation publishes no handler permissions")
+	assert.Contains(t, msg, "AWS::SQS::Queeu: not a resource type of the CloudFormation registry")
 }
 
 func TestAddingATypeChangesTheRole(t *testing.T) {
 	f := newFixture()
-	awssns.NewCfnTopic(f.ps, jsii.String("Topic"), nil)
+	awscdk.NewCfnResource(f.ps, jsii.String("Custom"), &awscdk.CfnResourceProps{Type: jsii.String("Custom::Thing")})
 	props := f.props()
-	props.Permissions = launchrole.Permissions{"AWS::SNS::Topic": {{
-		Sid:     "Topics",
-		Actions: []string{"sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes"},
+	props.Permissions = launchrole.Permissions{"Custom::Thing": {{
+		Sid:     "InvokeThing",
+		Actions: []string{"lambda:InvokeFunction"},
 		Resources: func(c *launchrole.Context) []*string {
-			// Topic ARNs have no resource type: arn:aws:sns:REGION:ACCOUNT:NAME.
-			return []*string{c.Stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("sns"), Resource: jsii.String(c.NamePrefix + "*")})}
+			return []*string{c.ColonArn("lambda", "function", "thing-provider")}
 		},
 	}}}
 	lr := launchrole.New(f.stack, jsii.String("LaunchRole"), props)
-	assert.Contains(t, lr.ResourceTypes, "AWS::SNS::Topic")
+	assert.Contains(t, lr.ResourceTypes, "Custom::Thing")
 	policy := launchPolicy(t, f.stack)
-	require.Contains(t, policy, "Topics")
-	assert.Equal(t, []string{"sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes"}, policy["Topics"].actions())
+	require.Contains(t, policy, "InvokeThing")
+	assert.Equal(t, []string{"lambda:InvokeFunction"}, policy["InvokeThing"].actions())
+	assert.Contains(t, testutil.JSON(policy["InvokeThing"].Resource), ":function:thing-provider")
 }
 
 func TestTypesAddedAfterNewFailSynthesis(t *testing.T) {
@@ -340,7 +366,7 @@ func TestLifecycleConfigAloneNeedsNoNotebookScope(t *testing.T) {
 
 func TestStatementsRejectsMalformedGrants(t *testing.T) {
 	_, stack := testutil.NewStack()
-	ctx := &launchrole.Context{Stack: stack, NamePrefix: "sc-"}
+	ctx := &launchrole.Context{Stack: stack}
 	for _, tc := range []struct {
 		grant launchrole.Grant
 		want  string
@@ -348,27 +374,55 @@ func TestStatementsRejectsMalformedGrants(t *testing.T) {
 		{launchrole.Grant{Sid: "Wild", Actions: []string{"sns:*"}, WildcardReason: "x"}, `action "sns:*" is not an exact IAM action`},
 		{launchrole.Grant{Sid: "Star", Actions: []string{"sns:ListTopics"}}, `Resource "*" needs a WildcardReason`},
 		{launchrole.Grant{Sid: "bad-sid", Actions: []string{"sns:ListTopics"}, WildcardReason: "x"}, "Sid must be alphanumeric"},
+		{launchrole.Grant{Sid: "NoActions", WildcardReason: "x"}, "grant NoActions: no actions"},
+		{launchrole.Grant{Sid: "Nothing", Actions: []string{"sns:Publish"}, Resources: func(*launchrole.Context) []*string { return nil }},
+			"grant Nothing: its resources resolve to nothing"},
+		{launchrole.Grant{Sid: "ServiceCatalogStacks", Actions: []string{"sns:Publish"}, WildcardReason: "x"},
+			"grant ServiceCatalogStacks: the Sid is a built-in statement's"},
 	} {
-		_, err := launchrole.Statements(launchrole.Permissions{"T": {tc.grant}}, []string{"T"}, ctx)
+		_, err := launchrole.Statements([]string{"Custom::T"}, launchrole.Permissions{"Custom::T": {tc.grant}}, ctx)
 		if assert.Error(t, err) {
 			assert.Contains(t, err.Error(), tc.want)
 		}
 	}
 }
 
+// Grant mistakes are reported together, each naming its grant or type.
+func TestGrantMistakesReportedTogether(t *testing.T) {
+	f := newFixture()
+	awscdk.NewCfnResource(f.ps, jsii.String("A"), &awscdk.CfnResourceProps{Type: jsii.String("Custom::A")})
+	awscdk.NewCfnResource(f.ps, jsii.String("B"), &awscdk.CfnResourceProps{Type: jsii.String("Custom::B")})
+	props := f.props()
+	empty := func(*launchrole.Context) []*string { return []*string{} }
+	one := func(c *launchrole.Context) []*string { return []*string{c.ColonArn("lambda", "function", "a")} }
+	props.Permissions = launchrole.Permissions{
+		"Custom::A":       {{Sid: "Invoke", Actions: []string{"lambda:InvokeFunction"}, Resources: one}, {Sid: "Nothing", Actions: []string{"sns:Publish"}, Resources: empty}},
+		"Custom::B":       {{Sid: "Invoke", Actions: []string{"lambda:InvokeFunction"}, Resources: one}},
+		"AWS::SNS::Topic": {},
+	}
+	msg := testutil.PanicMessage(func() { launchrole.New(f.stack, jsii.String("LaunchRole"), props) })
+	for _, want := range []string{
+		"Test/LaunchRole: ",
+		"Permissions[AWS::SNS::Topic]: no grants",
+		"grant Nothing: its resources resolve to nothing",
+		"grant Invoke: the Sid is used by two grants of Props.Permissions",
+	} {
+		assert.Contains(t, msg, want)
+	}
+}
+
 func TestEveryBuiltInGrantIsWellFormed(t *testing.T) {
 	_, stack := testutil.NewStack()
 	ctx := &launchrole.Context{
-		Stack: stack, NamePrefix: "sc-",
+		Stack:        stack,
 		PassRoleArns: *jsii.Strings("arn:aws:iam::123456789012:role/r"), KmsKeyArns: *jsii.Strings("arn:aws:kms:eu-west-1:123456789012:key/k"),
 		SubnetIds: *jsii.Strings("subnet-1"), SecurityGroupIds: *jsii.Strings("sg-1"), ParameterNames: []string{"/p"},
 		InstanceTypes: []string{"ml.t3.medium"},
 		RoleCreation: &launchrole.RoleCreation{Path: "/c/notebooks/", PermissionsBoundaryArn: jsii.String("arn:aws:iam::123456789012:policy/b"),
 			ManagedPolicyArns: *jsii.Strings("arn:aws:iam::123456789012:policy/p")},
 	}
-	table := launchrole.DefaultPermissions()
 	var types []string
-	for typ, grants := range table {
+	for typ, grants := range launchrole.DefaultPermissions() {
 		types = append(types, typ)
 		for _, g := range grants {
 			if g.Resources == nil {
@@ -376,7 +430,7 @@ func TestEveryBuiltInGrantIsWellFormed(t *testing.T) {
 			}
 		}
 	}
-	statements, err := launchrole.Statements(table, types, ctx)
+	statements, err := launchrole.Statements(types, nil, ctx)
 	require.NoError(t, err)
 	assert.NotEmpty(t, statements)
 }

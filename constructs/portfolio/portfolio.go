@@ -19,23 +19,16 @@ import (
 	"github.com/datalake-platform/sagemaker-catalog/internal/check"
 )
 
-// Defaults applied when a Props field is left empty.
-const (
-	DefaultDisplayName  = "SageMaker notebooks"
-	DefaultProviderName = "Data platform team"
-	DefaultDescription  = "Self-service, secure Amazon SageMaker notebooks for data analysts."
-)
-
-// Props configures a Portfolio. Every field is optional.
+// Props configures a Portfolio. DisplayName and ProviderName are required,
+// as in the awsservicecatalog L2: a library has no name to fall back on
+// that would suit every team's portfolio.
 type Props struct {
-	// DisplayName is the portfolio name end users see (1-100 characters).
-	// Default: DefaultDisplayName.
+	// DisplayName is the portfolio name end users see (1-100 characters). Required.
 	DisplayName *string
-	// ProviderName names the team that provides the portfolio (1-50 characters).
-	// Default: DefaultProviderName.
+	// ProviderName names the team that provides the portfolio (1-50 characters). Required.
 	ProviderName *string
 	// Description describes the portfolio (at most 2000 characters).
-	// Default: DefaultDescription.
+	// Default: no description.
 	Description *string
 	// TagOptions maps a tag key to the values end users may choose for it when
 	// they launch a product of this portfolio, for example
@@ -57,9 +50,9 @@ type Portfolio struct {
 	TagOptions awsservicecatalog.TagOptions
 }
 
-// New creates a portfolio. props may be nil.
+// New creates a portfolio.
 //
-// New panics if a field is invalid; the message names the construct path, the
+// New panics if a required field is missing or a field is invalid; the message names the construct path, the
 // field, the value and what is allowed.
 func New(scope constructs.Construct, id *string, props *Props) *Portfolio {
 	if props == nil {
@@ -76,9 +69,9 @@ func New(scope constructs.Construct, id *string, props *Props) *Portfolio {
 	}
 
 	l2Props := &awsservicecatalog.PortfolioProps{
-		DisplayName:     jsii.String(check.Or(props.DisplayName, DefaultDisplayName)),
-		ProviderName:    jsii.String(check.Or(props.ProviderName, DefaultProviderName)),
-		Description:     jsii.String(check.Or(props.Description, DefaultDescription)),
+		DisplayName:     props.DisplayName,
+		ProviderName:    props.ProviderName,
+		Description:     emptyToNil(props.Description),
 		MessageLanguage: props.MessageLanguage,
 	}
 	if len(props.TagOptions) > 0 {
@@ -102,6 +95,12 @@ func (props *Props) Validate() error { return props.validate("portfolio") }
 
 func (props *Props) validate(path string) error {
 	p := check.New(path)
+	if check.Str(props.DisplayName) == "" {
+		p.Addf("DisplayName", "required: the portfolio name end users see, 1-100 characters")
+	}
+	if check.Str(props.ProviderName) == "" {
+		p.Addf("ProviderName", "required: the team that provides the portfolio, 1-50 characters")
+	}
 	p.Length("DisplayName", props.DisplayName, 1, 100)
 	p.Length("ProviderName", props.ProviderName, 1, 50)
 	p.Length("Description", props.Description, 0, 2000)
@@ -138,3 +137,10 @@ func (props *Props) validate(path string) error {
 
 // PortfolioId returns the portfolio's ID (port-...), a token until deployment.
 func (p *Portfolio) PortfolioId() *string { return p.Portfolio.PortfolioId() }
+
+func emptyToNil(s *string) *string {
+	if s == nil || *s == "" {
+		return nil
+	}
+	return s
+}

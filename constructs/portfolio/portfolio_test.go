@@ -17,21 +17,20 @@ func TestMain(m *testing.M) { testutil.Run(m) }
 
 func TestDefaults(t *testing.T) {
 	_, stack := testutil.NewStack()
-	p := portfolio.New(stack, jsii.String("Portfolio"), nil)
+	p := portfolio.New(stack, jsii.String("Portfolio"), &portfolio.Props{DisplayName: jsii.String("D"), ProviderName: jsii.String("P")})
 
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::Portfolio"), jsii.Number(1))
 	tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::Portfolio"), map[string]any{
-		"DisplayName":  portfolio.DefaultDisplayName,
-		"ProviderName": portfolio.DefaultProviderName,
-		"Description":  portfolio.DefaultDescription,
+		"DisplayName": "D", "ProviderName": "P", "Description": assertions.Match_Absent(),
 	})
 	tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::TagOption"), jsii.Number(0))
 	assert.Nil(t, p.TagOptions)
-	assert.NotNil(t, p.Portfolio)
 	// The L3 is a construct in its own right: CDK functions accept it.
 	assert.Equal(t, "Test", *awscdk.Stack_Of(p).Node().Id())
-	assert.NotNil(t, p.PortfolioId())
+	// PortfolioId is the L2's portfolio's reference.
+	assert.Equal(t, map[string]any{"Ref": *stack.GetLogicalId(p.Portfolio.Node().DefaultChild().(awscdk.CfnElement))},
+		stack.Resolve(p.PortfolioId()))
 }
 
 func TestPropsAndTagOptions(t *testing.T) {
@@ -69,8 +68,8 @@ func TestFailsOnInvalidProps(t *testing.T) {
 		props portfolio.Props
 		want  []string
 	}{
-		{"display name too long", portfolio.Props{DisplayName: jsii.String(long)}, []string{"Test/Portfolio: DisplayName: invalid value", "between 1 and 100"}},
-		{"provider name too long", portfolio.Props{ProviderName: jsii.String(long[:51])}, []string{"ProviderName", "between 1 and 50"}},
+		{"display name too long", portfolio.Props{DisplayName: jsii.String(long), ProviderName: jsii.String("P")}, []string{"Test/Portfolio: DisplayName: invalid value", "between 1 and 100"}},
+		{"provider name too long", portfolio.Props{DisplayName: jsii.String("D"), ProviderName: jsii.String(long[:51])}, []string{"ProviderName", "between 1 and 50"}},
 		{"reserved tag key", portfolio.Props{TagOptions: map[string][]string{"aws:cost": {"a"}}}, []string{"TagOptions", `"aws:cost"`, "reserved"}},
 		{"tag key without values", portfolio.Props{TagOptions: map[string][]string{"CostCenter": nil}}, []string{"TagOptions[CostCenter]", "no allowed values"}},
 		{"duplicate tag value", portfolio.Props{TagOptions: map[string][]string{"CostCenter": {"a", "a"}}}, []string{"TagOptions[CostCenter]", `"a"`, "once"}},

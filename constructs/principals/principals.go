@@ -11,9 +11,11 @@ package principals
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"regexp"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -62,14 +64,18 @@ type Principals struct {
 	// They live under the portfolio's construct, so that a pattern
 	// associated twice shares one resource.
 	PatternAssociations []awsservicecatalog.CfnPortfolioPrincipalAssociation
-	arns                []string
+	// TokenAssociations are the associations of ARNs known only at deploy
+	// time (such as role.RoleArn() of a role in the same app), in input order.
+	TokenAssociations []awsservicecatalog.CfnPortfolioPrincipalAssociation
+	arns              []string
 }
 
 // Arns returns the associated principal ARNs and patterns, without
 // duplicates, in input order.
 func (p *Principals) Arns() []string { return append([]string(nil), p.arns...) }
 
-// New associates the principals with the portfolio.
+// New associates the principals with the portfolio. ARNs and patterns
+// known only at deploy time (tokens) are associated as given, unchecked.
 //
 // New panics if the portfolio is missing, an ARN is malformed or there are
 // more than MaxPatterns patterns; the message names the field, the value and
@@ -86,11 +92,20 @@ func New(scope constructs.Construct, id *string, props *Props) *Principals {
 	}
 	seen := map[string]bool{}
 	for _, arn := range props.PrincipalArns {
-		if seen[arn] {
+		key := resolved(this, arn)
+		if seen[key] {
 			continue
 		}
-		seen[arn] = true
+		seen[key] = true
 		p.arns = append(p.arns, arn)
+		if check.Unresolved(arn) {
+			// A token may be a role, user or group ARN: PrincipalType IAM
+			// takes all three; the ID is derived from what the token stands
+			// for, so it does not depend on the order tokens were made in.
+			p.TokenAssociations = append(p.TokenAssociations,
+				associate(p, props.Portfolio, "PrincipalToken"+hash(key), arn, "IAM"))
+			continue
+		}
 		cid := jsii.String("Principal" + hash(arn))
 		switch ArnPattern.FindStringSubmatch(arn)[2] {
 		case "role":
@@ -108,23 +123,38 @@ func New(scope constructs.Construct, id *string, props *Props) *Principals {
 		}
 	}
 	for _, pattern := range props.Patterns {
-		if seen[pattern] {
+		key := resolved(this, pattern)
+		if seen[key] {
 			continue
 		}
-		seen[pattern] = true
+		seen[key] = true
 		p.arns = append(p.arns, pattern)
-		p.PatternAssociations = append(p.PatternAssociations, associatePattern(p, props.Portfolio, pattern))
+		p.PatternAssociations = append(p.PatternAssociations,
+			associate(p, props.Portfolio, "PrincipalPattern"+hash(key), pattern, "IAM_PATTERN"))
 	}
 	return p
 }
 
-// associatePattern returns the portfolio's association for pattern, creating
-// it on first use. Its ID is derived from the pattern, so it is stable
+// resolved returns s, or for a token, the CloudFormation expression it
+// stands for (such as {"Fn::GetAtt":["Analyst1A2B","Arn"]}): stable across
+// syntheses, unlike the token's own text.
+func resolved(scope constructs.Construct, s string) string {
+	if !check.Unresolved(s) {
+		return s
+	}
+	b, err := json.Marshal(awscdk.Stack_Of(scope).Resolve(jsii.String(s)))
+	if err != nil {
+		panic(fmt.Errorf("%s: cannot resolve %q: %w", *scope.Node().Path(), s, err))
+	}
+	return string(b)
+}
+
+// associate returns the portfolio's association with id, creating it on
+// first use. The id is derived from the principal, so it is stable
 // whatever the order of the inputs. It lives under the portfolio, so that
 // every Principals of the portfolio shares it; an imported portfolio is not a
 // Go construct, and its associations live under p.
-func associatePattern(p *Principals, portfolio awsservicecatalog.IPortfolio, pattern string) awsservicecatalog.CfnPortfolioPrincipalAssociation {
-	id := "PrincipalPattern" + hash(pattern)
+func associate(p *Principals, portfolio awsservicecatalog.IPortfolio, id, arn, principalType string) awsservicecatalog.CfnPortfolioPrincipalAssociation {
 	var scope constructs.Construct = p
 	if owned, ok := portfolio.(constructs.Construct); ok {
 		scope = owned
@@ -134,8 +164,8 @@ func associatePattern(p *Principals, portfolio awsservicecatalog.IPortfolio, pat
 	}
 	return awsservicecatalog.NewCfnPortfolioPrincipalAssociation(scope, jsii.String(id), &awsservicecatalog.CfnPortfolioPrincipalAssociationProps{
 		PortfolioId:   portfolio.PortfolioId(),
-		PrincipalArn:  jsii.String(pattern),
-		PrincipalType: jsii.String("IAM_PATTERN"),
+		PrincipalArn:  jsii.String(arn),
+		PrincipalType: jsii.String(principalType),
 	})
 }
 
@@ -160,7 +190,7 @@ func (props *Props) validate(path string) error {
 		p.Addf("Patterns", "%d patterns given: Service Catalog allows at most %d per portfolio", len(props.Patterns), MaxPatterns)
 	}
 	for i, pattern := range props.Patterns {
-		if !PrincipalPattern.MatchString(pattern) {
+		if !check.Unresolved(pattern) && !PrincipalPattern.MatchString(pattern) {
 			p.Add(fmt.Sprintf("Patterns[%d]", i), pattern,
 				"an IAM_PATTERN ARN with an empty account field, such as arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_DataAnalyst_*")
 		}

@@ -47,24 +47,12 @@ func History(scope constructs.Construct, id *string, props *HistoryProps) ([]Ver
 	if props == nil {
 		props = &HistoryProps{}
 	}
-	p := check.New(*scope.Node().Path() + "/" + *id)
-	if props.ProductStack == nil {
-		p.Addf("ProductStack", "required: the product stack of the current version")
+	path := *scope.Node().Path() + "/" + *id
+	if err := props.validate(path); err != nil {
+		panic(err)
 	}
-	current := check.Str(props.Current)
-	if current == "" {
-		p.Addf("Current", "required: the current version's name, such as v1")
-	}
+	p := check.New(path)
 	dir := check.Str(props.Directory)
-	if !filepath.IsAbs(dir) {
-		p.Add("Directory", dir, "an absolute path to the snapshot directory")
-	}
-	for i, v := range props.Previous {
-		if v == current || slices.Index(props.Previous, v) != i || v == "" {
-			p.Add(fmt.Sprintf("Previous[%d]", i), v, "a non-empty version name, unique and other than Current")
-		}
-	}
-	p.PanicIfAny()
 
 	history := awsservicecatalog.NewProductStackHistory(scope, id, &awsservicecatalog.ProductStackHistoryProps{
 		ProductStack:         props.ProductStack,
@@ -84,6 +72,30 @@ func History(scope constructs.Construct, id *string, props *HistoryProps) ([]Ver
 	}
 	p.PanicIfAny()
 	return append(versions, Version{Name: props.Current, Description: props.Description, ProductStack: props.ProductStack}), history
+}
+
+// Validate reports every invalid field of props, or nil; History checks
+// the same, and then that earlier versions' snapshots exist.
+func (props *HistoryProps) Validate() error { return props.validate("history") }
+
+func (props *HistoryProps) validate(path string) error {
+	p := check.New(path)
+	if props.ProductStack == nil {
+		p.Addf("ProductStack", "required: the product stack of the current version")
+	}
+	current := check.Str(props.Current)
+	if current == "" {
+		p.Addf("Current", "required: the current version's name, such as v1")
+	}
+	if dir := check.Str(props.Directory); !filepath.IsAbs(dir) {
+		p.Add("Directory", dir, "an absolute path to the snapshot directory")
+	}
+	for i, v := range props.Previous {
+		if v == current || slices.Index(props.Previous, v) != i || v == "" {
+			p.Add(fmt.Sprintf("Previous[%d]", i), v, "a non-empty version name, unique and other than Current")
+		}
+	}
+	return p.Err()
 }
 
 // SnapshotFile is where a ProductStackHistory keeps the snapshot of version.

@@ -27,10 +27,12 @@ import (
 // Version is one provisioning artifact (version) of a product. Exactly one of
 // ProductStack and TemplateFile is set.
 type Version struct {
-	// Name is the version name analysts see, for example "v1".
+	// Name is the version name analysts see, for example "v1" (at most 100
+	// characters).
 	// Default: "v" followed by the version's position, starting at 1.
 	Name *string
-	// Description tells analysts what changed in this version.
+	// Description tells analysts what changed in this version (at most
+	// 8191 characters).
 	// Default: no description.
 	Description *string
 	// ProductStack is a Go-defined product template, synthesized and
@@ -46,7 +48,8 @@ type Version struct {
 
 // Props configures a Product.
 type Props struct {
-	// ProductName is the name analysts see in the catalog (1-8191 characters). Required.
+	// ProductName is the name analysts see in the catalog (1-100
+	// characters, the awsservicecatalog L2's limit). Required.
 	ProductName *string
 	// Owner is the product's owner, usually a team (1-8191 characters). Required.
 	Owner *string
@@ -127,6 +130,10 @@ func New(scope constructs.Construct, id *string, props *Props) *Product {
 	return p
 }
 
+// ServiceCatalogProduct returns the L2 product, for constraints (it makes
+// Product a launchrole.Product).
+func (p *Product) ServiceCatalogProduct() awsservicecatalog.IProduct { return p.Product }
+
 // ResourceTypes returns the CloudFormation resource types that any version of
 // the product creates, sorted and without duplicates. It reads the product
 // stacks' current construct trees and the template files on each call.
@@ -176,14 +183,19 @@ func TemplateFileResourceTypes(path string) ([]string, error) {
 	return templateResourceTypes(body)
 }
 
+// Validate reports every invalid field of props, or nil. The limits are
+// those of the awsservicecatalog L2 (CloudFormationProduct).
+func (props *Props) Validate() error { return props.validate("product") }
+
 func (props *Props) validate(path string) error {
 	p := check.New(path)
-	for field, s := range map[string]*string{"ProductName": props.ProductName, "Owner": props.Owner} {
-		if s == nil || *s == "" {
-			p.Addf(field, "required: give 1-8191 characters")
-		}
+	if check.Str(props.ProductName) == "" {
+		p.Addf("ProductName", "required: give 1-100 characters")
 	}
-	p.Length("ProductName", props.ProductName, 1, 8191)
+	if check.Str(props.Owner) == "" {
+		p.Addf("Owner", "required: give 1-8191 characters")
+	}
+	p.Length("ProductName", props.ProductName, 1, 100)
 	p.Length("Owner", props.Owner, 1, 8191)
 	p.Length("Distributor", props.Distributor, 0, 8191)
 	p.Length("Description", props.Description, 0, 8191)
@@ -209,7 +221,8 @@ func (props *Props) validate(path string) error {
 			p.Add(field+".Name", name, "version names must be unique within a product")
 		}
 		names[name] = true
-		p.Length(field+".Name", v.Name, 1, 8191)
+		p.Length(field+".Name", v.Name, 1, 100)
+		p.Length(field+".Description", v.Description, 0, 8191)
 		switch {
 		case v.ProductStack != nil && v.TemplateFile != nil:
 			p.Addf(field, "both ProductStack and TemplateFile are set: set exactly one")

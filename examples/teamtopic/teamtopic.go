@@ -1,8 +1,8 @@
 // Package teamtopic is an example of another team's catalog built from this
 // module's constructs: a product from a plain CloudFormation template file
 // (an encrypted SNS topic), a portfolio, IAM Identity Center principals, and
-// a least-privilege launch role that extends the built-in permission table
-// with the template's resource type.
+// a least-privilege launch role generated from the template's resource
+// type, with no hand-written grant.
 package teamtopic
 
 import (
@@ -24,26 +24,6 @@ import (
 func TemplateFile() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "topic.yaml")
-}
-
-// TopicPermissions are the grants CloudFormation needs for the template's
-// AWS::SNS::Topic: the handler permissions of its resource schema for
-// create, read, update and delete, on topics named after the SC-* stack.
-// iam:GetRole and iam:PassRole are left out: the handler needs them only for
-// delivery-status logging roles, which the template does not set.
-var TopicPermissions = launchrole.Permissions{
-	"AWS::SNS::Topic": {{
-		Sid: "TeamTopics",
-		Actions: []string{
-			"sns:CreateTopic", "sns:DeleteTopic", "sns:GetDataProtectionPolicy", "sns:GetTopicAttributes",
-			"sns:ListSubscriptionsByTopic", "sns:ListTagsForResource", "sns:PutDataProtectionPolicy",
-			"sns:SetTopicAttributes", "sns:Subscribe", "sns:TagResource", "sns:Unsubscribe", "sns:UntagResource",
-		},
-		// Topic ARNs have no resource type: arn:PARTITION:sns:REGION:ACCOUNT:NAME.
-		Resources: func(c *launchrole.Context) []*string {
-			return []*string{c.Stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("sns"), Resource: jsii.String("SC-*")})}
-		},
-	}},
 }
 
 // Catalog is the team's catalog stack.
@@ -75,9 +55,8 @@ func NewCatalog(scope constructs.Construct, id *string, props *awscdk.StackProps
 		Patterns:  []string{"arn:aws:iam:::role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_TeamMember_*"},
 	})
 	c.LaunchRole = launchrole.New(stack, jsii.String("LaunchRole"), &launchrole.Props{
-		Portfolio:   c.Portfolio.Portfolio,
-		Product:     c.Product,
-		Permissions: TopicPermissions,
+		Portfolio: c.Portfolio.Portfolio,
+		Product:   c.Product,
 	})
 	return c
 }

@@ -1,11 +1,7 @@
 package teamtopic_test
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -35,34 +31,19 @@ func TestCatalog(t *testing.T) {
 
 	policy := testutil.JSON(tmpl.ToJSON())
 	assert.Contains(t, policy, `":sns:",{"Ref":"AWS::Region"},":",{"Ref":"AWS::AccountId"},":SC-*"`)
-	for _, notNeeded := range []string{"sagemaker:", "iam:PassRole", "ec2:"} {
+	for _, notNeeded := range []string{"sagemaker:", "ec2:"} {
 		assert.NotContains(t, policy, notNeeded, "the notebook grants are not in this role")
 	}
 }
 
-// The example's grants are the schema's handler permissions, minus the two
-// the template does not need, and nothing more.
-func TestTopicPermissionsMatchTheHandlers(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "cfn-schemas")
-	body, err := os.ReadFile(filepath.Join(dir, "handler-permissions.json"))
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: CI must have ../shared", dir)
-		}
-		t.Skipf("no CloudFormation schemas at %s (a clone without ../shared): skipping", dir)
-	}
-	var handlers map[string]map[string][]string
-	require.NoError(t, json.Unmarshal(body, &handlers))
-	var need []string
-	for _, op := range []string{"create", "read", "update", "delete"} {
-		need = append(need, handlers["AWS::SNS::Topic"][op]...)
-	}
-	need = slices.DeleteFunc(need, func(a string) bool { return a == "iam:GetRole" || a == "iam:PassRole" })
-	slices.Sort(need)
-	need = slices.Compact(need)
-	granted := slices.Clone(teamtopic.TopicPermissions["AWS::SNS::Topic"][0].Actions)
-	slices.Sort(granted)
-	assert.Equal(t, need, granted)
+// The generated grants are the topic's handler permissions, nothing more.
+func TestLaunchRoleCoversTheTopic(t *testing.T) {
+	c := teamtopic.NewCatalog(testutil.NewApp(nil), jsii.String("TeamTopic"), nil)
+	coverage, err := c.LaunchRole.Coverage(nil)
+	require.NoError(t, err)
+	t.Log("\n" + coverage.String())
+	assert.Empty(t, coverage.Missing)
+	assert.Empty(t, coverage.Excess)
 }
 
 // Another team's catalog from a template file and the module's constructs.

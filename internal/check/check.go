@@ -76,3 +76,12 @@ func (p *Problems) Length(field string, s *string, lo, hi int) {
 		p.Add(field, *s, fmt.Sprintf("length must be between %d and %d characters", lo, hi))
 	}
 }
+
+// Truncate returns s cut to at most n characters.
+func Truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}

@@ -298,147 +298,38 @@ func TestSchemaCheckerCatchesMistakes(t *testing.T) {
 	assert.Empty(t, checkResource(s, map[string]any{"InstanceType": "ml.t3.medium", "RoleArn": "arn", "VolumeSizeInGB": map[string]any{"Ref": "Size"}}))
 }
 
-// sageMakerAPINeeds is this project's documented list of what CloudFormation
-// calls for the types whose schemas publish no handler permissions. It is
-// derived from the SageMaker API reference and its API permissions
-// reference (https://docs.aws.amazon.com/sagemaker/latest/dg/api-permissions-reference.html):
-// the operations CloudFormation's native SageMaker handlers call, and the
-// permissions those operations need of the caller.
-var sageMakerAPINeeds = map[string][]string{
-	"AWS::SageMaker::NotebookInstance": {
-		// CreateNotebookInstance, and what it needs: the execution role, the
-		// volume key's grant, the ENI in the customer subnet.
-		"sagemaker:CreateNotebookInstance", "iam:PassRole", "kms:CreateGrant", "kms:DescribeKey",
-		"ec2:CreateNetworkInterface", "ec2:AttachNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute",
-		"ec2:DescribeAvailabilityZones", "ec2:DescribeInternetGateways", "ec2:DescribeSecurityGroups",
-		"ec2:DescribeSubnets", "ec2:DescribeVpcs",
-		// Read, update (stop, update, start), delete (stop, delete the ENI), tags.
-		"sagemaker:DescribeNotebookInstance", "sagemaker:UpdateNotebookInstance", "sagemaker:StopNotebookInstance",
-		"sagemaker:StartNotebookInstance", "sagemaker:DeleteNotebookInstance", "ec2:DeleteNetworkInterface",
-		"ec2:DescribeNetworkInterfaces", "sagemaker:AddTags", "sagemaker:DeleteTags", "sagemaker:ListTags",
-	},
-	"AWS::SageMaker::NotebookInstanceLifecycleConfig": {
-		"sagemaker:CreateNotebookInstanceLifecycleConfig", "sagemaker:DescribeNotebookInstanceLifecycleConfig",
-		"sagemaker:UpdateNotebookInstanceLifecycleConfig", "sagemaker:DeleteNotebookInstanceLifecycleConfig",
-	},
-	// A custom resource: CloudFormation invokes its Lambda function with the
-	// stack's role on create, update and delete.
-	"Custom::Workspace": {"lambda:InvokeFunction"},
-}
-
-// neverGranted lists handler permissions the launch role must not have,
-// with the reason; the coverage test treats them as neither missing nor
-// excess, and fails if the role has them.
-var neverGranted = map[string]string{
-	"iam:DeleteRolePermissionsBoundary": "the IAM::Role handler calls it only to remove a boundary from a role; " +
-		"the product's roles must keep theirs (an update that tried would fail, as it should)",
-}
-
-// needed returns the actions CloudFormation needs for typ: its handler
-// permissions for create, read, update and delete where the schema
-// publishes them, else the project's documented list.
-func needed(t *testing.T, handlers map[string]map[string][]string, typ string) []string {
-	var out []string
-	if h, ok := handlers[typ]; ok {
-		for _, op := range []string{"create", "read", "update", "delete"} {
-			out = append(out, h[op]...)
-		}
-	} else {
-		api, ok := sageMakerAPINeeds[typ]
-		require.True(t, ok, "%s publishes no handler permissions and has no documented list", typ)
-		out = api
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
+// The launch role grants what CloudFormation needs for the product's
+// resource types (the handler permissions from the schemas, or the
+// documented lists of the types without handlers) plus the Service Catalog
+// baseline: missing 0, excess 0 (launchrole.CheckCoverage prints the table).
 func TestLaunchRoleCoversExactlyWhatTheProductNeeds(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join(schemasDir(t), "handler-permissions.json"))
-	require.NoError(t, err)
-	var handlers map[string]map[string][]string
-	require.NoError(t, json.Unmarshal(body, &handlers))
-
-	var baseline []string
-	for _, g := range launchrole.ServiceCatalogGrants() {
-		baseline = append(baseline, g.Actions...)
-	}
-
+	schemasDir(t)
 	for label, dir := range map[string]string{"defaults": assembly(t), "configured": configuredAssembly(t)} {
-		tmpls := templates(t, dir)
-		var catalog cfnTemplate
-		var productTypes []string
-		for name, body := range tmpls {
+		var types, granted []string
+		roles := 0
+		for name, body := range templates(t, dir) {
 			var tmpl cfnTemplate
 			require.NoError(t, json.Unmarshal(body, &tmpl))
-			if strings.HasSuffix(name, ".product.template.json") {
-				for _, r := range tmpl.Resources {
-					productTypes = append(productTypes, r.Type)
-				}
-			} else {
-				catalog = tmpl
-			}
-		}
-		slices.Sort(productTypes)
-		productTypes = slices.Compact(productTypes)
-		granted := launchRoleActions(t, catalog)
-		for a, why := range neverGranted {
-			assert.False(t, granted[a], "%s: the launch role has %s: %s", label, a, why)
-		}
-
-		var want []string
-		t.Logf("%s: %-50s %6s %7s %7s %6s", label, "type", "needed", "granted", "missing", "excess")
-		for _, typ := range productTypes {
-			need := slices.DeleteFunc(needed(t, handlers, typ), func(a string) bool { return neverGranted[a] != "" })
-			want = append(want, need...)
-			var missing []string
-			have := 0
-			for _, a := range need {
-				if granted[a] {
-					have++
-				} else {
-					missing = append(missing, a)
-				}
-			}
-			t.Logf("%s: %-50s %6d %7d %7d %6s", label, typ, len(need), have, len(missing), "")
-			assert.Empty(t, missing, "%s: the launch role lacks what %s needs", label, typ)
-		}
-		want = append(want, baseline...)
-		slices.Sort(want)
-		want = slices.Compact(want)
-		var excess []string
-		for a := range granted {
-			if !slices.Contains(want, a) {
-				excess = append(excess, a)
-			}
-		}
-		sort.Strings(excess)
-		t.Logf("%s: %-50s %6d %7d %7s %6d", label, "all types + Service Catalog baseline", len(want), len(granted), "", len(excess))
-		assert.Empty(t, excess, "%s: the launch role grants more than the product needs", label)
-	}
-}
-
-// launchRoleActions returns the actions of the role Service Catalog assumes.
-func launchRoleActions(t *testing.T, catalog cfnTemplate) map[string]bool {
-	out := map[string]bool{}
-	roles := 0
-	for _, r := range catalog.Resources {
-		if r.Type != "AWS::IAM::Role" || !strings.Contains(fmt.Sprint(r.Properties["AssumeRolePolicyDocument"]), "servicecatalog.amazonaws.com") {
-			continue
-		}
-		roles++
-		for _, p := range r.Properties["Policies"].([]any) {
-			for _, s := range p.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
-				switch a := s.(map[string]any)["Action"].(type) {
-				case string:
-					out[a] = true
-				case []any:
-					for _, x := range a {
-						out[x.(string)] = true
+			for _, r := range tmpl.Resources {
+				switch {
+				case strings.HasSuffix(name, ".product.template.json"):
+					types = append(types, r.Type)
+				case r.Type == "AWS::IAM::Role" && strings.Contains(fmt.Sprint(r.Properties["AssumeRolePolicyDocument"]), "servicecatalog.amazonaws.com"):
+					roles++
+					for _, p := range r.Properties["Policies"].([]any) {
+						granted = append(granted, launchrole.PolicyActions(p.(map[string]any)["PolicyDocument"])...)
 					}
 				}
 			}
 		}
+		require.Equal(t, 1, roles, "%s: one launch role", label)
+		cov, err := launchrole.CheckCoverage(types, granted, map[string][]string{"Custom::Workspace": {"lambda:InvokeFunction"}})
+		require.NoError(t, err)
+		t.Logf("%s:\n%s", label, cov)
+		assert.Empty(t, cov.Missing, label)
+		assert.Empty(t, cov.Excess, label)
+		for a, why := range launchrole.RoleHandlerExceptions.Left {
+			assert.NotContains(t, granted, a, "%s: %s", label, why)
+		}
 	}
-	require.Equal(t, 1, roles, "one launch role")
-	return out
 }
