@@ -91,8 +91,9 @@ var Waivers = []Waiver{
 			"one-hour timeout and fails.",
 		Protects: "The functions' network egress: a compromised dependency could not reach the internet directly. Their " +
 			"credentials would still work from anywhere (no aws:SourceVpc condition), so the gain is small.",
-		Instead: "Both functions call only AWS APIs, keep no data and accept no connections. Their roles are scoped to " +
-			"Service Catalog's SC-* stacks and the catalog's sc-* notebooks, with reserved concurrency of 2 and 1; the " +
+		Instead: "Both functions call only AWS APIs, keep no data and accept no connections. Their roles are scoped, " +
+			"where the actions allow it, to Service Catalog's SC-* stacks and the catalog's sc-* notebooks (the janitor " +
+			"terminates only what its notebooks' tags name); reserved concurrency of 2 and 1; the " +
 			"workspace function runs only as the product's custom resource, the janitor only on its schedule. An " +
 			"organisation that enables CT.LAMBDA.PR.3 cannot deploy the catalog where it is enabled.",
 	},
