@@ -115,6 +115,12 @@ func New(scope constructs.Construct, id *string, props *Props) *Janitor {
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+		// Marked as a dead-letter queue, as AWS Control Tower's CT.SQS.PR.1
+		// asks (a redrive allow policy of allowAll or byQueue). allowAll is
+		// SQS's default, so nothing changes: its messages come from Lambda
+		// and EventBridge Scheduler, which need no redrive permission, and
+		// byQueue would need source queues, of which there are none.
+		RedriveAllowPolicy: &awssqs.RedriveAllowPolicy{RedrivePermission: awssqs.RedrivePermission_ALLOW_ALL},
 	})
 	j.Notices, j.DeadLetters = notices, deadLetters
 

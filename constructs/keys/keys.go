@@ -3,6 +3,7 @@
 // of actions instead of the CDK's default "kms:*".
 //
 // In the policy the account (its IAM policies) administers and uses the key;
+// grants may be created only for AWS resources (DenyGrantsExceptForAWSResources);
 // a key may also let CloudWatch Logs encrypt the log groups whose ARN matches
 // LogGroupArns, and take statements of the caller's (a service that publishes
 // encrypted messages, for example).
@@ -39,6 +40,25 @@ var AdministrationActions = []string{
 
 // LogsActions are what CloudWatch Logs needs to encrypt a log group.
 var LogsActions = []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"}
+
+// DenyGrantsExceptForAWSResources is the key policy statement that lets a
+// grant be created only for an AWS service acting for the caller (SageMaker
+// for a notebook volume) or by an AWS service itself: without it, any
+// principal allowed kms:CreateGrant could hand the key to anyone. AWS
+// Control Tower's proactive control CT.KMS.PR.3 asks for exactly this
+// statement; kms:GrantIsForAWSResource and aws:PrincipalIsAWSService are
+// both listed for kms:CreateGrant in the Service Authorization Reference
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html).
+func DenyGrantsExceptForAWSResources() awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("DenyCreateGrantUnlessForAWSResource"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("kms:CreateGrant"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"BoolIfExists": map[string]any{"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}},
+	})
+}
 
 // Props configures a Key. Every field is optional.
 type Props struct {
@@ -91,6 +111,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Key {
 			Conditions: &map[string]any{"ArnLike": map[string]any{"kms:EncryptionContext:aws:logs:arn": props.LogGroupArns}},
 		}))
 	}
+	statements = append(statements, DenyGrantsExceptForAWSResources())
 	statements = append(statements, props.Statements...)
 	k.Key = awskms.NewKey(k, jsii.String("Resource"), &awskms.KeyProps{
 		Description:       jsii.String(check.Or(props.Description, DefaultDescription)),

@@ -169,6 +169,15 @@ func New(scope constructs.Construct, id *string, props *Props) *Workspaces {
 			ExpiredObjectDeleteMarker:           jsii.Bool(true),
 		}},
 	})
+	// Object-level events go to EventBridge's default bus (free for AWS
+	// service events), where a security team can watch the workspaces;
+	// set on the L1 because the L2's eventBridgeEnabled adds a Lambda-backed
+	// custom resource. AWS Control Tower's CT.S3.PR.4 asks for it.
+	for _, b := range []awss3.Bucket{accessLogs, bucket} {
+		b.Node().DefaultChild().(awss3.CfnBucket).SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
+			EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
+		})
+	}
 	w.Bucket, w.AccessLogs = bucket, accessLogs
 	w.policies(props, bucket)
 	w.function(props, bucket)

@@ -43,9 +43,15 @@ const (
 const Prefix = names.WorkspacePrefix
 
 // ownerPattern is what an owner may contain: the characters of IAM names,
-// paths and role session names. No IAM wildcard (* or ?) and no "${" can
-// reach the role policy the owner is put in.
-var ownerPattern = regexp.MustCompile(`^[A-Za-z0-9+=,.@_/-]{1,200}$`)
+// paths and role session names but the comma, which a SageMaker tag value
+// cannot hold (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Tag.html).
+// No IAM wildcard (* or ?) and no "${" can reach the role policy the owner
+// is put in.
+var ownerPattern = regexp.MustCompile(`^[A-Za-z0-9+=.@_/-]{1,200}$`)
+
+// MaxTagValue is the longest value a SageMaker tag may hold: the notebook
+// is tagged with the owner and the workspace's URI.
+const MaxTagValue = 256
 
 // Owner returns the stable owner of what principalArn launches: for an
 // assumed role (federation, IAM Identity Center), the role and the session
@@ -126,6 +132,10 @@ func (h *Handler) Handle(ctx context.Context, e cfn.Event) (string, map[string]a
 	}
 	prefix := Prefix + owner + "/"
 	uri := "s3://" + h.Bucket + "/" + prefix
+	if len(uri) > MaxTagValue {
+		return "", nil, fmt.Errorf("provisioning principal %q: the workspace %s is %d characters, more than a SageMaker tag value holds (%d): launch with a shorter user or role path",
+			principal, uri, len(uri), MaxTagValue)
+	}
 	return uri, map[string]any{
 		"Owner":                owner,
 		"Prefix":               prefix,
