@@ -18,6 +18,67 @@ import (
 	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
 )
 
+// The lifecycle scripts (lifecycle/) as the analyst's adversary sees them.
+//
+// On the notebook the analyst is ec2-user: Jupyter, its kernels and
+// terminals run as ec2-user, RootAccess is Disabled, and ec2-user owns the
+// workspace volume (/home/ec2-user/SageMaker) and the conda environments
+// (/home/ec2-user/anaconda3). The lifecycle script runs as root. Anything
+// root does over a path ec2-user can write, or with a program ec2-user can
+// replace, is a way to root. So:
+//
+//   - on-start.sh (root) only writes root's own files (/etc, /usr/local/bin,
+//     /var/lib/autostop), installs systemd units and starts them. It runs no
+//     aws command and reads nothing on the volume. Its PATH is set to root's
+//     directories: SageMaker's documented PATH, /sbin:bin:/usr/sbin:/usr/bin,
+//     has a relative entry.
+//   - The units (restore, saves, the shutdown save, the idle check) run as
+//     User=ec2-user: the analyst's own user, so whatever the analyst puts in
+//     the workspace, the lock, the restore marker or ~/.aws steers them no
+//     further than the analyst can already go. The idle check needs no root:
+//     it reads Jupyter's API on localhost and calls StopNotebookInstance with
+//     the notebook's role, which ec2-user's processes share.
+//
+// What the analyst can still do, as ever: keep the notebook busy (the idle
+// check is a cost control, not a boundary), make saves fail, and change the
+// workspace and its status object (the notebook role may).
+//
+// Sources (checked for notebook-al2023-v1):
+//   - Lifecycle scripts run as root; ec2-user is "the same user that Amazon
+//     SageMaker runs as": https://docs.aws.amazon.com/sagemaker/latest/dg/nbi-lifecycle-config-install.html
+//   - PATH /sbin:bin:/usr/sbin:/usr/bin, the 16384-character limit, the
+//     5-minute limit, and the /aws/sagemaker/NotebookInstances log stream
+//     [notebook-instance-name]/[LifecycleConfigHook]:
+//     https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_NotebookInstanceLifecycleHook.html
+//   - notebook-al2023-v1 is Amazon Linux 2023 with JupyterLab 4, kernels as
+//     conda environments: https://docs.aws.amazon.com/sagemaker/latest/dg/nbi-al2023.html;
+//     AWS's samples install into /home/ec2-user/anaconda3/envs as ec2-user
+//     (sudo -u ec2-user): aws-samples/amazon-sagemaker-notebook-instance-lifecycle-config-samples,
+//     scripts/install-conda-package-all-environments/on-start.sh.
+//   - AL2023 has systemd timers instead of cron, and AWS CLI v2 instead of
+//     v1: https://docs.aws.amazon.com/linux/al2023/ug/compare-with-al2.html
+//     (sections "systemd timers replace cron" and "AWS CLI v2"). That
+//     SageMaker's notebook-al2023-v1 image keeps the distribution's aws at
+//     /usr/bin/aws (the awscli-2 package) is not documented: an assumption
+//     the first real start checks, loudly.
+//   - Jupyter on a notebook instance: https://localhost:8443, /api/sessions
+//     and /api/terminals without a token, the notebook's name in
+//     /opt/ml/metadata/resource-metadata.json, readable by ec2-user: the
+//     samples' scripts/auto-stop-idle/autostop.py and
+//     scripts/migrate-ebs-data-backup/on-start.sh (which also runs its
+//     aws s3 sync as ec2-user).
+//   - Only the ML storage volume (/home/ec2-user/SageMaker) survives a stop:
+//     StopNotebookInstance terminates the instance and keeps the volume;
+//     StartNotebookInstance attaches it to a new one:
+//     https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopNotebookInstance.html.
+//     So /var/lib and /etc start empty on every start.
+//   - aws s3 sync --follow-symlinks is the default; --no-follow-symlinks
+//     skips links: https://docs.aws.amazon.com/cli/latest/reference/s3/sync.html.
+//     Exit code 2: https://docs.aws.amazon.com/cli/latest/topic/return-codes.html.
+//     A download creates missing directories through an existing link and
+//     replaces a link at the file itself; keys with ".." are skipped with
+//     exit code 2 (fakeS3Aws reproduces it).
+
 // fakeAws writes an aws command that records its arguments, one call a line.
 func fakeAws(t *testing.T, dir string) (cli, calls string) {
 	calls = filepath.Join(dir, "aws-calls")
@@ -29,6 +90,14 @@ func fakeAws(t *testing.T, dir string) (cli, calls string) {
 func python(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 is not installed")
+	}
+}
+
+// systemPython skips a test of workspace-sync where /usr/bin/python3, which
+// the script runs (AL2023's python3), is missing.
+func systemPython(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Skip("/usr/bin/python3 is not installed")
 	}
 }
 
@@ -89,15 +158,16 @@ func TestAutostopDecisions(t *testing.T) {
 
 			script := filepath.Join(dir, "autostop.py")
 			require.NoError(t, os.WriteFile(script, []byte(notebook.AutostopScript()), 0o644))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "started-at"), fmt.Appendf(nil, "%d\n", time.Now().Add(-tc.startedAgo).Unix()), 0o644))
+			startedAt, lock := filepath.Join(dir, "started-at"), filepath.Join(dir, "sync.lock")
+			require.NoError(t, os.WriteFile(startedAt, fmt.Appendf(nil, "%d\n", time.Now().Add(-tc.startedAgo).Unix()), 0o644))
 			if tc.syncing {
-				require.NoError(t, os.WriteFile(filepath.Join(dir, "sync.lock"), nil, 0o644))
+				require.NoError(t, os.Mkdir(lock, 0o755))
 			}
 			metadata := filepath.Join(dir, "resource-metadata.json")
 			require.NoError(t, os.WriteFile(metadata, []byte(`{"ResourceArn":"arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/sc-123456789012-pp-abc","ResourceName":"SC-123456789012-pp-abc"}`), 0o644))
 			cli, calls := fakeAws(t, dir)
 
-			cmd := exec.Command("python3", script, "60", fmt.Sprint(tc.ignoreConnections), cli, dir)
+			cmd := exec.Command("python3", script, "60", fmt.Sprint(tc.ignoreConnections), cli, startedAt, lock)
 			cmd.Env = append(os.Environ(), "AUTOSTOP_JUPYTER="+jupyter.URL, "AUTOSTOP_METADATA="+metadata)
 			out, err := cmd.CombinedOutput()
 			require.NoError(t, err, "%s", out)
@@ -119,156 +189,314 @@ func TestAutostopDecisions(t *testing.T) {
 	}
 }
 
-// TestOnStartInstallsTheTimer runs the on-start script, as CloudFormation's
-// Fn::Sub renders it, in a scratch root with fake aws and systemctl commands.
-func TestOnStartInstallsTheTimer(t *testing.T) {
-	root, bin := t.TempDir(), t.TempDir()
-	cli, _ := fakeAws(t, bin)
-	systemctlCalls := filepath.Join(bin, "systemctl-calls")
-	require.NoError(t, os.WriteFile(filepath.Join(bin, "systemctl"), []byte("#!/bin/sh\necho \"$*\" >> "+systemctlCalls+"\n"), 0o755))
-
-	rendered := strings.NewReplacer("${IdleTimeoutMinutes}", "45", "${IgnoreConnections}", "false",
-		"${WorkspaceUri}", "s3://ws-bucket/owners/assumed-role/Analyst/alice/", "${AWS::Region}", "eu-west-1").Replace(notebook.OnStartScript())
-	require.NotContains(t, rendered, "${", "Fn::Sub fills in every dollar-brace form")
-	require.NoError(t, os.MkdirAll(filepath.Join(root, "opt/ml/metadata"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(root, "opt/ml/metadata/resource-metadata.json"), []byte(`{"ResourceName":"SC-123456789012-pp-abc"}`), 0o644))
-	script := filepath.Join(bin, "on-start.sh")
-	require.NoError(t, os.WriteFile(script, []byte(rendered), 0o755))
-	cmd := exec.Command("bash", script)
-	cmd.Env = append(os.Environ(), "AUTOSTOP_ROOT="+root, "PATH="+bin+":"+os.Getenv("PATH"), "WORKSPACE_FILE_OWNER=")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s", out)
-
-	sync, err := os.ReadFile(filepath.Join(root, "usr/local/bin/workspace-sync"))
-	require.NoError(t, err)
-	assert.Equal(t, notebook.WorkspaceSyncScript(), string(sync))
-	conf, err := os.ReadFile(filepath.Join(root, "etc/workspace-sync.conf"))
-	require.NoError(t, err)
-	assert.Equal(t, "WORKSPACE_URI=s3://ws-bucket/owners/assumed-role/Analyst/alice/\nREGION=eu-west-1\nNOTEBOOK=SC-123456789012-pp-abc\nAWS_CLI="+cli+
-		"\nSTATE_DIR="+root+"/var/lib/autostop\nHOME_DIR="+root+"/home/ec2-user/SageMaker\nFILE_OWNER=\n", string(conf))
-	final, err := os.ReadFile(filepath.Join(root, "etc/systemd/system/workspace-sync-final.service"))
-	require.NoError(t, err)
-	assert.Contains(t, string(final), "ExecStop="+root+"/usr/local/bin/workspace-sync final")
-	assert.FileExists(t, filepath.Join(root, "etc/systemd/system/workspace-sync.timer"))
-
-	installed, err := os.ReadFile(filepath.Join(root, "usr/local/bin/autostop.py"))
-	require.NoError(t, err)
-	assert.Equal(t, notebook.AutostopScript(), string(installed))
-	service, err := os.ReadFile(filepath.Join(root, "etc/systemd/system/autostop.service"))
-	require.NoError(t, err)
-	assert.Contains(t, string(service), "ExecStart=/usr/bin/python3 /usr/local/bin/autostop.py 45 false "+cli+" "+root+"/var/lib/autostop "+root+"/usr/local/bin/workspace-sync")
-	assert.FileExists(t, filepath.Join(root, "etc/systemd/system/autostop.timer"))
-	assert.FileExists(t, filepath.Join(root, "var/lib/autostop/started-at"))
-	calls, err := os.ReadFile(systemctlCalls)
-	require.NoError(t, err)
-	assert.Equal(t, "daemon-reload\nenable --now autostop.timer workspace-sync.timer workspace-sync-final.service\n", string(calls))
-	// The first start restores the workspace, in the background.
-	require.Eventually(t, func() bool {
-		b, _ := os.ReadFile(filepath.Join(bin, "aws-calls"))
-		return strings.Contains(string(b), "s3 sync s3://ws-bucket/owners/assumed-role/Analyst/alice/home/ "+root+"/home/ec2-user/SageMaker/")
-	}, 10*time.Second, 50*time.Millisecond)
+// notebookRoot is a scratch root for on-start.sh (AUTOSTOP_ROOT): the
+// notebook's metadata and volume, root's aws at usr/bin/aws and a systemctl
+// that records its calls.
+type notebookRoot struct {
+	dir, aws, awsCalls, systemctlCalls string
 }
 
-// fakeS3Aws writes an aws command that keeps "S3" in a directory: s3 sync
-// copies between it and local directories, s3 cp - writes standard input.
-// FAKE_AWS_FAIL=1 makes every call fail, FAKE_AWS_FAIL=sync the syncs only. Calls are recorded one a line.
+func newNotebookRoot(t *testing.T, name string) notebookRoot {
+	t.Helper()
+	r := notebookRoot{dir: t.TempDir()}
+	for _, d := range []string{"opt/ml/metadata", "home/ec2-user/SageMaker", "usr/bin"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(r.dir, d), 0o755))
+	}
+	meta, err := json.Marshal(map[string]string{"ResourceName": name})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(r.dir, "opt/ml/metadata/resource-metadata.json"), meta, 0o644))
+	r.aws, r.awsCalls = fakeAws(t, filepath.Join(r.dir, "usr/bin"))
+	r.systemctlCalls = filepath.Join(r.dir, "systemctl-calls")
+	require.NoError(t, os.WriteFile(filepath.Join(r.dir, "usr/bin/systemctl"), []byte("#!/bin/sh\necho \"$*\" >> "+r.systemctlCalls+"\n"), 0o755))
+	return r
+}
+
+// onStart runs the on-start script, as CloudFormation's Fn::Sub renders it,
+// in r, with SageMaker's documented PATH (plus extra directories) and dir as
+// the working directory.
+func (r notebookRoot) onStart(t *testing.T, dir string, extraPath ...string) (string, error) {
+	t.Helper()
+	rendered := strings.NewReplacer("${IdleTimeoutMinutes}", "45", "${IgnoreConnections}", "false",
+		"${WorkspaceUri}", "s3://ws-bucket/owners/assumed-role/Analyst/alice+x=y,z@example.com/", "${AWS::Region}", "eu-west-1").Replace(notebook.OnStartScript())
+	require.NotContains(t, rendered, "${", "Fn::Sub fills in every dollar-brace form")
+	script := filepath.Join(t.TempDir(), "on-start.sh")
+	require.NoError(t, os.WriteFile(script, []byte(rendered), 0o755))
+	cmd := exec.Command("bash", script)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "AUTOSTOP_ROOT="+r.dir, "PATH="+strings.Join(append(extraPath, "/sbin:bin:/usr/sbin:/usr/bin"), ":"))
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func (r notebookRoot) read(t *testing.T, path string) string {
+	t.Helper()
+	return readFile(t, filepath.Join(r.dir, path))
+}
+
+// TestOnStartInstallsUnitsThatRunAsTheAnalyst: root installs and starts
+// units, runs no aws command itself, and every unit that touches the
+// workspace or the idle check runs as ec2-user. (Today's script ran the
+// restore itself, as root, and its units had no User=.)
+func TestOnStartInstallsUnitsThatRunAsTheAnalyst(t *testing.T) {
+	r := newNotebookRoot(t, "SC-123456789012-pp-abc")
+	out, err := r.onStart(t, "/", filepath.Join(r.dir, "usr/bin"))
+	require.NoError(t, err, "%s", out)
+
+	assert.Equal(t, notebook.WorkspaceSyncScript(), r.read(t, "usr/local/bin/workspace-sync"))
+	assert.Equal(t, notebook.AutostopScript(), r.read(t, "usr/local/bin/autostop.py"))
+	// Quoted for the shell that sources it (printf %q).
+	assert.Equal(t, `WORKSPACE_URI=s3://ws-bucket/owners/assumed-role/Analyst/alice+x=y\,z@example.com/
+REGION=eu-west-1
+NOTEBOOK=SC-123456789012-pp-abc
+AWS_CLI=`+r.aws+`
+STATE_DIR=`+r.dir+`/var/lib/workspace-sync
+HOME_DIR=`+r.dir+`/home/ec2-user/SageMaker
+`, r.read(t, "etc/workspace-sync.conf"))
+	assert.FileExists(t, filepath.Join(r.dir, "var/lib/autostop/started-at"))
+
+	sync := r.dir + "/usr/local/bin/workspace-sync"
+	for unit, exec := range map[string]string{
+		"workspace-restore.service":    "ExecStart=" + sync + " restore",
+		"workspace-sync.service":       "ExecStart=" + sync + " save",
+		"workspace-sync-final.service": "ExecStop=" + sync + " final",
+		"autostop.service": "ExecStart=/usr/bin/python3 -I " + r.dir + "/usr/local/bin/autostop.py 45 false " + r.aws + " " +
+			r.dir + "/var/lib/autostop/started-at " + r.dir + "/var/lib/workspace-sync/sync.lock " + sync,
+	} {
+		body := r.read(t, "etc/systemd/system/"+unit)
+		assert.Contains(t, body, "\n"+exec+"\n", unit)
+		assert.Contains(t, body, "\nUser=ec2-user\n", "%s runs as the analyst's own user", unit)
+		assert.Contains(t, body, "\nStateDirectory=workspace-sync\n", "%s: systemd gives ec2-user the lock's directory", unit)
+	}
+	assert.FileExists(t, filepath.Join(r.dir, "etc/systemd/system/workspace-sync.timer"))
+	assert.FileExists(t, filepath.Join(r.dir, "etc/systemd/system/autostop.timer"))
+	assert.Equal(t, "daemon-reload\nenable --now autostop.timer workspace-sync.timer workspace-sync-final.service\nstart --no-block workspace-restore.service\n",
+		r.read(t, "systemctl-calls"), "the restore runs in the background, as its unit's user")
+	time.Sleep(200 * time.Millisecond) // a restore started in the background by mistake would have called aws by now
+	assert.NoFileExists(t, r.awsCalls, "root runs no aws command")
+}
+
+// TestOnStartRefusesAnUnexpectedNotebookName: the name goes into the
+// configuration the sync sources; a name SageMaker would never give (its
+// pattern is [a-zA-Z0-9](-*[a-zA-Z0-9])*) stops the script instead of
+// reaching a shell. (Today's script wrote it unquoted, and its restore,
+// running as root, executed it.)
+func TestOnStartRefusesAnUnexpectedNotebookName(t *testing.T) {
+	pwned := filepath.Join(t.TempDir(), "pwned")
+	r := newNotebookRoot(t, "SC-1\ntouch "+pwned+"\nX=$(touch "+pwned+")")
+	out, err := r.onStart(t, "/", filepath.Join(r.dir, "usr/bin"))
+	time.Sleep(500 * time.Millisecond) // for a background restore that would run the name
+	assert.NoFileExists(t, pwned)
+	require.Error(t, err, "%s", out)
+	assert.Contains(t, out, "on-start: ERROR: invalid notebook name in "+r.dir+"/opt/ml/metadata/resource-metadata.json")
+	assert.NoFileExists(t, r.systemctlCalls)
+}
+
+// fakeS3Aws writes an aws command that keeps "S3" in a directory (store/
+// bucket/key) and copies the way the AWS CLI does (as the real CLI does): s3 sync follows symbolic links
+// unless --no-follow-symlinks, where it skips them; it skips FIFOs, sockets
+// and unreadable files with exit code 2; a download creates missing
+// directories through existing links and replaces a link at the file
+// itself; --exclude patterns match paths under the source, "*" across "/";
+// --delete removes what the source lacks. s3 cp - writes standard input.
+// FAKE_AWS_FAIL=1 makes every call fail, FAKE_AWS_FAIL=sync the syncs only.
+// Calls are recorded one a line.
 func fakeS3Aws(t *testing.T, dir, store string) (cli, calls string) {
 	calls = filepath.Join(dir, "aws-calls")
 	cli = filepath.Join(dir, "aws")
-	script := `#!/bin/bash
-echo "$*" >> ` + calls + `
-[ "$FAKE_AWS_FAIL" = 1 ] && exit 1
-[ "$FAKE_AWS_FAIL" = sync ] && [ "$2" = sync ] && exit 1
-local() { case "$1" in s3://*) echo "` + store + `/${1#s3://}" ;; *) echo "$1" ;; esac; }
-case "$1 $2" in
-  "s3 sync") src=$(local "$3"); dst=$(local "$4"); mkdir -p "$dst"; [ -d "$src" ] && cp -a "$src/." "$dst/"; exit 0 ;;
-  "s3 cp") dst=$(local "$4"); mkdir -p "$(dirname "$dst")"; cat > "$dst"; exit 0 ;;
-esac
-exit 3
+	script := `#!/usr/bin/env python3
+import fnmatch, os, shutil, sys
+store, calls, args = ` + fmt.Sprintf("%q, %q", store, calls) + `, sys.argv[1:]
+with open(calls, "a") as f:
+    f.write(" ".join(args) + "\n")
+fail = os.environ.get("FAKE_AWS_FAIL", "")
+if fail == "1" or (fail == "sync" and args[1] == "sync"):
+    sys.exit(1)
+pos, opts, excludes, i = [], set(), [], 2
+while i < len(args):
+    if args[i] in ("--region", "--content-type", "--exclude"):
+        if args[i] == "--exclude":
+            excludes.append(args[i + 1])
+        i += 2
+    else:
+        (opts.add if args[i].startswith("--") else pos.append)(args[i])
+        i += 1
+local = lambda p: os.path.join(store, p[len("s3://"):]) if p.startswith("s3://") else p
+excluded = lambda rel: any(fnmatch.fnmatch(rel, e) for e in excludes)
+rc = 0
+def skip(path, why):
+    global rc
+    rc = 2
+    print("warning: Skipping file %s. %s" % (path, why), file=sys.stderr)
+if args[:2] == ["s3", "cp"]:
+    os.makedirs(os.path.dirname(local(pos[1])), exist_ok=True)
+    with open(local(pos[1]), "wb") as f:
+        f.write(sys.stdin.buffer.read())
+elif args[:2] == ["s3", "sync"] and pos[1].startswith("s3://"):
+    src, dst, follow, kept = pos[0], local(pos[1]), "--no-follow-symlinks" not in opts, set()
+    for root, dirs, files in os.walk(src, followlinks=follow):
+        for n in files:
+            path = os.path.join(root, n)
+            rel = os.path.relpath(path, src)
+            if excluded(rel) or (os.path.islink(path) and not follow):
+                continue
+            if not os.path.exists(path):
+                skip(path, "File does not exist.")
+            elif not os.path.isfile(path):
+                skip(path, "File is character special device, block special device, FIFO, or socket.")
+            elif not os.access(path, os.R_OK):
+                skip(path, "File/Directory is not readable.")
+            else:
+                os.makedirs(os.path.dirname(os.path.join(dst, rel)), exist_ok=True)
+                shutil.copyfile(path, os.path.join(dst, rel))
+                kept.add(rel)
+    if "--delete" in opts:
+        for root, dirs, files in os.walk(dst):
+            for n in files:
+                rel = os.path.relpath(os.path.join(root, n), dst)
+                if rel not in kept and not excluded(rel):
+                    os.remove(os.path.join(root, n))
+elif args[:2] == ["s3", "sync"]:
+    src, dst = local(pos[0]), pos[1]
+    for root, dirs, files in os.walk(src):
+        for n in files:
+            target = os.path.join(dst, os.path.relpath(os.path.join(root, n), src))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(os.path.join(root, n), target + ".tmp")
+            os.replace(target + ".tmp", target)
+else:
+    sys.exit(3)
+sys.exit(rc)
 `
 	require.NoError(t, os.WriteFile(cli, []byte(script), 0o755))
 	return cli, calls
 }
 
+// syncFixture runs workspace-sync as its units would (the configuration
+// on-start.sh writes), against a workspace volume, a state directory and an
+// S3 kept by fakeS3Aws (or the real aws command).
+type syncFixture struct {
+	dir, home, state, store, conf, calls, uri, saved, statusFile string
+}
+
+func newSyncFixture(t *testing.T) *syncFixture {
+	t.Helper()
+	systemPython(t)
+	f := &syncFixture{dir: t.TempDir(), home: t.TempDir(), state: t.TempDir(), store: t.TempDir(), uri: "s3://ws-bucket/owners/assumed-role/Analyst/alice/"}
+	var cli string
+	cli, f.calls = fakeS3Aws(t, f.dir, f.store)
+	f.saved = filepath.Join(f.store, "ws-bucket/owners/assumed-role/Analyst/alice/home")
+	f.statusFile = filepath.Join(f.store, "ws-bucket/owners/assumed-role/Analyst/alice/.sagemaker-catalog/SC-nb.json")
+	f.configure(t, cli)
+	return f
+}
+
+func (f *syncFixture) configure(t *testing.T, cli string) {
+	f.conf = filepath.Join(f.dir, "workspace-sync.conf")
+	require.NoError(t, os.WriteFile(f.conf, fmt.Appendf(nil, "WORKSPACE_URI=%s\nREGION=eu-west-1\nNOTEBOOK=SC-nb\nAWS_CLI=%s\nSTATE_DIR=%s\nHOME_DIR=%s\n",
+		f.uri, cli, f.state, f.home), 0o644))
+}
+
+func (f *syncFixture) attempt(t *testing.T, mode string, env ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command("bash", filepath.Join(f.dir, "workspace-sync"), mode)
+	if _, err := os.Stat(cmd.Args[1]); err != nil {
+		require.NoError(t, os.WriteFile(cmd.Args[1], []byte(notebook.WorkspaceSyncScript()), 0o755))
+	}
+	cmd.Dir = f.dir // where a name run as a command would leave its mark
+	cmd.Env = append(os.Environ(), append(env, "WORKSPACE_SYNC_CONF="+f.conf)...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func (f *syncFixture) run(t *testing.T, mode string, env ...string) string {
+	t.Helper()
+	out, err := f.attempt(t, mode, env...)
+	require.NoError(t, err, "%s", out)
+	return out
+}
+
+func (f *syncFixture) status(t *testing.T) map[string]any {
+	t.Helper()
+	var s map[string]any
+	require.NoError(t, json.Unmarshal([]byte(readFile(t, f.statusFile)), &s))
+	return s
+}
+
+// files lists the regular files under dir (relative path: content), and
+// fails on anything else but directories.
+func files(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	require.NoError(t, filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if !info.Mode().IsRegular() {
+			got[rel] = info.Mode().Type().String()
+			return nil
+		}
+		got[rel] = readFile(t, path)
+		return nil
+	}))
+	return got
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+}
+
 func TestWorkspaceSync(t *testing.T) {
-	dir, store, state, home := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
-	cli, calls := fakeS3Aws(t, dir, store)
-	script := filepath.Join(dir, "workspace-sync")
-	require.NoError(t, os.WriteFile(script, []byte(notebook.WorkspaceSyncScript()), 0o755))
-	conf := filepath.Join(dir, "workspace-sync.conf")
-	uri := "s3://ws/owners/assumed-role/Analyst/alice/"
-	require.NoError(t, os.WriteFile(conf, []byte(fmt.Sprintf("WORKSPACE_URI=%s\nREGION=eu-west-1\nNOTEBOOK=SC-nb\nAWS_CLI=%s\nSTATE_DIR=%s\nHOME_DIR=%s\nFILE_OWNER=\n", uri, cli, state, home)), 0o644))
-	saved := filepath.Join(store, "ws/owners/assumed-role/Analyst/alice/home")
-	statusFile := filepath.Join(store, "ws/owners/assumed-role/Analyst/alice/.sagemaker-catalog/SC-nb.json")
-	attempt := func(mode string, env ...string) (string, error) {
-		t.Helper()
-		cmd := exec.Command("bash", script, mode)
-		cmd.Env = append(os.Environ(), append(env, "WORKSPACE_SYNC_CONF="+conf)...)
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
-	run := func(mode string, env ...string) string {
-		t.Helper()
-		out, err := attempt(mode, env...)
-		require.NoError(t, err, "%s", out)
-		return out
-	}
-	status := func() map[string]any {
-		t.Helper()
-		body, err := os.ReadFile(statusFile)
-		require.NoError(t, err)
-		var s map[string]any
-		require.NoError(t, json.Unmarshal(body, &s), "%s", body)
-		return s
-	}
+	f := newSyncFixture(t)
 
 	// Last week's work, saved by an earlier notebook.
-	require.NoError(t, os.MkdirAll(saved, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(saved, "analysis.ipynb"), []byte("last week"), 0o644))
+	write(t, filepath.Join(f.saved, "analysis.ipynb"), "last week")
 
 	// A failed restore saves nothing: a partial workspace never overwrites the saved one.
-	out, err := attempt("save", "FAKE_AWS_FAIL=1")
+	out, err := f.attempt(t, "save", "FAKE_AWS_FAIL=1")
 	require.Error(t, err, "a failed save fails its systemd unit")
 	assert.Contains(t, out, "nothing is saved until it succeeds")
-	assert.NoFileExists(t, statusFile)
-	assert.NoFileExists(t, filepath.Join(home, "analysis.ipynb"))
+	assert.NoFileExists(t, f.statusFile)
+	assert.Equal(t, map[string]string{}, files(t, f.home), "nothing half-restored is left")
 
 	// Restore brings it back and marks the volume.
-	assert.Contains(t, run("restore"), "restored from "+uri)
-	body, err := os.ReadFile(filepath.Join(home, "analysis.ipynb"))
-	require.NoError(t, err)
-	assert.Equal(t, "last week", string(body))
-	assert.FileExists(t, filepath.Join(home, ".sagemaker-catalog/restored"))
-	run("restore") // once only: a second restore copies nothing
-	assert.Equal(t, 2, strings.Count(readFile(t, calls), "s3 sync "+uri+"home/"), "the failed attempt and the restore")
+	assert.Contains(t, f.run(t, "restore"), "restored from "+f.uri)
+	restored := files(t, f.home)
+	assert.Equal(t, "last week", restored["analysis.ipynb"])
+	assert.Contains(t, restored, ".sagemaker-catalog/restored")
+	assert.Len(t, restored, 2)
+	f.run(t, "restore") // once only: a second restore copies nothing
+	assert.Equal(t, 2, strings.Count(readFile(t, f.calls), "s3 sync "+f.uri+"home/"), "the failed attempt and the restore")
 
 	// Save writes the work and a status the janitor reads.
-	require.NoError(t, os.WriteFile(filepath.Join(home, "today.py"), []byte("today"), 0o644))
+	write(t, filepath.Join(f.home, "today.py"), "today")
 	before := time.Now().UTC().Truncate(time.Second)
-	assert.Contains(t, run("save"), "saved to "+uri)
-	assert.FileExists(t, filepath.Join(saved, "today.py"))
-	s := status()
+	assert.Contains(t, f.run(t, "save"), "saved to "+f.uri)
+	assert.FileExists(t, filepath.Join(f.saved, "today.py"))
+	s := f.status(t)
 	assert.Equal(t, map[string]any{"notebook": "SC-nb", "ok": true, "final": false, "syncedAt": s["syncedAt"]}, s)
 	synced, err := time.Parse(time.RFC3339, s["syncedAt"].(string))
 	require.NoError(t, err)
 	assert.False(t, synced.Before(before))
-	assert.Contains(t, readFile(t, calls), "s3 sync "+home+"/ "+uri+"home/ --region eu-west-1 --only-show-errors --delete --exclude .sagemaker-catalog/* --exclude lost+found/*")
+	assert.Contains(t, readFile(t, f.calls), "s3 sync "+f.home+"/ "+f.uri+"home/ --region eu-west-1 --only-show-errors --delete --exclude .sagemaker-catalog/* --exclude lost+found/* --exclude */.ipynb_checkpoints/*\n")
 
 	// A failed final save says so, and keeps the time of the last good one.
-	run("final", "FAKE_AWS_FAIL=")
-	s = status()
+	f.run(t, "final", "FAKE_AWS_FAIL=")
+	s = f.status(t)
 	assert.Equal(t, true, s["final"])
-	out, err = attempt("final", "FAKE_AWS_FAIL=sync")
+	out, err = f.attempt(t, "final", "FAKE_AWS_FAIL=sync")
 	require.Error(t, err, "%s", out)
-	assert.Equal(t, map[string]any{"notebook": "SC-nb", "ok": false, "final": true, "syncedAt": s["syncedAt"]}, status())
+	assert.Equal(t, map[string]any{"notebook": "SC-nb", "ok": false, "final": true, "syncedAt": s["syncedAt"]}, f.status(t))
 
 	// While a sync runs (its lock exists), a periodic save does nothing, and
 	// autostop.py does not stop the notebook.
-	require.NoError(t, os.Mkdir(filepath.Join(state, "sync.lock"), 0o755))
-	n := strings.Count(readFile(t, calls), "\n")
-	assert.Contains(t, run("save"), "another sync is running")
-	assert.Equal(t, n, strings.Count(readFile(t, calls), "\n"), "no call while locked")
-	assert.DirExists(t, filepath.Join(state, "sync.lock"), "the other sync's lock is left alone")
+	require.NoError(t, os.Mkdir(filepath.Join(f.state, "sync.lock"), 0o755))
+	n := strings.Count(readFile(t, f.calls), "\n")
+	assert.Contains(t, f.run(t, "save"), "another sync is running")
+	assert.Equal(t, n, strings.Count(readFile(t, f.calls), "\n"), "no call while locked")
+	assert.DirExists(t, filepath.Join(f.state, "sync.lock"), "the other sync's lock is left alone")
 }
 
 func readFile(t *testing.T, path string) string {

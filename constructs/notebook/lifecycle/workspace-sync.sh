@@ -15,8 +15,10 @@
 # After every save it writes the status the janitor reads,
 # <workspace>.sagemaker-catalog/<notebook>.json. While it runs,
 # STATE_DIR/sync.lock exists, and autostop.py does not stop the notebook.
-# Configuration: /etc/workspace-sync.conf, written by on-start.sh.
+# Configuration: /etc/workspace-sync.conf, written by on-start.sh. Runs as
+# ec2-user, the analyst's own user (the units on-start.sh installs).
 set -uo pipefail
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 # No dollar-brace forms: CloudFormation's Fn::Sub renders this script too.
 MODE=save
@@ -25,7 +27,7 @@ CONF=$(printenv WORKSPACE_SYNC_CONF || echo /etc/workspace-sync.conf)
 # shellcheck source=/dev/null
 . "$CONF"
 # set -u stops here if the configuration lacks a value.
-echo "$WORKSPACE_URI $REGION $NOTEBOOK $AWS_CLI $STATE_DIR $HOME_DIR $FILE_OWNER" > /dev/null
+echo "$WORKSPACE_URI $REGION $NOTEBOOK $AWS_CLI $STATE_DIR $HOME_DIR" > /dev/null
 MARKER=$HOME_DIR/.sagemaker-catalog/restored
 LOCK=$STATE_DIR/sync.lock
 
@@ -58,7 +60,6 @@ status() { # ok final
 restore() {
   if "$AWS_CLI" s3 sync "$WORKSPACE_URI"home/ "$HOME_DIR/" --region "$REGION" --only-show-errors; then
     mkdir -p "$(dirname "$MARKER")" && date -u +%Y-%m-%dT%H:%M:%SZ > "$MARKER"
-    if [ -n "$FILE_OWNER" ]; then chown -R "$FILE_OWNER" "$HOME_DIR"; fi
     log "restored from $WORKSPACE_URI"
     return 0
   fi
