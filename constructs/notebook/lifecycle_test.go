@@ -38,6 +38,14 @@ import (
 //     further than the analyst can already go. The idle check needs no root:
 //     it reads Jupyter's API on localhost and calls StopNotebookInstance with
 //     the notebook's role, which ec2-user's processes share.
+//   - The aws command is root's (/usr/bin/aws or /usr/local/bin/aws, owned by
+//     root in directories only root may write). When there is none, on-start
+//     fails: SageMaker then fails the start (create or start), with the
+//     message in the LifecycleConfigOnStart log stream and a failure reason
+//     pointing to it; Service Catalog shows the failed launch. A notebook that
+//     started anyway would neither save the workspace nor stop when idle, and
+//     a tag saying so would need the aws command that is missing (and
+//     sagemaker:AddTags, which the notebook role does not have).
 //
 // What the analyst can still do, as ever: keep the notebook busy (the idle
 // check is a cost control, not a boundary), make saves fail, and change the
@@ -273,6 +281,79 @@ HOME_DIR=`+r.dir+`/home/ec2-user/SageMaker
 		r.read(t, "systemctl-calls"), "the restore runs in the background, as its unit's user")
 	time.Sleep(200 * time.Millisecond) // a restore started in the background by mistake would have called aws by now
 	assert.NoFileExists(t, r.awsCalls, "root runs no aws command")
+}
+
+// TestOnStartTrustsNoAnalystWritableAws: without an aws command that only
+// root can change, on-start fails loudly (SageMaker then fails the start)
+// and never uses, let alone runs, one the analyst could have planted: in
+// the conda environments, in a PATH directory, or in bin under the working
+// directory (SageMaker's PATH has "bin"). (Today's script took the first aws
+// in PATH or the conda one, ran it as root, and exited 0 without one.)
+func TestOnStartTrustsNoAnalystWritableAws(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, r notebookRoot, planted string)
+		root  bool // needs root to chown
+	}{
+		{"none", func(t *testing.T, r notebookRoot, planted string) { require.NoError(t, os.Remove(r.aws)) }, false},
+		{"group-writable", func(t *testing.T, r notebookRoot, planted string) { require.NoError(t, os.Chmod(r.aws, 0o775)) }, false},
+		{"in a directory others may write", func(t *testing.T, r notebookRoot, planted string) {
+			require.NoError(t, os.Chmod(filepath.Dir(r.aws), 0o777))
+		}, false},
+		{"a link to the analyst's aws", func(t *testing.T, r notebookRoot, planted string) {
+			require.NoError(t, os.Remove(r.aws))
+			require.NoError(t, os.Symlink(planted, r.aws))
+		}, false},
+		{"owned by the analyst", func(t *testing.T, r notebookRoot, planted string) {
+			require.NoError(t, os.Chown(r.aws, 1000, 1000))
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.root && os.Geteuid() != 0 {
+				t.Skip("chown needs root")
+			}
+			r := newNotebookRoot(t, "SC-123456789012-pp-abc")
+			// The analyst's aws, in the conda environment, in a PATH
+			// directory and in bin under the working directory: each
+			// leaves evidence when run.
+			pwned := filepath.Join(t.TempDir(), "pwned")
+			conda := filepath.Join(r.dir, "home/ec2-user/anaconda3/bin")
+			work := filepath.Join(r.dir, "home/ec2-user/SageMaker")
+			// Without root the test cannot give them to another user:
+			// writable by all, they are the analyst's as much.
+			for _, d := range []string{conda, filepath.Join(work, "bin")} {
+				require.NoError(t, os.MkdirAll(d, 0o755))
+				require.NoError(t, os.WriteFile(filepath.Join(d, "aws"), []byte("#!/bin/sh\necho \"$0 $*\" >> "+pwned+"\n"), 0o755))
+				for _, p := range []string{d, filepath.Join(d, "aws")} {
+					require.NoError(t, os.Chmod(p, 0o777))
+					if os.Geteuid() == 0 {
+						require.NoError(t, os.Chown(p, 1000, 1000))
+					}
+				}
+			}
+			tc.setup(t, r, filepath.Join(conda, "aws"))
+
+			out, err := r.onStart(t, work, conda)
+			require.Error(t, err, "%s", out)
+			assert.Contains(t, out, "on-start: ERROR: no aws command that only root can change, at /usr/bin/aws or /usr/local/bin/aws")
+			assert.Contains(t, out, "does not start")
+			time.Sleep(200 * time.Millisecond)
+			assert.NoFileExists(t, pwned, "the analyst's aws never runs")
+			assert.NoFileExists(t, filepath.Join(r.dir, "etc/workspace-sync.conf"))
+			assert.NoFileExists(t, r.systemctlCalls, "no unit is installed that would run without saving or stopping")
+		})
+	}
+
+	t.Run("root's /usr/local/bin/aws", func(t *testing.T) {
+		r := newNotebookRoot(t, "SC-123456789012-pp-abc")
+		require.NoError(t, os.Remove(r.aws))
+		local := filepath.Join(r.dir, "usr/local/bin")
+		require.NoError(t, os.MkdirAll(local, 0o755))
+		cli, _ := fakeAws(t, local)
+		out, err := r.onStart(t, "/")
+		require.NoError(t, err, "%s", out)
+		assert.Contains(t, r.read(t, "etc/workspace-sync.conf"), "\nAWS_CLI="+cli+"\n")
+	})
 }
 
 // TestOnStartRefusesAnUnexpectedNotebookName: the name goes into the

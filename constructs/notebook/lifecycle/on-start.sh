@@ -23,14 +23,22 @@ die() {
   exit 1
 }
 
-AWS_CLI=$(command -v aws || true)
-if [ -z "$AWS_CLI" ] && [ -x /home/ec2-user/anaconda3/bin/aws ]; then
-  AWS_CLI=/home/ec2-user/anaconda3/bin/aws
-fi
-if [ -z "$AWS_CLI" ]; then
-  echo "autostop: no aws command found; idle notebooks will not be stopped" >&2
-  exit 0
-fi
+# The aws the units run: root's, in directories only root may write (not
+# the analyst's conda environments). Root never runs it.
+trusted() {
+  local p
+  p=$(readlink -f "$1") && [ -f "$p" ] && [ -x "$p" ] || return 1
+  while [ -n "$(find "$p" -maxdepth 0 -user "$(id -u)" ! -perm /022)" ]; do
+    if [ "$p" = / ] || [ "$p" = "$ROOT" ]; then return 0; fi
+    p=$(dirname "$p")
+  done
+  return 1
+}
+AWS_CLI=
+for c in "$ROOT/usr/bin/aws" "$ROOT/usr/local/bin/aws"; do
+  if trusted "$c"; then AWS_CLI=$c && break; fi
+done
+[ -n "$AWS_CLI" ] || die "no aws command that only root can change, at /usr/bin/aws or /usr/local/bin/aws"
 
 META=$ROOT/opt/ml/metadata/resource-metadata.json
 NOTEBOOK=$(python3 -I -c 'import json,sys; print(json.load(open(sys.argv[1]))["ResourceName"])' "$META") ||
