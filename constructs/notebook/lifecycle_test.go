@@ -1,6 +1,9 @@
 package notebook_test
 
 import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,14 +11,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
+	"github.com/datalake-platform/sagemaker-catalog/internal/motoserver"
 )
 
 // The lifecycle scripts (lifecycle/) as the analyst's adversary sees them.
@@ -46,6 +55,19 @@ import (
 //     started anyway would neither save the workspace nor stop when idle, and
 //     a tag saying so would need the aws command that is missing (and
 //     sagemaker:AddTags, which the notebook role does not have).
+//   - Saves skip symbolic links (aws s3 sync --no-follow-symlinks); a restore
+//     downloads into a new directory, then links each file into the
+//     workspace with O_NOFOLLOW on every directory and link(2), which
+//     neither follows nor replaces anything. Local files win over saved ones.
+//   - The restore marker must live on the volume (it marks the volume), so
+//     the analyst can delete or plant it: deleting it makes the next save
+//     restore again, through no link, replacing nothing; planting it skips
+//     the restore, so the next save mirrors an unrestored volume: the
+//     analyst's own workspace, whose replaced versions the bucket keeps for
+//     30 days, and which the notebook role may delete anyway.
+//   - aws s3 exit code 2 (skipped FIFOs, sockets, unreadable files, keys
+//     naming a parent directory; everything else copied) is a success:
+//     otherwise a FIFO in the workspace would fail every save.
 //
 // What the analyst can still do, as ever: keep the notebook busy (the idle
 // check is a cost control, not a boundary), make saves fail, and change the
@@ -85,7 +107,8 @@ import (
 //     Exit code 2: https://docs.aws.amazon.com/cli/latest/topic/return-codes.html.
 //     A download creates missing directories through an existing link and
 //     replaces a link at the file itself; keys with ".." are skipped with
-//     exit code 2 (fakeS3Aws reproduces it).
+//     exit code 2 (TestWorkspaceSyncWithTheRealAwsCli shows it with the
+//     real CLI; fakeS3Aws reproduces it).
 
 // fakeAws writes an aws command that records its arguments, one call a line.
 func fakeAws(t *testing.T, dir string) (cli, calls string) {
@@ -373,7 +396,8 @@ func TestOnStartRefusesAnUnexpectedNotebookName(t *testing.T) {
 }
 
 // fakeS3Aws writes an aws command that keeps "S3" in a directory (store/
-// bucket/key) and copies the way the AWS CLI does (as the real CLI does): s3 sync follows symbolic links
+// bucket/key) and copies the way the AWS CLI does (shown with the real CLI
+// by TestWorkspaceSyncWithTheRealAwsCli): s3 sync follows symbolic links
 // unless --no-follow-symlinks, where it skips them; it skips FIFOs, sockets
 // and unreadable files with exit code 2; a download creates missing
 // directories through existing links and replaces a link at the file
@@ -561,7 +585,7 @@ func TestWorkspaceSync(t *testing.T) {
 	synced, err := time.Parse(time.RFC3339, s["syncedAt"].(string))
 	require.NoError(t, err)
 	assert.False(t, synced.Before(before))
-	assert.Contains(t, readFile(t, f.calls), "s3 sync "+f.home+"/ "+f.uri+"home/ --region eu-west-1 --only-show-errors --delete --exclude .sagemaker-catalog/* --exclude lost+found/* --exclude */.ipynb_checkpoints/*\n")
+	assert.Contains(t, readFile(t, f.calls), "s3 sync "+f.home+"/ "+f.uri+"home/ --delete --no-follow-symlinks --exclude .sagemaker-catalog/* --exclude lost+found/* --exclude */.ipynb_checkpoints/* --region eu-west-1 --only-show-errors\n")
 
 	// A failed final save says so, and keeps the time of the last good one.
 	f.run(t, "final", "FAKE_AWS_FAIL=")
@@ -578,6 +602,198 @@ func TestWorkspaceSync(t *testing.T) {
 	assert.Contains(t, f.run(t, "save"), "another sync is running")
 	assert.Equal(t, n, strings.Count(readFile(t, f.calls), "\n"), "no call while locked")
 	assert.DirExists(t, filepath.Join(f.state, "sync.lock"), "the other sync's lock is left alone")
+}
+
+// hostile plants what an analyst (or a careless tool) may leave in the
+// workspace: links to a directory outside (as /etc), to another owner's
+// private file and to a file outside, and returns the outside directory.
+func hostile(t *testing.T, home string) (outside string) {
+	t.Helper()
+	outside = t.TempDir()
+	write(t, filepath.Join(outside, "etc/shadow"), "root's secret")
+	write(t, filepath.Join(outside, "bob/private.txt"), "bob's secret")
+	require.NoError(t, os.Symlink(filepath.Join(outside, "etc"), filepath.Join(home, "etc")))
+	require.NoError(t, os.Symlink(filepath.Join(outside, "bob/private.txt"), filepath.Join(home, "bob.txt")))
+	require.NoError(t, os.Symlink(filepath.Join(outside, "bob"), filepath.Join(home, "bob")))
+	require.NoError(t, os.Symlink("/nonexistent", filepath.Join(home, "dangling")))
+	return outside
+}
+
+// TestWorkspaceSyncHostileWorkspace: the workspace is the analyst's; the
+// sync, whichever user runs it, reads and writes nothing outside it.
+func TestWorkspaceSyncHostileWorkspace(t *testing.T) {
+	// Today's script uploaded what the links point to (other users' files
+	// when it ran as root).
+	t.Run("saves skip symbolic links", func(t *testing.T) {
+		f := newSyncFixture(t)
+		f.run(t, "restore")
+		hostile(t, f.home)
+		write(t, filepath.Join(f.home, "notes.md"), "mine")
+		out, err := f.attempt(t, "save")
+		assert.Equal(t, map[string]string{"notes.md": "mine"}, files(t, f.saved))
+		assert.NoError(t, err, "a dangling link does not fail the save: %s", out)
+		assert.Equal(t, true, f.status(t)["ok"])
+	})
+
+	// Today's script restored through the link, as root: with a saved
+	// home/etc/sudoers.d/x and a link etc -> /etc, a deleted marker made
+	// the next save write /etc/sudoers.d/x.
+	t.Run("a deleted marker restores again through no link", func(t *testing.T) {
+		f := newSyncFixture(t)
+		write(t, filepath.Join(f.saved, "etc/sudoers.d/analyst"), "ec2-user ALL=(ALL) NOPASSWD: ALL")
+		write(t, filepath.Join(f.saved, "bob/private.txt"), "overwritten")
+		write(t, filepath.Join(f.saved, "bob.txt"), "overwritten")
+		write(t, filepath.Join(f.saved, "kept.txt"), "saved")
+		f.run(t, "restore")
+		require.NoError(t, os.RemoveAll(filepath.Join(f.home, "etc")))
+		require.NoError(t, os.RemoveAll(filepath.Join(f.home, "bob")))
+		require.NoError(t, os.Remove(filepath.Join(f.home, "bob.txt")))
+		outside := hostile(t, f.home)
+		write(t, filepath.Join(f.home, "kept.txt"), "changed locally")
+		require.NoError(t, os.Remove(filepath.Join(f.home, ".sagemaker-catalog/restored")))
+
+		out, err := f.attempt(t, "save")
+		assert.Equal(t, map[string]string{"etc/shadow": "root's secret", "bob/private.txt": "bob's secret"}, files(t, outside), "nothing written outside")
+		require.NoError(t, err, "%s", out)
+		assert.Contains(t, out, "restored from "+f.uri)
+		assert.Contains(t, out, "not restored: 'etc'")
+		assert.Equal(t, "changed locally", readFile(t, filepath.Join(f.home, "kept.txt")), "a restore replaces no local file")
+		assert.FileExists(t, filepath.Join(f.home, ".sagemaker-catalog/restored"))
+		entries, _ := os.ReadDir(filepath.Join(f.home, ".sagemaker-catalog"))
+		assert.Len(t, entries, 1, "only the marker is left: the download directory is removed")
+	})
+
+	// A planted marker skips the restore: the analyst's own workspace is
+	// then mirrored unrestored (the bucket keeps its old versions), and
+	// nothing else happens. Today's script behaved the same.
+	t.Run("a planted marker only skips the restore", func(t *testing.T) {
+		f := newSyncFixture(t)
+		write(t, filepath.Join(f.saved, "analysis.ipynb"), "saved")
+		write(t, filepath.Join(f.home, ".sagemaker-catalog/restored"), "planted")
+		f.run(t, "restore")
+		assert.NoFileExists(t, f.calls, "no call")
+		assert.NoFileExists(t, filepath.Join(f.home, "analysis.ipynb"))
+	})
+
+	// Names the shell, the CLI or a log could mistake for something else.
+	// Today's script handled them too.
+	t.Run("odd names round trip", func(t *testing.T) {
+		f := newSyncFixture(t)
+		f.run(t, "restore")
+		want := map[string]string{}
+		for i, name := range []string{"with space.txt", "new\nline.txt", "-rf", "--delete", "--exclude=*", "ünïcødé/日本語.ipynb", "a\\b", "$(touch x)", "'quoted\"", "*"} {
+			want[name] = fmt.Sprint(i)
+			write(t, filepath.Join(f.home, name), want[name])
+		}
+		f.run(t, "save")
+		assert.Equal(t, want, files(t, f.saved))
+
+		fresh := newSyncFixture(t)
+		require.NoError(t, os.CopyFS(fresh.store, os.DirFS(f.store)))
+		out := fresh.run(t, "restore")
+		assert.NotContains(t, out, "not restored")
+		got := files(t, fresh.home)
+		delete(got, ".sagemaker-catalog/restored")
+		assert.Equal(t, want, got)
+		assert.NoFileExists(t, filepath.Join(fresh.dir, "x"))
+	})
+
+	// aws s3 exits 2 for what it skipped; today's script counted that as a
+	// failed save, so a FIFO failed every save (and the janitor then never
+	// terminated the notebook).
+	t.Run("special files do not fail the save", func(t *testing.T) {
+		f := newSyncFixture(t)
+		f.run(t, "restore")
+		require.NoError(t, syscall.Mkfifo(filepath.Join(f.home, "fifo"), 0o644))
+		write(t, filepath.Join(f.home, "notes.md"), "mine")
+		out, err := f.attempt(t, "save")
+		assert.Equal(t, true, f.status(t)["ok"], "%s", out)
+		require.NoError(t, err, "%s", out)
+		assert.Contains(t, out, "skipped what S3 cannot hold")
+		assert.Equal(t, map[string]string{"notes.md": "mine"}, files(t, f.saved))
+	})
+}
+
+// TestWorkspaceSyncWithTheRealAwsCli runs the sync with the real aws command
+// against moto's S3, on a hostile workspace: links, odd names and a file
+// large enough for a multipart upload, then restores it into a new volume.
+// It shows that the CLI behaves as fakeS3Aws assumes. (Today's script
+// uploaded the links' targets.)
+func TestWorkspaceSyncWithTheRealAwsCli(t *testing.T) {
+	systemPython(t)
+	srv := motoserver.Start(t, motoserver.Options{Tools: []string{"aws"}})
+	cli, err := exec.LookPath("aws")
+	require.NoError(t, err)
+	cfg := srv.Config()
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	ctx := motoserver.Context(t)
+	_, err = client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("ws-bucket"),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(motoserver.Region)}})
+	require.NoError(t, err)
+	env := []string{"AWS_ENDPOINT_URL=" + srv.Endpoint, "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}
+	keys := func(prefix string) []string {
+		out, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("ws-bucket"), Prefix: aws.String(prefix)})
+		require.NoError(t, err)
+		var k []string
+		for _, o := range out.Contents {
+			k = append(k, strings.TrimPrefix(*o.Key, prefix))
+		}
+		sort.Strings(k)
+		return k
+	}
+
+	f := newSyncFixture(t)
+	f.configure(t, cli)
+	f.run(t, "restore", env...)
+	outside := hostile(t, f.home)
+	// moto cannot store a key with a newline (it answers 404): no such name here.
+	want := map[string]string{"with space.txt": "1", "-rf": "2", "--delete": "3", "ünïcødé/日本語.ipynb": "4", "$(touch x)": "5"}
+	for name, content := range want {
+		write(t, filepath.Join(f.home, name), content)
+	}
+	large := make([]byte, 12<<20) // over the CLI's 8 MiB multipart threshold
+	_, err = rand.Read(large)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(f.home, "large.bin"), large, 0o644))
+	require.NoError(t, syscall.Mkfifo(filepath.Join(f.home, "fifo"), 0o644))
+
+	out, err := f.attempt(t, "save", env...)
+	saved := []string{"$(touch x)", "--delete", "-rf", "large.bin", "with space.txt", "ünïcødé/日本語.ipynb"}
+	assert.Equal(t, saved, keys("owners/assumed-role/Analyst/alice/home/"), "links and the FIFO skipped")
+	require.NoError(t, err, "%s", out)
+	status, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("ws-bucket"), Key: aws.String("owners/assumed-role/Analyst/alice/.sagemaker-catalog/SC-nb.json")})
+	require.NoError(t, err)
+	var s map[string]any
+	require.NoError(t, json.NewDecoder(status.Body).Decode(&s))
+	assert.Equal(t, true, s["ok"])
+
+	// A poisoned workspace: a key under the link etc -> outside, a key that
+	// names a parent directory, and the marker deleted.
+	for key, body := range map[string]string{"etc/sudoers.d/analyst": "ec2-user ALL=(ALL) NOPASSWD: ALL", "../escaped": "escaped"} {
+		_, err = client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("ws-bucket"), Key: aws.String("owners/assumed-role/Analyst/alice/home/" + key), Body: strings.NewReader(body)})
+		require.NoError(t, err)
+	}
+	require.NoError(t, os.Remove(filepath.Join(f.home, ".sagemaker-catalog/restored")))
+	out = f.run(t, "save", env...)
+	assert.Contains(t, out, "not restored: 'etc'")
+	assert.Equal(t, map[string]string{"etc/shadow": "root's secret", "bob/private.txt": "bob's secret"}, files(t, outside), "nothing written outside")
+	assert.NoFileExists(t, filepath.Join(filepath.Dir(f.home), "escaped"))
+	assert.NoFileExists(t, filepath.Join(f.home, ".sagemaker-catalog/escaped"))
+	assert.Equal(t, saved, keys("owners/assumed-role/Analyst/alice/home/"),
+		"the save after it mirrored the workspace: neither key is in it (the bucket keeps their versions)")
+
+	// A new notebook restores every name and the large file intact.
+	fresh := newSyncFixture(t)
+	fresh.configure(t, cli)
+	fresh.run(t, "restore", env...)
+	got := files(t, fresh.home)
+	assert.Equal(t, sha256.Sum256(large), sha256.Sum256([]byte(got["large.bin"])))
+	for name, content := range want {
+		assert.Equal(t, content, got[name], name)
+	}
+	assert.NoFileExists(t, filepath.Join(fresh.dir, "x"))
+	assert.False(t, bytes.Contains([]byte(strings.Join(keys(""), "\n")), []byte("shadow")), "root's secret never reached S3")
 }
 
 func readFile(t *testing.T, path string) string {
