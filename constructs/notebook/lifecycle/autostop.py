@@ -1,19 +1,12 @@
-"""Stops this SageMaker notebook instance when it has been idle too long.
+"""Stops this notebook instance when it has been idle too long.
 
-Usage: autostop.py IDLE_MINUTES IGNORE_CONNECTIONS AWS_CLI STATE_DIR [SYNC_COMMAND]
+Usage: autostop.py IDLE_MINUTES IGNORE_CONNECTIONS AWS_CLI STARTED_AT SYNC_LOCK [SYNC_COMMAND]
 
-Run every few minutes by a systemd timer (see on-start.sh). The notebook is
-idle when, for IDLE_MINUTES:
-- no kernel is busy, and neither a kernel, a terminal nor the Jupyter server
-  has seen activity (a notebook without any session counts from its start);
-- no browser is connected to a kernel, unless IGNORE_CONNECTIONS is "true"
-  (a forgotten browser tab then does not keep the notebook running);
-- and no workspace sync is running (STATE_DIR/sync.lock exists while one does).
-Before stopping it runs SYNC_COMMAND final (workspace-sync), which saves the
-workspace; the notebook stops even if that fails (its volume keeps the work,
-and the janitor never terminates a notebook whose last sync failed).
-Stopping goes through the SageMaker API (its VPC endpoint: the notebook has
-no internet access). Every decision is printed as one JSON line.
+Run as ec2-user every 5 minutes (see lifecycle_test.go). Idle for IDLE_MINUTES
+means: no busy kernel, no activity (since STARTED_AT without sessions), no
+browser connected unless IGNORE_CONNECTIONS is "true", and no sync running.
+It runs SYNC_COMMAND final, then stops the notebook even if the save failed.
+Every decision is printed as one JSON line.
 """
 import datetime
 import json
@@ -65,17 +58,17 @@ def decide(now, started, status, kernels, terminals, idle_minutes, ignore_connec
 
 def main(argv):
     idle_minutes, ignore_connections = int(argv[1]), argv[2] == "true"
-    aws_cli, state_dir = argv[3], argv[4]
-    with open(os.path.join(state_dir, "started-at")) as f:
+    aws_cli, started_at, sync_lock = argv[3], argv[4], argv[5]
+    with open(started_at) as f:
         started = float(f.read().strip())
     stop, reason, idle = decide(
         time.time(), started, jupyter("/api/status"), jupyter("/api/kernels"), jupyter("/api/terminals"),
-        idle_minutes, ignore_connections, os.path.exists(os.path.join(state_dir, "sync.lock")))
+        idle_minutes, ignore_connections, os.path.exists(sync_lock))
     print(json.dumps({"stop": stop, "reason": reason, "idle_minutes": round(idle), "limit": idle_minutes}))
     if not stop:
         return
-    if len(argv) > 5:
-        saved = subprocess.run([argv[5], "final"]).returncode == 0
+    if len(argv) > 6:
+        saved = subprocess.run([argv[6], "final"]).returncode == 0
         print(json.dumps({"final_sync": "ok" if saved else "failed"}))
     with open(METADATA) as f:
         meta = json.load(f)

@@ -1,82 +1,87 @@
 #!/bin/bash
-# Lifecycle configuration (on start) of the SageMaker notebook product.
-#
-# Installs:
-# - workspace-sync, which restores the owner's workspace on the first start
-#   (in the background: lifecycle scripts must finish within 5 minutes),
-#   saves it every 15 minutes (workspace-sync.timer) and before every stop
-#   (workspace-sync-final.service, at shutdown);
-# - autostop.py and a systemd timer that runs it every 5 minutes: it saves
-#   the workspace and stops this notebook instance once it has been idle
-#   long enough.
-# Everything is inline: the notebook has no internet access, so nothing is
-# downloaded. CloudFormation's Fn::Sub fills in IdleTimeoutMinutes,
-# IgnoreConnections, WorkspaceUri and AWS::Region; the script therefore uses
-# no other dollar-brace form.
+# shellcheck disable=SC2154 # Fn::Sub fills in IdleTimeoutMinutes, IgnoreConnections, WorkspaceUri
+# Lifecycle configuration (on start) of the notebook product, run as root.
+# Root only installs systemd units and starts them; they run as ec2-user,
+# the analyst: workspace restore, a save every 15 minutes and at shutdown,
+# and an idle check every 5 minutes. Nothing is downloaded. Fn::Sub fills
+# in the four dollar-brace forms below, no other may appear. Threat model
+# and sources: constructs/notebook/lifecycle_test.go.
 set -euo pipefail
-
-# shellcheck disable=SC2154 # IdleTimeoutMinutes is filled in by Fn::Sub, not by the shell
-IDLE_MINUTES="${IdleTimeoutMinutes}"
-# shellcheck disable=SC2154 # IgnoreConnections is filled in by Fn::Sub, not by the shell
-IGNORE_CONNECTIONS="${IgnoreConnections}"
-# shellcheck disable=SC2154 # WorkspaceUri is filled in by Fn::Sub, not by the shell
-WORKSPACE_URI="${WorkspaceUri}"
-REGION="${AWS::Region}"
+# SageMaker's PATH has a relative entry (bin): use root's directories only.
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+umask 022
+cd /
 # Tests install into a scratch directory; on a notebook, ROOT is empty.
 ROOT=$(printenv AUTOSTOP_ROOT || true)
-STATE_DIR=$ROOT/var/lib/autostop
-HOME_DIR=$ROOT/home/ec2-user/SageMaker
-FILE_OWNER=$(printenv WORKSPACE_FILE_OWNER || echo ec2-user:ec2-user)
-mkdir -p "$STATE_DIR" "$ROOT/usr/local/bin" "$ROOT/etc/systemd/system" "$HOME_DIR"
-date +%s > "$STATE_DIR/started-at"
+PATH=$ROOT/usr/bin:$PATH
+IDLE_MINUTES="${IdleTimeoutMinutes}"
+IGNORE_CONNECTIONS="${IgnoreConnections}"
+WORKSPACE_URI="${WorkspaceUri}"
+REGION="${AWS::Region}"
+die() {
+  echo "on-start: ERROR: $*. The notebook cannot save its workspace or stop when idle, so it does not start." >&2
+  exit 1
+}
 
-AWS_CLI=$(command -v aws || true)
-if [ -z "$AWS_CLI" ] && [ -x /home/ec2-user/anaconda3/bin/aws ]; then
-  AWS_CLI=/home/ec2-user/anaconda3/bin/aws
-fi
-if [ -z "$AWS_CLI" ]; then
-  echo "autostop: no aws command found; idle notebooks will not be stopped" >&2
-  exit 0
-fi
+# The aws the units run: root's, in directories only root may write (not
+# the analyst's conda environments). Root never runs it.
+trusted() {
+  local p
+  p=$(readlink -f "$1") && [ -f "$p" ] && [ -x "$p" ] || return 1
+  while [ -n "$(find "$p" -maxdepth 0 -user "$(id -u)" ! -perm /022)" ]; do
+    if [ "$p" = / ] || [ "$p" = "$ROOT" ]; then return 0; fi
+    p=$(dirname "$p")
+  done
+  return 1
+}
+AWS_CLI=
+for c in "$ROOT/usr/bin/aws" "$ROOT/usr/local/bin/aws"; do
+  if trusted "$c"; then AWS_CLI=$c && break; fi
+done
+[ -n "$AWS_CLI" ] || die "no aws command that only root can change, at /usr/bin/aws or /usr/local/bin/aws"
 
-NOTEBOOK=$(python3 -c 'import json; print(json.load(open("'"$ROOT"'/opt/ml/metadata/resource-metadata.json"))["ResourceName"])')
+META=$ROOT/opt/ml/metadata/resource-metadata.json
+NOTEBOOK=$(python3 -I -c 'import json,sys; print(json.load(open(sys.argv[1]))["ResourceName"])' "$META") ||
+  die "no notebook name in $META"
+[[ $NOTEBOOK =~ ^[A-Za-z0-9](-*[A-Za-z0-9])*$ ]] || die "invalid notebook name in $META"
 
-cat > "$ROOT/etc/workspace-sync.conf" <<CONF
-WORKSPACE_URI=$WORKSPACE_URI
-REGION=$REGION
-NOTEBOOK=$NOTEBOOK
-AWS_CLI=$AWS_CLI
-STATE_DIR=$STATE_DIR
-HOME_DIR=$HOME_DIR
-FILE_OWNER=$FILE_OWNER
-CONF
+STATE=$ROOT/var/lib/autostop
+LIB=$ROOT/usr/local/bin
+UNITS=$ROOT/etc/systemd/system
+mkdir -p "$STATE" "$LIB" "$UNITS"
+date +%s > "$STATE/started-at"
+# The units' StateDirectory, which systemd gives ec2-user.
+SYNC_STATE=$ROOT/var/lib/workspace-sync
+printf '%s=%q\n' WORKSPACE_URI "$WORKSPACE_URI" REGION "$REGION" NOTEBOOK "$NOTEBOOK" AWS_CLI "$AWS_CLI" \
+  STATE_DIR "$SYNC_STATE" HOME_DIR "$ROOT/home/ec2-user/SageMaker" > "$ROOT/etc/workspace-sync.conf"
 
-cat > "$ROOT/usr/local/bin/workspace-sync" <<'SH'
+cat > "$LIB/workspace-sync" <<'SH'
 @WORKSPACE_SYNC_SH@
 SH
-chmod 755 "$ROOT/usr/local/bin/workspace-sync"
-
-cat > "$ROOT/usr/local/bin/autostop.py" <<'PY'
+chmod 755 "$LIB/workspace-sync"
+cat > "$LIB/autostop.py" <<'PY'
 @AUTOSTOP_PY@
 PY
 
-cat > "$ROOT/etc/systemd/system/autostop.service" <<UNIT
-[Unit]
-Description=Stop this notebook instance when idle
-[Service]
+# As ec2-user: what the analyst writes steers them no further than the analyst.
+AS="[Service]
 Type=oneshot
-ExecStart=/usr/bin/python3 /usr/local/bin/autostop.py $IDLE_MINUTES $IGNORE_CONNECTIONS $AWS_CLI $STATE_DIR $ROOT/usr/local/bin/workspace-sync
+User=ec2-user
+StateDirectory=workspace-sync"
+SYNC=$LIB/workspace-sync
+cat > "$UNITS/workspace-restore.service" <<UNIT
+[Unit]
+Description=Restore the workspace from S3
+$AS
+ExecStart=$SYNC restore
 UNIT
-
-cat > "$ROOT/etc/systemd/system/workspace-sync.service" <<UNIT
+cat > "$UNITS/workspace-sync.service" <<UNIT
 [Unit]
 Description=Save the workspace to S3
-[Service]
-Type=oneshot
-ExecStart=$ROOT/usr/local/bin/workspace-sync save
+$AS
+ExecStart=$SYNC save
 UNIT
-
-cat > "$ROOT/etc/systemd/system/workspace-sync.timer" <<'UNIT'
+cat > "$UNITS/workspace-sync.timer" <<'UNIT'
 [Unit]
 Description=Save the workspace every 15 minutes
 [Timer]
@@ -85,25 +90,27 @@ OnUnitActiveSec=15min
 [Install]
 WantedBy=timers.target
 UNIT
-
-# Stopped first at shutdown (it starts after the network): saves the
-# workspace however the notebook is stopped.
-cat > "$ROOT/etc/systemd/system/workspace-sync-final.service" <<UNIT
+# Stopped before the network at shutdown: saves however the notebook stops.
+cat > "$UNITS/workspace-sync-final.service" <<UNIT
 [Unit]
 Description=Save the workspace before the notebook stops
 Wants=network-online.target
 After=network-online.target
-[Service]
-Type=oneshot
+$AS
 RemainAfterExit=yes
 ExecStart=/bin/true
-ExecStop=$ROOT/usr/local/bin/workspace-sync final
+ExecStop=$SYNC final
 TimeoutStopSec=10min
 [Install]
 WantedBy=multi-user.target
 UNIT
-
-cat > "$ROOT/etc/systemd/system/autostop.timer" <<'UNIT'
+cat > "$UNITS/autostop.service" <<UNIT
+[Unit]
+Description=Stop this notebook instance when idle
+$AS
+ExecStart=/usr/bin/python3 -I $LIB/autostop.py $IDLE_MINUTES $IGNORE_CONNECTIONS $AWS_CLI $STATE/started-at $SYNC_STATE/sync.lock $SYNC
+UNIT
+cat > "$UNITS/autostop.timer" <<'UNIT'
 [Unit]
 Description=Check every 5 minutes whether the notebook is idle
 [Timer]
@@ -115,9 +122,5 @@ UNIT
 
 systemctl daemon-reload
 systemctl enable --now autostop.timer workspace-sync.timer workspace-sync-final.service
-
-# Restore in the background: a large workspace takes longer than the 5
-# minutes a lifecycle script may run.
-if [ ! -e "$HOME_DIR/.sagemaker-catalog/restored" ]; then
-  WORKSPACE_SYNC_CONF=$ROOT/etc/workspace-sync.conf nohup "$ROOT/usr/local/bin/workspace-sync" restore >> "$STATE_DIR/workspace-sync.log" 2>&1 &
-fi
+# In the background: a lifecycle script may run 5 minutes only.
+systemctl start --no-block workspace-restore.service
