@@ -54,8 +54,6 @@ const denyGrantStatement = `{"Sid": "DenyCreateGrantUnlessForAWSResource", "Effe
 var Waivers = []Waiver{
 	// The catalog stack (every configuration, and each pipeline stage).
 
-
-
 	{
 		Control:   "CT.LAMBDA.PR.3",
 		Resources: []string{"JanitorFunction", "WorkspacesFunction"},
