@@ -7,6 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/config"
+	"github.com/datalake-platform/sagemaker-catalog/internal/functions"
 )
 
 // NewCatalog builds the catalog cfg describes in scope (an App or a
@@ -23,10 +24,15 @@ func NewCatalog(scope constructs.Construct, cfg config.Config, code awslambda.Co
 
 // New builds the app cfg describes: the pipeline stack when cfg.Pipeline
 // is set (it deploys the catalog to its stages), else the catalog itself.
-func New(app awscdk.App, cfg config.Config, code awslambda.Code) {
+// code returns the functions' code for one stack (an asset belongs to one
+// stack); nil means functions.Code.
+func New(app awscdk.App, cfg config.Config, code func() awslambda.Code) {
+	if code == nil {
+		code = functions.Code
+	}
 	if cfg.Pipeline != nil {
 		NewPipelineStack(app, jsii.String(PipelineStackId(cfg)), cfg, code)
 		return
 	}
-	NewCatalog(app, cfg, code)
+	NewCatalog(app, cfg, code())
 }

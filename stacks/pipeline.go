@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/config"
+	"github.com/datalake-platform/sagemaker-catalog/internal/functions"
 )
 
 // CatalogStage is one deployment of the catalog: the Stage a pipeline
@@ -58,7 +59,12 @@ type PipelineStack struct {
 func PipelineStackId(cfg config.Config) string { return cfg.StackName + "-pipeline" }
 
 // NewPipelineStack builds the pipeline stack. cfg.Pipeline must be set.
-func NewPipelineStack(scope constructs.Construct, id *string, cfg config.Config, code awslambda.Code) *PipelineStack {
+// code returns the functions' code for each stage's stack; nil means
+// functions.Code.
+func NewPipelineStack(scope constructs.Construct, id *string, cfg config.Config, code func() awslambda.Code) *PipelineStack {
+	if code == nil {
+		code = functions.Code
+	}
 	pc := cfg.Pipeline
 	if pc == nil {
 		panic(fmt.Errorf("%s/%s: Config.Pipeline: required for a pipeline stack", *scope.Node().Path(), *id))
@@ -94,7 +100,7 @@ func NewPipelineStack(scope constructs.Construct, id *string, cfg config.Config,
 	for _, env := range pc.Stages {
 		stage := NewCatalogStage(stack, jsii.String(env.Name), &awscdk.StageProps{
 			Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
-		}, cfg, code)
+		}, cfg, code())
 		ps.Pipeline.AddStage(stage.Stage, nil)
 		ps.Stages = append(ps.Stages, stage)
 	}

@@ -32,7 +32,7 @@ func Build(app awscdk.App) error {
 	if cfg.ProductVersionsDir, err = filepath.Abs(cfg.ProductVersionsDir); err != nil {
 		return fmt.Errorf("context: productVersionsDir: %w", err)
 	}
-	stacks.New(app, cfg, functions.Code())
+	stacks.New(app, cfg, functions.Code)
 	repository := ""
 	if cfg.Pipeline != nil {
 		repository = cfg.Pipeline.Repository

@@ -149,6 +149,21 @@ func TestContextOverridesAndLists(t *testing.T) {
 	}
 }
 
+// The pipeline's stages each get their own functions asset (an asset
+// belongs to one stack), built as the CLI builds it.
+func TestPipelineSynthesizes(t *testing.T) {
+	dir, err := synthApp(map[string]any{
+		"pipelineConnectionArn": "arn:aws:codeconnections:eu-west-1:123456789012:connection/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+		"pipelineRepository":    "data-platform/sagemaker-catalog",
+		"pipelineEnvironment":   "123456789012/eu-west-1",
+		"deployEnvironments":    "dev=111111111111/eu-west-1,prod=222222222222/eu-central-1",
+	})
+	require.NoError(t, err)
+	stages, err := filepath.Glob(filepath.Join(dir, "assembly-*", "*.template.json"))
+	require.NoError(t, err)
+	assert.Len(t, stages, 4, "a catalog and a product template per stage")
+}
+
 func TestBadContextIsOneLinePerKey(t *testing.T) {
 	_, err := synthApp(map[string]any{"maxVolumeSizeGB": "huge", "subnetIds": "vpc-1", "securityGroupIds": "sg-0123456789abcdef0"})
 	require.Error(t, err)
