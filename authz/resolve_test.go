@@ -132,3 +132,20 @@ func TestIdentityGathersEveryPolicy(t *testing.T) {
 	_, err = a.Identity("nope", "alice")
 	assert.ErrorContains(t, err, `"nope" is not a key of authz.Locators`)
 }
+
+func TestLaunchParametersOverrideDefaults(t *testing.T) {
+	a := mini(t)
+	flows := []authz.Flow{{ID: "resize", Assembly: "hub", Launch: "alice", Parameters: map[string]string{"InstanceType": "ml.m5.xlarge"},
+		Calls: []authz.Call{{ID: "create", Principal: "launch-role", Action: "sagemaker:CreateNotebookInstance",
+			Resource: "arn:${partition}:sagemaker:${region}:${account}:notebook-instance/${notebook.NotebookInstanceName}",
+			Context:  map[string]any{"sagemaker:InstanceTypes": "${notebook.Properties.InstanceType}", "tags": []any{"${notebook.Properties.Tags.1.Value}"}},
+			Expect:   "Allowed", Source: []string{"repo:x"}}}}}
+	reqs, err := a.Requests(flows)
+	require.NoError(t, err)
+	require.Len(t, reqs, 1)
+	ctx := reqs[0].Simulation["request"].(map[string]any)["contextVariables"].(map[string]any)
+	assert.Equal(t, "ml.m5.xlarge", ctx["sagemaker:InstanceTypes"])
+	assert.Equal(t, []string{"7"}, ctx["tags"], "numbers become strings")
+	assert.Equal(t, "arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/SC-123456789012-pp-abcdefghijklm", reqs[0].Resource)
+	assert.Equal(t, "launch-role/authz", reqs[0].Principal)
+}
