@@ -38,8 +38,12 @@ var AdministrationActions = []string{
 	"kms:UpdateAlias", "kms:UpdateKeyDescription",
 }
 
-// LogsActions are what CloudWatch Logs needs to encrypt a log group.
-var LogsActions = []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"}
+// LogsActions are what CloudWatch Logs needs to encrypt a log group, all
+// under the log group's encryption context (kms:EncryptionContext:aws:logs:arn).
+// kms:DescribeKey, which AWS's example statement lists too, supports no
+// encryption-context key (Service Authorization Reference), so under that
+// condition it would never be allowed: it is left out.
+var LogsActions = []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"}
 
 // DenyGrantsExceptForAWSResources is the key policy statement that lets a
 // grant be created only for an AWS service acting for the caller (SageMaker
