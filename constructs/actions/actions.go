@@ -52,7 +52,8 @@ type Props struct {
 	// Product is the notebook product. Required.
 	Product awsservicecatalog.CloudFormationProduct
 	// Versions is how many versions (provisioning artifacts) the product
-	// has; the actions are associated with each. Required (at least 1).
+	// has; the actions are associated with each. Required: the product's
+	// number of versions, known at synthesis.
 	Versions *float64
 }
 
@@ -132,14 +133,37 @@ func (props *Props) Validate() error {
 	if props.Product == nil {
 		p.Addf("Product", "required: the notebook product")
 	}
-	if v := props.Versions; v == nil || *v < 1 || *v != float64(int(*v)) {
-		value := "nil"
-		if v != nil {
-			value = strconv.FormatFloat(*v, 'g', -1, 64)
+	switch v := props.Versions; {
+	case v == nil:
+		p.Add("Versions", "nil", "a whole number of versions, at least 1")
+	case *awscdk.Token_IsUnresolved(*v):
+		p.Add("Versions", "a token", "a whole number of versions known at synthesis (one association per version)")
+	case *v < 1 || *v != float64(int(*v)):
+		p.Add("Versions", strconv.FormatFloat(*v, 'g', -1, 64), "a whole number of versions, at least 1")
+	case props.Product != nil:
+		// An association per version: more would select IDs the product
+		// does not have (the stack fails), fewer would leave versions
+		// without actions.
+		if n, ok := productVersions(props.Product); ok && n != int(*v) {
+			has := fmt.Sprintf("the product has %d versions", n)
+			if n == 1 {
+				has = "the product has 1 version"
+			}
+			p.Add("Versions", strconv.FormatFloat(*v, 'g', -1, 64), has)
 		}
-		p.Add("Versions", value, "a whole number of versions, at least 1")
 	}
 	return p.Err()
+}
+
+// productVersions returns how many versions (provisioning artifacts) the
+// product was created with, when its L1 tells.
+func productVersions(product awsservicecatalog.CloudFormationProduct) (int, bool) {
+	cfn, ok := product.Node().DefaultChild().(awsservicecatalog.CfnCloudFormationProduct)
+	if !ok {
+		return 0, false
+	}
+	artifacts, ok := cfn.ProvisioningArtifactParameters().([]any)
+	return len(artifacts), ok
 }
 
 // EndUserStatements let an analyst start the actions' automations (Service

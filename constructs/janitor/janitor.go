@@ -8,6 +8,7 @@ package janitor
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -37,6 +38,16 @@ const (
 	DefaultMode        = names.ModeEnforce
 )
 
+var (
+	catalogNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,99}$`)
+	// Recurring EventBridge Scheduler expressions: rate(value unit) with a
+	// positive whole value and a unit of minute(s), hour(s) or day(s), and
+	// cron(fields) with six fields (EventBridge Scheduler API Reference,
+	// CreateSchedule ScheduleExpression).
+	ratePattern = regexp.MustCompile(`^rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\)$`)
+	cronPattern = regexp.MustCompile(`^cron\(\S+( \S+){5}\)$`)
+)
+
 // Props configures a Janitor.
 type Props struct {
 	// Code is the catalog's functions binary (lambda/cmd/functions). Required.
@@ -50,7 +61,8 @@ type Props struct {
 	// CloudWatch Logs use it for names.FunctionLogGroups(CatalogName).
 	// Default: a key of its own.
 	LogKey awskms.IKey
-	// CatalogName starts the function's log group name.
+	// CatalogName starts the function's log group name
+	// (/<CatalogName>/functions/janitor).
 	// Default: the stack's name.
 	CatalogName *string
 	// LeaseDays is the lease of a notebook without a lease tag.
@@ -63,8 +75,8 @@ type Props struct {
 	// terminate) or "dry-run" (decide and log only).
 	// Default: DefaultMode.
 	Mode *string
-	// Schedule is how often the janitor runs (an EventBridge Scheduler
-	// expression).
+	// Schedule is how often the janitor runs: a recurring EventBridge
+	// Scheduler expression, rate(...) or cron(...).
 	// Default: DefaultSchedule.
 	Schedule *string
 }
@@ -136,8 +148,8 @@ func New(scope constructs.Construct, id *string, props *Props) *Janitor {
 		Concurrency:    1,
 		Env: map[string]*string{
 			names.EnvTopicArn:    notices.TopicArn(),
-			names.EnvLeaseDays:   jsii.String(strconv.Itoa(whole(props.LeaseDays, DefaultLeaseDays))),
-			names.EnvNoticeHours: jsii.String(strconv.Itoa(whole(props.NoticeHours, DefaultNoticeHours))),
+			names.EnvLeaseDays:   whole(props.LeaseDays, DefaultLeaseDays),
+			names.EnvNoticeHours: whole(props.NoticeHours, DefaultNoticeHours),
 			names.EnvMode:        jsii.String(check.Or(props.Mode, DefaultMode)),
 		},
 		Statements: []awsiam.PolicyStatement{
@@ -256,11 +268,15 @@ func New(scope constructs.Construct, id *string, props *Props) *Janitor {
 	return j
 }
 
-func whole(v *float64, def int) int {
-	if v == nil {
-		return def
+// whole renders a whole number, or the token it is, for the environment.
+func whole(v *float64, def int) *string {
+	switch {
+	case v == nil:
+		return jsii.String(strconv.Itoa(def))
+	case *awscdk.Token_IsUnresolved(*v):
+		return awscdk.Tokenization_StringifyNumber(v)
 	}
-	return int(*v)
+	return jsii.String(strconv.Itoa(int(*v)))
 }
 
 // Validate reports every invalid or missing field of props, or nil.
@@ -276,16 +292,26 @@ func (props *Props) Validate() error {
 		p.Addf("Key", "required: the key of the workspace bucket")
 	}
 	number := func(field string, v *float64, lo, hi int) {
-		if v != nil && (*v != float64(int(*v)) || *v < float64(lo) || *v > float64(hi)) {
+		if v != nil && !*awscdk.Token_IsUnresolved(*v) && (*v != float64(int(*v)) || *v < float64(lo) || *v > float64(hi)) {
 			p.Add(field, strconv.FormatFloat(*v, 'g', -1, 64), fmt.Sprintf("a whole number from %d to %d", lo, hi))
 		}
 	}
 	number("LeaseDays", props.LeaseDays, 1, 365)
 	number("NoticeHours", props.NoticeHours, 1, 168)
-	switch m := check.Or(props.Mode, DefaultMode); m {
-	case names.ModeEnforce, names.ModeNotifyOnly, names.ModeDryRun:
+	switch m := check.Or(props.Mode, DefaultMode); {
+	case m == names.ModeEnforce, m == names.ModeNotifyOnly, m == names.ModeDryRun, check.Unresolved(m):
 	default:
 		p.Add("Mode", m, `"enforce", "notify-only" or "dry-run"`)
+	}
+	switch s := check.Or(props.Schedule, DefaultSchedule); {
+	case check.Unresolved(s), ratePattern.MatchString(s), cronPattern.MatchString(s):
+	case len(s) > 3 && s[:3] == "at(":
+		p.Add("Schedule", s, "a recurring schedule, rate(...) or cron(...), not a one-time at(...)")
+	default:
+		p.Add("Schedule", s, "an EventBridge Scheduler expression such as rate(1 hour) (a whole number of minutes, hours or days) or cron(0 7 * * ? *) (six fields)")
+	}
+	if c := props.CatalogName; c != nil && !check.Unresolved(*c) && !catalogNamePattern.MatchString(*c) {
+		p.Add("CatalogName", *c, "a letter, then letters, digits and hyphens, at most 100 characters (the catalog stack's name)")
 	}
 	return p.Err()
 }

@@ -11,6 +11,7 @@ package keys
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -37,6 +38,11 @@ var AdministrationActions = []string{
 	"kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource",
 	"kms:UpdateAlias", "kms:UpdateKeyDescription",
 }
+
+// logGroupArnPattern matches a log group ARN, wildcards allowed (the
+// condition is ArnLike): arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}
+// (Service Authorization Reference, Amazon CloudWatch Logs, resource type log-group).
+var logGroupArnPattern = regexp.MustCompile(`^arn:(aws[a-z-]*|\*):logs:[a-z0-9*-]*:([0-9]{12}|\*)?:log-group:.+$`)
 
 // LogsActions are what CloudWatch Logs needs to encrypt a log group, all
 // under the log group's encryption context (kms:EncryptionContext:aws:logs:arn).
@@ -71,7 +77,8 @@ type Props struct {
 	Description *string
 	// LogGroupArns lets CloudWatch Logs (of the stack's region) use the key
 	// for the log groups whose ARN matches this pattern
-	// (kms:EncryptionContext:aws:logs:arn, ArnLike).
+	// (kms:EncryptionContext:aws:logs:arn, ArnLike), such as
+	// arn:aws:logs:eu-west-1:123456789012:log-group:/catalog/*.
 	// Default: CloudWatch Logs may not use the key.
 	LogGroupArns *string
 	// Statements are added to the key policy as they are.
@@ -88,7 +95,8 @@ type Key struct {
 
 // New creates a key. props may be nil.
 //
-// New panics if a statement is nil; the message names it.
+// New panics if a statement is nil or LogGroupArns is not a log group ARN;
+// the message names the field, the value and what is allowed.
 func New(scope constructs.Construct, id *string, props *Props) *Key {
 	if props == nil {
 		props = &Props{}
@@ -129,6 +137,9 @@ func New(scope constructs.Construct, id *string, props *Props) *Key {
 // Validate reports every invalid field of props, or nil.
 func (props *Props) Validate() error {
 	p := check.New("keys.Props")
+	if a := props.LogGroupArns; a != nil && !check.Unresolved(*a) && !logGroupArnPattern.MatchString(*a) {
+		p.Add("LogGroupArns", *a, "a log group ARN, wildcards allowed, such as arn:aws:logs:eu-west-1:123456789012:log-group:/catalog/*")
+	}
 	for i, s := range props.Statements {
 		if s == nil {
 			p.Addf(fmt.Sprintf("Statements[%d]", i), "nil: give a policy statement or leave it out")

@@ -8,6 +8,8 @@ package network
 
 import (
 	"fmt"
+	"math/bits"
+	"net/netip"
 	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -36,6 +38,9 @@ var (
 // MaxSecurityGroups is SageMaker's limit of security groups per notebook instance.
 const MaxSecurityGroups = 5
 
+// subnetBits is the prefix length of the created subnets, one per zone.
+const subnetBits = 24
+
 // Props configures a Network. Every field is optional.
 type Props struct {
 	// SubnetIds are existing private subnets for the notebooks; with
@@ -46,7 +51,9 @@ type Props struct {
 	// SecurityGroupIds are the notebooks' security groups (1-5), with SubnetIds.
 	// Default: the created notebook security group.
 	SecurityGroupIds []*string
-	// Cidr is the created VPC's address range.
+	// Cidr is the created VPC's address range: an IPv4 network from /16
+	// (the maxBits VPC) to /24, with room for a /24 subnet per availability
+	// zone.
 	// Default: DefaultCidr.
 	Cidr *string
 	// MaxAzs is how many availability zones the created VPC spans.
@@ -91,15 +98,23 @@ func New(scope constructs.Construct, id *string, props *Props) *Network {
 	if props.MaxAzs != nil {
 		maxAzs = *props.MaxAzs
 	}
+	// One subnet per zone the stack's environment offers, at most maxAzs:
+	// known here, not in Validate.
+	cidr := check.Or(props.Cidr, DefaultCidr)
+	zones := min(int(maxAzs), len(*awscdk.Stack_Of(n).AvailabilityZones()))
+	if maxBits := subnetBits - bits.Len(uint(zones-1)); netip.MustParsePrefix(cidr).Bits() > maxBits {
+		panic(fmt.Errorf("%s: network.Props: Cidr: invalid value %q: %d availability zones need /%d or larger (a /%d subnet in each)",
+			*n.Node().Path(), cidr, zones, maxBits, subnetBits))
+	}
 	vpc := awsec2.NewVpc(n, jsii.String("Vpc"), &awsec2.VpcProps{
-		IpAddresses:           awsec2.IpAddresses_Cidr(jsii.String(check.Or(props.Cidr, DefaultCidr))),
+		IpAddresses:           awsec2.IpAddresses_Cidr(jsii.String(cidr)),
 		MaxAzs:                jsii.Number(maxAzs),
 		NatGateways:           jsii.Number(0),
 		CreateInternetGateway: jsii.Bool(false),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{
 			Name:       jsii.String("notebooks"),
 			SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED,
-			CidrMask:   jsii.Number(24),
+			CidrMask:   jsii.Number(subnetBits),
 		}},
 		GatewayEndpoints: &map[string]*awsec2.GatewayVpcEndpointOptions{
 			"S3": {Service: awsec2.GatewayVpcEndpointAwsService_S3()},
@@ -193,6 +208,21 @@ func (props *Props) Validate() error {
 		p.Addf("SubnetIds", "required with SecurityGroupIds (or leave both empty to create a VPC)")
 	case len(props.SecurityGroupIds) > MaxSecurityGroups:
 		p.Addf("SecurityGroupIds", "%d given: at most %d (a SageMaker limit)", len(props.SecurityGroupIds), MaxSecurityGroups)
+	}
+	if c := props.Cidr; c != nil && *c != "" {
+		// A VPC's IPv4 block is /16 to /28 (Amazon EC2 API Reference,
+		// CreateVpc); the subnets are /24. A host address (10.64.0.1/22) is
+		// refused: EC2 would take 10.64.0.0/22, the CDK's subnet planner
+		// 10.64.4.0/22.
+		prefix, err := netip.ParsePrefix(*c)
+		switch {
+		case check.Unresolved(*c):
+			p.Add("Cidr", *c, "a CIDR known at synthesis (the construct divides it into subnets)")
+		case err != nil || !prefix.Addr().Is4() || prefix.Bits() < 16 || prefix.Bits() > subnetBits:
+			p.Add("Cidr", *c, fmt.Sprintf("an IPv4 CIDR block from /16 to /%d, such as %s", subnetBits, DefaultCidr))
+		case prefix.Masked() != prefix:
+			p.Add("Cidr", *c, fmt.Sprintf("a network address: %s", prefix.Masked()))
+		}
 	}
 	if props.MaxAzs != nil && (*props.MaxAzs < 1 || *props.MaxAzs > 4 || *props.MaxAzs != float64(int(*props.MaxAzs))) {
 		p.Add("MaxAzs", fmt.Sprint(*props.MaxAzs), "a whole number from 1 to 4")

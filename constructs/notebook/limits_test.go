@@ -86,11 +86,12 @@ func fnSub(t *testing.T, s string, values map[string]string) string {
 func TestLifecycleContentFitsSageMakersLimit(t *testing.T) {
 	// The configuration with the longest values: the largest idle time,
 	// and "false" (longer than "true").
-	tmpl := synth(t, &notebook.Props{
+	_, tmpl, err := synth(&notebook.Props{
 		IdleTimeoutMinutes:     jsii.Number(notebook.MaxIdleTimeoutLimitMinutes),
 		MaxIdleTimeoutMinutes:  jsii.Number(notebook.MaxIdleTimeoutLimitMinutes),
 		IdleIgnoresConnections: jsii.Bool(false),
 	})
+	require.NoError(t, err)
 	hooks := tmpl.Only(t, "AWS::SageMaker::NotebookInstanceLifecycleConfig")["OnStart"].([]any)
 	require.Len(t, hooks, 1)
 	content := hooks[0].(map[string]any)["Content"].(map[string]any)

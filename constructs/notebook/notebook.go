@@ -1,10 +1,10 @@
-// Package products holds the product templates of the catalog, written as Go
-// ProductStacks.
+// Package notebook provides the SageMaker notebook product template of the
+// catalog, written as a Go ProductStack.
 //
-// The SageMaker notebook product (NewNotebook) launches one notebook instance
-// that is secure by construction: in a private subnet with the catalog's
-// security groups, no direct internet access, no root access, IMDSv2 only, a
-// KMS-encrypted volume, a current Amazon Linux 2023 platform, and a lifecycle
+// The template (New) launches one notebook instance that is secure by
+// construction: in a private subnet with the catalog's security groups, no
+// direct internet access, no root access, IMDSv2 only, a KMS-encrypted
+// volume, a current Amazon Linux 2023 platform, and a lifecycle
 // configuration that stops it when idle. Analysts choose its size; every
 // launch parameter has a default, so launching needs no typing.
 //
@@ -397,13 +397,17 @@ func (props *Props) Validate() error {
 }
 
 func (props *Props) resolve() (*resolved, error) {
-	p := check.New("Props")
+	p := check.New("notebook.Props")
 	r := &resolved{allowed: props.AllowedInstanceTypes}
 	if len(r.allowed) == 0 {
 		r.allowed = DefaultAllowedInstanceTypes
 	}
 	seen := map[string]bool{}
 	for i, t := range r.allowed {
+		if check.Unresolved(t) {
+			p.Add(fmt.Sprintf("AllowedInstanceTypes[%d]", i), t, knownAtSynthesis)
+			continue
+		}
 		if !NotebookInstanceTypes[t] {
 			p.Add(fmt.Sprintf("AllowedInstanceTypes[%d]", i), t, "a SageMaker notebook instance type such as ml.t3.medium")
 		}
@@ -416,7 +420,10 @@ func (props *Props) resolve() (*resolved, error) {
 	if props.DefaultInstanceType == nil && !slices.Contains(r.allowed, def) {
 		def = r.allowed[0]
 	}
-	if !slices.Contains(r.allowed, def) {
+	switch {
+	case check.Unresolved(def):
+		p.Add("DefaultInstanceType", def, knownAtSynthesis)
+	case !slices.Contains(r.allowed, def):
 		p.Add("DefaultInstanceType", def, "one of AllowedInstanceTypes: "+strings.Join(r.allowed, ", "))
 	}
 	r.defaultType = jsii.String(def)
@@ -428,13 +435,17 @@ func (props *Props) resolve() (*resolved, error) {
 	r.lease = whole(p, "LeaseDays", props.LeaseDays, DefaultLeaseDays, 1, MaxLeaseLimitDays)
 	r.maxLease = whole(p, "MaxLeaseDays", props.MaxLeaseDays, max(DefaultMaxLeaseDays, r.lease), r.lease, MaxLeaseLimitDays)
 	r.catalog = check.Or(props.CatalogName, DefaultCatalogName)
-	if !catalogNamePattern.MatchString(r.catalog) {
+	if check.Unresolved(r.catalog) {
+		p.Add("CatalogName", r.catalog, knownAtSynthesis)
+	} else if !catalogNamePattern.MatchString(r.catalog) {
 		p.Add("CatalogName", r.catalog, "a letter, then letters, digits and hyphens, at most 100 characters (the catalog stack's name)")
 	}
 	sgCount := whole(p, "SecurityGroupCount", props.SecurityGroupCount, 1, 1, MaxSecurityGroups)
 
 	prefix := strings.TrimSuffix(check.Or(props.ParameterPrefix, names.NotebookParameterPrefix(r.catalog)), "/")
-	if !strings.HasPrefix(prefix, "/") || strings.ContainsAny(prefix, " {}*?") || len(prefix) > 900 {
+	if check.Unresolved(prefix) {
+		p.Add("ParameterPrefix", prefix, knownAtSynthesis)
+	} else if !strings.HasPrefix(prefix, "/") || strings.ContainsAny(prefix, " {}*?") || len(prefix) > 900 {
 		p.Add("ParameterPrefix", prefix, `an SSM path such as /SageMakerCatalog/notebook (starts with "/", no spaces, braces or wildcards)`)
 	}
 	r.parameters = Parameters{
@@ -449,10 +460,19 @@ func (props *Props) resolve() (*resolved, error) {
 
 var catalogNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,99}$`)
 
+// knownAtSynthesis is what a token is refused with: the template is a stack
+// of its own, released as a file, so a reference into the stack that holds
+// it would resolve to nothing.
+const knownAtSynthesis = "a value known at synthesis (the product template is a stack of its own and cannot refer to the catalog's)"
+
 // whole returns *v (or def when v is nil), recording a problem unless it is a
 // whole number within [lo, hi].
 func whole(p *check.Problems, field string, v *float64, def, lo, hi int) int {
 	if v == nil {
+		return def
+	}
+	if *awscdk.Token_IsUnresolved(*v) {
+		p.Add(field, "a token", knownAtSynthesis)
 		return def
 	}
 	if *v != float64(int(*v)) || *v < float64(lo) || *v > float64(hi) {

@@ -1,7 +1,9 @@
 package notebook_test
 
 import (
+	"fmt"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -18,42 +20,66 @@ import (
 
 func TestMain(m *testing.M) { testutil.Run(m) }
 
-var (
-	defaultOnce sync.Once
-	defaultTmpl testutil.Template
-	customOnce  sync.Once
-	customTmpl  testutil.Template
-)
-
-func synth(t *testing.T, props *notebook.Props) testutil.Template {
+// synth builds the template in a fresh app and reads it. It takes no
+// *testing.T: a synthesis shared by several tests must not report to the
+// one that happened to run it first.
+func synth(props *notebook.Props) (n *notebook.Template, tmpl testutil.Template, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
 	app := testutil.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Catalog"), nil)
 	// cdk.json's flags validate templates: the parent stack may not be empty.
 	awscdk.NewCfnWaitConditionHandle(stack, jsii.String("Placeholder"), nil)
-	n := notebook.New(stack, jsii.String("Notebook"), props)
-	return testutil.ProductTemplate(t, app, n.Stack)
+	n = notebook.New(stack, jsii.String("Notebook"), props)
+	dir := *app.Synth(nil).Directory()
+	tmpl, err = testutil.ReadTemplateFile(filepath.Join(dir, *n.Stack.TemplateFile()))
+	return n, tmpl, err
 }
 
-// defaultTemplate is the template on defaults, synthesized once per test binary.
+// shared is a synthesis made once per test binary, for every test that reads it.
+type shared struct {
+	once  sync.Once
+	props *notebook.Props
+	n     *notebook.Template
+	tmpl  testutil.Template
+	err   error
+}
+
+func (s *shared) get(t *testing.T) (*notebook.Template, testutil.Template) {
+	t.Helper()
+	s.once.Do(func() { s.n, s.tmpl, s.err = synth(s.props) })
+	require.NoError(t, s.err)
+	return s.n, s.tmpl
+}
+
+var (
+	onDefaults = &shared{} // nil props
+	onCustom   = &shared{props: &notebook.Props{
+		AllowedInstanceTypes:  []string{"ml.t3.large", "ml.m5.xlarge"},
+		DefaultInstanceType:   jsii.String("ml.m5.xlarge"),
+		DefaultVolumeSizeGB:   jsii.Number(50),
+		MaxVolumeSizeGB:       jsii.Number(500),
+		IdleTimeoutMinutes:    jsii.Number(30),
+		MaxIdleTimeoutMinutes: jsii.Number(120),
+		SecurityGroupCount:    jsii.Number(2),
+		ParameterPrefix:       jsii.String("/team-a/notebook/"),
+	}}
+)
+
+// defaultTemplate is the template on nil props.
 func defaultTemplate(t *testing.T) testutil.Template {
-	defaultOnce.Do(func() { defaultTmpl = synth(t, nil) })
-	return defaultTmpl
-}
-
-var custom = &notebook.Props{
-	AllowedInstanceTypes:  []string{"ml.t3.large", "ml.m5.xlarge"},
-	DefaultInstanceType:   jsii.String("ml.m5.xlarge"),
-	DefaultVolumeSizeGB:   jsii.Number(50),
-	MaxVolumeSizeGB:       jsii.Number(500),
-	IdleTimeoutMinutes:    jsii.Number(30),
-	MaxIdleTimeoutMinutes: jsii.Number(120),
-	SecurityGroupCount:    jsii.Number(2),
-	ParameterPrefix:       jsii.String("/team-a/notebook/"),
+	t.Helper()
+	_, tmpl := onDefaults.get(t)
+	return tmpl
 }
 
 func customTemplate(t *testing.T) testutil.Template {
-	customOnce.Do(func() { customTmpl = synth(t, custom) })
-	return customTmpl
+	t.Helper()
+	_, tmpl := onCustom.get(t)
+	return tmpl
 }
 
 func param(t *testing.T, tmpl testutil.Template, name string) map[string]any {
@@ -253,4 +279,120 @@ func TestInstanceTypeTable(t *testing.T) {
 		assert.True(t, notebook.NotebookInstanceTypes[typ], typ)
 	}
 	assert.False(t, notebook.NotebookInstanceTypes["ml.m5.large"], "SageMaker has no ml.m5.large notebook")
+}
+
+// The template's logical IDs are its contract with the stacks already
+// provisioned from it: updating a provisioned product to a version whose
+// notebook has another ID replaces the notebook. They are the constructs'
+// IDs (direct children of the product stack), so they can be pinned.
+func TestLogicalIDsAreTheContract(t *testing.T) {
+	n, tmpl := onDefaults.get(t)
+	for want, c := range map[string]awscdk.CfnElement{
+		"NotebookInstance": n.NotebookInstance, "LifecycleConfig": n.LifecycleConfig, "NotebookRole": n.Role, "Workspace": n.Workspace,
+		"InstanceType": n.InstanceType, "VolumeSizeInGB": n.VolumeSizeInGB, "IdleTimeoutMinutes": n.IdleTimeoutMinutes, "LeaseDays": n.LeaseDays,
+	} {
+		assert.Equal(t, want, *n.Stack.GetLogicalId(c))
+	}
+	assert.Len(t, tmpl["Resources"], 4, "the notebook, its lifecycle configuration, its role and its workspace")
+}
+
+// The props not covered by the shared syntheses: the catalog's name, the
+// lease and the idle check's connections.
+func TestCatalogNameLeaseAndConnections(t *testing.T) {
+	n, tmpl, err := synth(&notebook.Props{
+		CatalogName:            jsii.String("Team"),
+		LeaseDays:              jsii.Number(3),
+		MaxLeaseDays:           jsii.Number(10),
+		IdleIgnoresConnections: jsii.Bool(false),
+	})
+	require.NoError(t, err)
+	role := tmpl.Only(t, "AWS::IAM::Role")
+	assert.Equal(t, "/Team/notebooks/", role["Path"])
+	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/Team-notebook-boundary"}, role["PermissionsBoundary"])
+	assert.Equal(t, []any{map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/Team-notebook"}}, role["ManagedPolicyArns"])
+	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:Team-workspace"},
+		tmpl.Only(t, "Custom::Workspace")["ServiceToken"])
+	assert.Equal(t, notebook.Parameters{KmsKeyArn: "/Team/notebook/kms-key-arn", SubnetId: "/Team/notebook/subnet-id",
+		SecurityGroupIds: []string{"/Team/notebook/security-group-1"}}, n.Parameters, "the parameters live under the catalog's name")
+	assert.Equal(t, "{{resolve:ssm:/Team/notebook/subnet-id}}", tmpl.Only(t, "AWS::SageMaker::NotebookInstance")["SubnetId"])
+
+	lease := param(t, tmpl, "LeaseDays")
+	assert.EqualValues(t, 3, lease["Default"])
+	assert.EqualValues(t, 10, lease["MaxValue"])
+	assert.Contains(t, lease["Description"], "(1-10)")
+
+	sub := tmpl.Only(t, "AWS::SageMaker::NotebookInstanceLifecycleConfig")["OnStart"].([]any)[0].(map[string]any)["Content"].(map[string]any)["Fn::Base64"].(map[string]any)["Fn::Sub"].([]any)
+	assert.Equal(t, "false", sub[1].(map[string]any)["IgnoreConnections"], "a connected browser keeps the notebook running")
+}
+
+// Defaults that follow from other props: read from the launch form's
+// parameters, without synthesizing.
+func TestDerivedDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		props notebook.Props
+		check func(t *testing.T, n *notebook.Template)
+	}{
+		{"the default volume fits a smaller maximum", notebook.Props{MaxVolumeSizeGB: jsii.Number(10)}, func(t *testing.T, n *notebook.Template) {
+			assert.EqualValues(t, 10, n.VolumeSizeInGB.Default())
+			assert.EqualValues(t, 10, *n.VolumeSizeInGB.MaxValue())
+		}},
+		{"the maximum idle time follows a longer idle time", notebook.Props{IdleTimeoutMinutes: jsii.Number(300)}, func(t *testing.T, n *notebook.Template) {
+			assert.EqualValues(t, 300, n.IdleTimeoutMinutes.Default())
+			assert.EqualValues(t, 300, *n.IdleTimeoutMinutes.MaxValue())
+		}},
+		{"the maximum lease follows a longer lease", notebook.Props{LeaseDays: jsii.Number(45)}, func(t *testing.T, n *notebook.Template) {
+			assert.EqualValues(t, 45, *n.LeaseDays.MaxValue())
+		}},
+		{"the first allowed type is preselected when the default is not allowed", notebook.Props{AllowedInstanceTypes: []string{"ml.m5.xlarge", "ml.t3.large"}},
+			func(t *testing.T, n *notebook.Template) { assert.Equal(t, "ml.m5.xlarge", n.InstanceType.Default()) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stack := testutil.NewStack()
+			tc.check(t, notebook.New(stack, jsii.String("Notebook"), &tc.props))
+		})
+	}
+}
+
+// The template is a stack of its own, released as a file: a token from
+// the stack that holds it would resolve to nothing. Every field given as a
+// token is refused, naming it, in one message.
+func TestFailsOnTokens(t *testing.T) {
+	_, stack := testutil.NewStack()
+	str := awscdk.NewCfnParameter(stack, jsii.String("S"), nil).ValueAsString()
+	num := awscdk.NewCfnParameter(stack, jsii.String("N"), &awscdk.CfnParameterProps{Type: jsii.String("Number")}).ValueAsNumber()
+	props := &notebook.Props{
+		AllowedInstanceTypes: []string{"ml.t3.medium", *str},
+		DefaultInstanceType:  str,
+		MaxVolumeSizeGB:      num,
+		IdleTimeoutMinutes:   num,
+		SecurityGroupCount:   num,
+		LeaseDays:            num,
+		CatalogName:          str,
+		ParameterPrefix:      str,
+	}
+	msg := testutil.PanicMessage(func() { notebook.New(stack, jsii.String("Notebook"), props) })
+	require.True(t, strings.HasPrefix(msg, "Test/Notebook: "), msg)
+	for _, field := range []string{"AllowedInstanceTypes[1]", "DefaultInstanceType", "CatalogName", "ParameterPrefix"} {
+		assert.Regexp(t, regexp.QuoteMeta("notebook.Props: "+field)+`: invalid value "\$\{Token\[[^"]+\]\}": a value known at synthesis`, msg)
+	}
+	for _, field := range []string{"MaxVolumeSizeGB", "IdleTimeoutMinutes", "SecurityGroupCount", "LeaseDays"} {
+		assert.Contains(t, msg, field+`: invalid value "a token": a value known at synthesis`)
+	}
+	assert.NotContains(t, msg, "e+289", "no token number shown as a number")
+}
+
+func TestFailsOnAnEmptyInstanceType(t *testing.T) {
+	err := (&notebook.Props{AllowedInstanceTypes: []string{"ml.t3.medium", ""}}).Validate()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `AllowedInstanceTypes[1]: invalid value "": a SageMaker notebook instance type`)
+}
+
+func TestNilProps(t *testing.T) {
+	_, stack := testutil.NewStack()
+	n := notebook.New(stack, jsii.String("Notebook"), nil)
+	assert.Equal(t, notebook.DefaultInstanceType, n.InstanceType.Default())
+	assert.Equal(t, "/SageMakerCatalog/notebook/kms-key-arn", n.Parameters.KmsKeyArn)
+	assert.Len(t, n.Parameters.All(), 3, "key, subnet, one security group")
+	assert.NoError(t, (&notebook.Props{}).Validate())
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -30,6 +31,8 @@ type StackEvents struct {
 	constructs.Construct
 	// Topic receives the events; subscribe to it.
 	Topic awssns.ITopic
+	// Key encrypts the topic; Service Catalog may use it.
+	Key awskms.IKey
 }
 
 // New creates the topic and the constraint.
@@ -41,14 +44,7 @@ func New(scope constructs.Construct, id *string, props *Props) *StackEvents {
 	}
 	e := &StackEvents{}
 	constructs.NewConstruct_Override(e, scope, id)
-	p := check.New("stackevents.Props")
-	if props.Portfolio == nil {
-		p.Addf("Portfolio", "required: the portfolio that holds the product")
-	}
-	if props.Product == nil {
-		p.Addf("Product", "required: the product whose stacks' events to send")
-	}
-	if err := p.Err(); err != nil {
+	if err := props.Validate(); err != nil {
 		panic(fmt.Errorf("%s: %w", *e.Node().Path(), err))
 	}
 	serviceCatalog := awsiam.NewServicePrincipal(jsii.String("servicecatalog.amazonaws.com"), nil)
@@ -78,8 +74,20 @@ func New(scope constructs.Construct, id *string, props *Props) *StackEvents {
 	props.Portfolio.NotifyOnStackEvents(props.Product, topic, &awsservicecatalog.CommonConstraintOptions{
 		Description: jsii.String("Sends the provisioned notebooks' stack events to the catalog's topic"),
 	})
-	e.Topic = topic
+	e.Topic, e.Key = topic, key
 	return e
+}
+
+// Validate reports every missing field of props, or nil.
+func (props *Props) Validate() error {
+	p := check.New("stackevents.Props")
+	if props.Portfolio == nil {
+		p.Addf("Portfolio", "required: the portfolio that holds the product")
+	}
+	if props.Product == nil {
+		p.Addf("Product", "required: the product whose stacks' events to send")
+	}
+	return p.Err()
 }
 
 // TopicArn returns the topic's ARN, a token until deployment.

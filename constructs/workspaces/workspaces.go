@@ -58,6 +58,8 @@ const (
 
 var (
 	catalogNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,99}$`)
+	subnetPattern      = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	sgPattern          = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	bucketArnPattern   = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/[A-Za-z0-9!_.*'()/-]*)?$`)
 )
 
@@ -85,10 +87,13 @@ type Props struct {
 	SubnetIds        []*string
 	SecurityGroupIds []*string
 	// DataBucketArns are data-lake buckets (arn:aws:s3:::bucket) or
-	// prefixes (arn:aws:s3:::bucket/prefix) every notebook may use.
+	// prefixes (arn:aws:s3:::bucket/prefix) every notebook may use. A token
+	// is taken as a bucket's ARN (bucket.BucketArn()), which a literal
+	// "/prefix" may follow.
 	// Default: none.
 	DataBucketArns []string
-	// DataAccess is "read" or "read-write" on DataBucketArns.
+	// DataAccess is "read" (list and get objects) or "read-write" (also
+	// put, delete and abort uploads) on DataBucketArns.
 	// Default: DefaultDataAccess.
 	DataAccess *string
 	// VersionDays is how long replaced or deleted versions are kept.
@@ -130,6 +135,10 @@ func New(scope constructs.Construct, id *string, props *Props) *Workspaces {
 		panic(fmt.Errorf("%s: %w", *w.Node().Path(), err))
 	}
 	w.catalog = check.Or(props.CatalogName, *stack.StackName())
+	// Server access logs are delivered under a bucket policy, not an ACL
+	// (both buckets enforce bucket-owner object ownership), whatever the
+	// app's feature flags: without the flag the CDK adds the ACL and fails.
+	w.Node().SetContext(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"), true)
 	days := float64(DefaultVersionDays)
 	if props.VersionDays != nil {
 		days = *props.VersionDays
@@ -338,30 +347,48 @@ func (props *Props) Validate() error {
 	if props.Parameters == nil {
 		p.Addf("Parameters", "required: the parameter names the notebook template resolves (notebook.Template.Parameters)")
 	}
-	if len(props.SubnetIds) == 0 || props.SubnetIds[0] == nil {
+	if len(props.SubnetIds) == 0 {
 		p.Addf("SubnetIds", "required: the notebooks' subnets")
 	}
+	ids := func(field string, list []*string, pattern *regexp.Regexp, allowed string) {
+		for i, id := range list {
+			switch {
+			case id == nil:
+				p.Addf(fmt.Sprintf("%s[%d]", field, i), "nil: give an ID or leave it out")
+			case !check.Unresolved(*id) && !pattern.MatchString(*id):
+				p.Add(fmt.Sprintf("%s[%d]", field, i), *id, allowed)
+			}
+		}
+	}
+	ids("SubnetIds", props.SubnetIds, subnetPattern, "a subnet ID such as subnet-0123456789abcdef0")
+	ids("SecurityGroupIds", props.SecurityGroupIds, sgPattern, "a security group ID such as sg-0123456789abcdef0")
 	if props.Parameters != nil && len(props.SecurityGroupIds) != len(props.Parameters.SecurityGroupIds) {
 		p.Addf("SecurityGroupIds", "%d given, but the template resolves %d (notebook.Props.SecurityGroupCount)",
 			len(props.SecurityGroupIds), len(props.Parameters.SecurityGroupIds))
 	}
-	for i, g := range props.SecurityGroupIds {
-		if g == nil {
-			p.Addf(fmt.Sprintf("SecurityGroupIds[%d]", i), "nil: give a security group ID")
-		}
-	}
-	if c := props.CatalogName; c != nil && !check.Unresolved(*c) && !catalogNamePattern.MatchString(*c) {
+	switch c := props.CatalogName; {
+	case c == nil:
+	case check.Unresolved(*c):
+		// Names derive from it at synthesis (the bucket's is lower-cased).
+		p.Add("CatalogName", *c, "a name known at synthesis: the notebook template computes the same names from it")
+	case !catalogNamePattern.MatchString(*c):
 		p.Add("CatalogName", *c, "a letter, then letters, digits and hyphens, at most 100 characters (the catalog stack's name)")
 	}
 	if a := check.Or(props.DataAccess, DefaultDataAccess); a != "read" && a != "read-write" {
-		p.Add("DataAccess", a, `"read" or "read-write"`)
+		p.Add("DataAccess", a, `"read" or "read-write", known at synthesis`)
 	}
 	for i, b := range props.DataBucketArns {
-		if !bucketArnPattern.MatchString(b) {
+		// A token is taken as a bucket's ARN (bucket.BucketArn()); a literal
+		// "/prefix" may follow it.
+		if !check.Unresolved(b) && !bucketArnPattern.MatchString(b) {
 			p.Add(fmt.Sprintf("DataBucketArns[%d]", i), b, "an S3 bucket ARN such as arn:aws:s3:::my-data-lake, optionally with a key prefix (arn:aws:s3:::my-data-lake/curated)")
 		}
 	}
-	if d := props.VersionDays; d != nil && (*d < 1 || *d != float64(int(*d))) {
+	switch d := props.VersionDays; {
+	case d == nil:
+	case *awscdk.Token_IsUnresolved(*d):
+		p.Add("VersionDays", "a token", "a whole number of days known at synthesis, at least 1")
+	case *d < 1 || *d != float64(int(*d)):
 		p.Add("VersionDays", fmt.Sprint(*d), "a whole number of days, at least 1")
 	}
 	return p.Err()
