@@ -21,14 +21,38 @@ const (
 	TagLeaseDays          = "sagemaker-catalog:lease-days"
 	TagLeaseStart         = "sagemaker-catalog:lease-start"
 	TagNotifiedAt         = "sagemaker-catalog:notified-at"
+	// TagOwnerId holds the owner's unique ID as IAM's aws:userid gives it
+	// ("AROA...:alice@example.com" for a role session, "AIDA..." for a
+	// user): policies compare it with ${aws:userid}, so that ownership is
+	// per person even when analysts share one role.
+	TagOwnerId = "sagemaker-catalog:owner-id"
+)
+
+// Tags CloudFormation and Service Catalog put on what they create; no
+// principal can set or change a tag whose key starts with "aws:".
+const (
+	TagCloudFormationStackName = "aws:cloudformation:stack-name"
+	TagProvisioningPrincipal   = "aws:servicecatalog:provisioningPrincipalArn"
+	TagProvisionedProductArn   = "aws:servicecatalog:provisionedProductArn"
+)
+
+// StackNamePrefix starts the name of every stack Service Catalog
+// provisions, SC-<account>-pp-<id>; NotebookNamePrefix starts the name of
+// every notebook and lifecycle configuration the notebook product creates:
+// the stack's name in lower case (SageMaker lower-cases the names in the
+// ARNs it returns), which the workspace function computes.
+const (
+	StackNamePrefix    = "SC-"
+	NotebookNamePrefix = "sc-"
 )
 
 // WorkspacePrefix is where owners' workspaces live in the workspace bucket.
 const WorkspacePrefix = "owners/"
 
-// StatusDir is where, under an owner's workspace prefix, notebooks' sync
-// status objects live.
-const StatusDir = ".sagemaker-catalog/"
+// StatusPrefix is where notebooks write their sync status, one prefix per
+// owner (status/<owner>/<notebook>.json): apart from the workspaces, so that
+// what may read the status (the janitor) can never read a workspace file.
+const StatusPrefix = "status/"
 
 // Functions: the catalog's Lambda functions are one binary; the FUNCTION
 // variable selects the handler.
@@ -48,6 +72,11 @@ const (
 	EnvLeaseDays   = "LEASE_DAYS"
 	EnvNoticeHours = "NOTICE_HOURS"
 	EnvMode        = "MODE"
+	// EnvLaunchRoleArn and EnvProductId identify this catalog's provisioned
+	// products: the janitor terminates only those launched with this launch
+	// role (and, in the hub, of this product).
+	EnvLaunchRoleArn = "LAUNCH_ROLE_ARN"
+	EnvProductId     = "PRODUCT_ID"
 )
 
 // Janitor modes.
