@@ -54,6 +54,11 @@ const WorkspacePrefix = "owners/"
 // what may read the status (the janitor) can never read a workspace file.
 const StatusPrefix = "status/"
 
+// StatusDir is where, under an owner's workspace prefix, notebooks wrote
+// their sync status before StatusPrefix; it goes when the janitor and the
+// lifecycle scripts have moved.
+const StatusDir = ".sagemaker-catalog/"
+
 // Functions: the catalog's Lambda functions are one binary; the FUNCTION
 // variable selects the handler.
 const (
