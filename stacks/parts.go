@@ -11,10 +11,12 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -94,7 +96,9 @@ func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts 
 	p.Network = network.New(stack, jsii.String("Network"), &network.Props{
 		SubnetIds:        *jsii.Strings(cfg.SubnetIds...),
 		SecurityGroupIds: *jsii.Strings(cfg.SecurityGroupIds...),
-		FlowLogGroupName: jsii.String(names.FlowLogGroup(catalog)),
+		// Unique to the stack instance: a redeploy after a delete does not
+		// collide with the group the deleted stack kept.
+		FlowLogGroupName: jsii.String(names.FlowLogGroup(catalog) + "/" + *arns.StackInstance(stack)),
 	})
 	p.Template = notebook.New(stack, jsii.String("NotebookProduct"), &notebook.Props{
 		AllowedInstanceTypes:   cfg.AllowedInstanceTypes,
@@ -115,7 +119,12 @@ func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts 
 		Description:  jsii.String("Encrypts the logs of the SageMaker notebook catalog's functions"),
 		LogGroupArns: arns.LogGroup(stack, names.FunctionLogGroups(catalog)+"*"),
 	}).Key
+	var kept awss3.IBucket
+	if cfg.WorkspaceBucketName != "" {
+		kept = awss3.Bucket_FromBucketName(stack, jsii.String("KeptWorkspaces"), jsii.String(cfg.WorkspaceBucketName))
+	}
 	p.Workspaces = workspaces.New(stack, jsii.String("Workspaces"), &workspaces.Props{
+		ExistingBucket:   kept,
 		CatalogName:      jsii.String(catalog),
 		Key:              p.NotebookKey,
 		Code:             code,
@@ -153,9 +162,12 @@ func (p Parts) launchRoleProps(cfg config.Config) *launchrole.Props {
 		InstanceTypes:    cfg.AllowedInstanceTypes,
 		ParameterNames:   p.Template.Parameters.All(),
 		TagKeys:          notebookTagKeys(cfg),
+		// The product names its notebook and lifecycle configuration in
+		// lower case (the workspace function): one spelling, sc-*.
+		NamePrefix: jsii.String(names.NotebookNamePrefix),
 	}
 	if len(cfg.ShareWithAccounts) > 0 || cfg.ImportPortfolioId != "" {
-		props.RoleName = jsii.String(names.LaunchRole(cfg.StackName))
+		props.RoleName = jsii.String(names.LaunchRole(cfg.StackName, *awscdk.Aws_REGION()))
 	}
 	return props
 }
@@ -180,8 +192,15 @@ func absolute(stack awscdk.Stack, dir string) {
 // notebookTagKeys are the tag keys a notebook instance carries: the
 // template's own and the TagOptions analysts choose.
 func notebookTagKeys(cfg config.Config) []string {
-	keys := []string{names.TagProduct, names.TagStack, names.TagOwner, names.TagWorkspace,
+	keys := []string{names.TagProduct, names.TagStack, names.TagOwner, names.TagOwnerId, names.TagWorkspace,
 		names.TagProvisionedProduct, names.TagLeaseDays, names.TagLeaseStart}
 	options := slices.Sorted(maps.Keys(tagOptions(cfg)))
 	return append(keys, options...)
+}
+
+// notebookRoles is the ARN pattern of the notebooks' roles (under the
+// catalog's path).
+func (p Parts) notebookRoles() *string {
+	path := p.Workspaces.RoleCreation().Path
+	return arns.Global(p.Workspaces, "iam", "role", strings.TrimPrefix(path, "/")+"*")
 }

@@ -17,6 +17,11 @@ import (
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
 )
 
+// stackInstance is the last part of the stack's ID (internal/arns.StackInstance).
+var stackInstance = map[string]any{"Fn::Select": []any{float64(2), map[string]any{"Fn::Split": []any{"/", map[string]any{"Ref": "AWS::StackId"}}}}}
+
+func join(parts ...any) map[string]any { return map[string]any{"Fn::Join": []any{"", parts}} }
+
 func TestMain(m *testing.M) { testutil.Run(m) }
 
 // fixture is a stack with what a Janitor requires: the functions' code
@@ -115,9 +120,11 @@ func TestFunctionAndEnvironment(t *testing.T) {
 	}, env(t, f, j))
 	assert.Equal(t, map[string]any{"TargetArn": arnOf(f.id(j.DeadLetters))}, fn["DeadLetterConfig"])
 
-	// Its logs: /<catalog>/functions/janitor, with a key of its own.
+	// Its logs: /<catalog>/functions/janitor/<stack instance>, with a key
+	// of its own; a stack deployed again does not meet the group its
+	// deleted instance retained.
 	logs := f.properties(t, j.Function.(awslambda.Function).LogGroup())
-	assert.Equal(t, "/Test/functions/janitor", logs["LogGroupName"])
+	assert.Equal(t, join("/Test/functions/janitor/", stackInstance), logs["LogGroupName"])
 	logKey := logs["KmsKeyId"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
 	assert.NotEqual(t, f.id(f.key), logKey)
 	assert.Contains(t, testutil.JSON(f.template()["Resources"].(map[string]any)[logKey]), `":log-group:/Test/functions/*"`)
@@ -139,7 +146,8 @@ func TestRetriesAndDeadLetters(t *testing.T) {
 	})
 
 	q := f.resource(t, j.DeadLetters)
-	assert.Equal(t, map[string]any{"SqsManagedSseEnabled": true, "MessageRetentionPeriod": float64(14 * 24 * 3600)}, q["Properties"])
+	assert.Equal(t, map[string]any{"SqsManagedSseEnabled": true, "MessageRetentionPeriod": float64(14 * 24 * 3600),
+		"RedriveAllowPolicy": map[string]any{"redrivePermission": "allowAll"}}, q["Properties"], "a dead-letter queue (CT.SQS.PR.1)")
 	tmpl.HasResourceProperties(jsii.String("AWS::SQS::QueuePolicy"), map[string]any{
 		"Queues": []any{map[string]any{"Ref": f.id(j.DeadLetters)}},
 		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{map[string]any{
@@ -208,7 +216,7 @@ func TestFunctionRoleStatements(t *testing.T) {
 		"NotifyOwners":              {[]string{"sns:Publish"}, map[string]any{"Ref": f.id(j.Notices)}, nil},
 		"DeadLetters":               {[]string{"sqs:SendMessage"}, arnOf(f.id(j.DeadLetters)), nil},
 		"TerminateExpiredNotebooks": {[]string{"servicecatalog:TerminateProvisionedProduct"}, "*", nil},
-		"OwnLogs":                   {[]string{"logs:CreateLogStream", "logs:PutLogEvents"}, `":log-group:/Test/functions/janitor:log-stream:*"`, nil},
+		"OwnLogs":                   {[]string{"logs:CreateLogStream", "logs:PutLogEvents"}, `":log-group:/Test/functions/janitor/",{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]},":log-stream:*"`, nil},
 	} {
 		s, ok := st[sid]
 		if !assert.True(t, ok, "statement %s", sid) {
@@ -259,7 +267,7 @@ func TestProps(t *testing.T) {
 	assert.Equal(t, "6", e["NOTICE_HOURS"])
 	assert.Equal(t, "dry-run", e["MODE"])
 	assert.Equal(t, "cron(0 7-19 ? * MON-FRI *)", f.properties(t, j.Schedule)["ScheduleExpression"])
-	assert.Equal(t, "/Team-Catalog/functions/janitor", f.properties(t, j.Function.(awslambda.Function).LogGroup())["LogGroupName"])
+	assert.Equal(t, join("/Team-Catalog/functions/janitor/", stackInstance), f.properties(t, j.Function.(awslambda.Function).LogGroup())["LogGroupName"])
 	assert.Equal(t, "dry-run", *f.props.Mode, "the caller's props are not written to")
 
 	for _, mode := range []string{"enforce", "notify-only"} {
@@ -299,7 +307,7 @@ func TestTokens(t *testing.T) {
 	assert.Equal(t, map[string]any{"Ref": "Lease"}, e["LEASE_DAYS"])
 	assert.Equal(t, map[string]any{"Ref": "Notice"}, e["NOTICE_HOURS"])
 	assert.Equal(t, map[string]any{"Ref": "Schedule"}, f.properties(t, j.Schedule)["ScheduleExpression"])
-	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"/", map[string]any{"Ref": "Catalog"}, "/functions/janitor"}}},
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"/", map[string]any{"Ref": "Catalog"}, "/functions/janitor/", stackInstance}}},
 		f.properties(t, j.Function.(awslambda.Function).LogGroup())["LogGroupName"])
 	st := statements(t, f.properties(t, j.Function.Role()))
 	assert.Equal(t, map[string]any{"Ref": "KeyArn"}, st["ReadSyncStatusKey"]["Resource"])

@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
@@ -61,7 +62,7 @@ func run(log *slog.Logger) error {
 		if bucket == "" {
 			return fmt.Errorf("BUCKET is not set")
 		}
-		h := &workspace.Handler{Stacks: cloudformation.NewFromConfig(cfg), Bucket: bucket}
+		h := &workspace.Handler{Stacks: cloudformation.NewFromConfig(cfg), Identities: iam.NewFromConfig(cfg), Bucket: bucket}
 		handle := cfn.LambdaWrap(func(ctx context.Context, e cfn.Event) (string, map[string]any, error) {
 			id, data, err := h.Handle(ctx, e)
 			log.Info("workspace", "requestType", e.RequestType, "stackId", e.StackID, "workspace", id, "error", errString(err))
