@@ -5,7 +5,8 @@ it creates, updates and deletes the product stack, resolves Ref, Fn::Sub,
 Fn::GetAtt and the launch parameters. Two of its resource handlers are thin:
 
 - AWS::SageMaker::NotebookInstance passes only InstanceType and RoleArn to
-  CreateNotebookInstance and names the notebook after the logical ID;
+  CreateNotebookInstance, names the notebook after the logical ID, and tags
+  it with none of the aws:cloudformation:* tags CloudFormation adds;
 - AWS::SageMaker::NotebookInstanceLifecycleConfig ignores the name property;
 - AWS::IAM::Role ignores ManagedPolicyArns (on create, and on delete, where
   CloudFormation detaches them);
@@ -65,8 +66,22 @@ def resolve(value, account_id, region):
     return value
 
 
+def cloudformation_tags(stack_id, logical_id):
+    """The tags CloudFormation adds to the resources it creates ("CloudFormation
+    resource tagging", AWS CloudFormation Template Reference): no principal can
+    set or change them. The janitor reads the stack name."""
+    return [
+        {"Key": "aws:cloudformation:stack-name", "Value": stack_id.split("/")[1]},
+        {"Key": "aws:cloudformation:stack-id", "Value": stack_id},
+        {"Key": "aws:cloudformation:logical-id", "Value": logical_id},
+    ]
+
+
 def create_notebook(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
     p = resolve(cloudformation_json["Properties"], account_id, region_name)
+    system = kwargs.get("SystemTags")
+    if system is None:
+        system = cloudformation_tags(kwargs["StackId"], kwargs["LogicalId"])
     return sagemaker.sagemaker_backends[account_id][region_name].create_notebook_instance(
         notebook_instance_name=p.get("NotebookInstanceName") or resource_name,
         instance_type=p["InstanceType"],
@@ -75,12 +90,21 @@ def create_notebook(cls, resource_name, cloudformation_json, account_id, region_
         security_group_ids=p.get("SecurityGroupIds"),
         kms_key_id=p.get("KmsKeyId"),
         # CloudFormation passes a Number parameter as a string; moto keeps the number.
-        tags=[{"Key": t["Key"], "Value": str(t["Value"])} for t in p.get("Tags") or []],
+        tags=[{"Key": t["Key"], "Value": str(t["Value"])} for t in p.get("Tags") or []] + system,
         lifecycle_config_name=p.get("LifecycleConfigName"),
         direct_internet_access=p.get("DirectInternetAccess", "Enabled"),
         volume_size_in_gb=int(p.get("VolumeSizeInGB", 5)),
         root_access=p.get("RootAccess"),
     )
+
+
+def update_notebook(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    """moto replaces the notebook on update (without the stack's ID): the
+    replacement keeps the original's aws:cloudformation:* tags."""
+    system = [t for t in original_resource.tags if t["Key"].startswith("aws:cloudformation:")]
+    cls.delete_from_cloudformation_json(original_resource.arn, cloudformation_json, account_id, region_name)
+    return create_notebook(cls, original_resource.notebook_instance_name, cloudformation_json, account_id, region_name,
+                           SystemTags=system)
 
 
 def create_lifecycle_config(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -222,6 +246,7 @@ iam.Role.delete_from_cloudformation_json = classmethod(delete_role)
 custom_model.CustomModel.create_from_cloudformation_json = classmethod(create_custom)
 custom_model.CustomModel.update_from_cloudformation_json = classmethod(update_custom)
 sagemaker.FakeSagemakerNotebookInstance.create_from_cloudformation_json = classmethod(create_notebook)
+sagemaker.FakeSagemakerNotebookInstance.update_from_cloudformation_json = classmethod(update_notebook)
 sagemaker.FakeSageMakerNotebookInstanceLifecycleConfig.create_from_cloudformation_json = classmethod(create_lifecycle_config)
 
 if __name__ == "__main__":
