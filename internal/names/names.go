@@ -68,7 +68,8 @@ const (
 
 	// EnvFunction selects the handler.
 	EnvFunction = "FUNCTION"
-	// EnvBucket is the workspace bucket's name (workspace function).
+	// EnvBucket is the workspace bucket's name (workspace function, and
+	// the janitor, which reads the sync status there).
 	EnvBucket = "BUCKET"
 	// EnvTopicArn, EnvLeaseDays, EnvNoticeHours and EnvMode configure the
 	// janitor: the notices topic, the default lease, the notice period and

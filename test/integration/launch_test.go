@@ -319,18 +319,34 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	assert.Empty(t, left, "no notebook outlives its provisioned product")
 }
 
-// terminations records the janitor's TerminateProvisionedProduct calls
-// (moto has none).
-type terminations []string
+// provisionedProducts stands in for Service Catalog (moto has no
+// provisioned products): it knows the launched stacks' provisioned
+// products as this catalog's, and records the terminations.
+type provisionedProducts struct {
+	ours       map[string]bool
+	terminated []string
+}
 
-func (r *terminations) Terminate(_ context.Context, id, token string) error {
-	*r = append(*r, id)
+// launchRole is the launch role the fake says the products were launched with.
+const launchRole = "arn:aws:iam::123456789012:role/SageMakerCatalog-launch"
+
+func (p *provisionedProducts) Describe(_ context.Context, id string) (janitor.ProvisionedProduct, error) {
+	if !p.ours[id] {
+		return janitor.ProvisionedProduct{}, fmt.Errorf("%w: %s", janitor.ErrNoProvisionedProduct, id)
+	}
+	return janitor.ProvisionedProduct{ID: id, ProductID: "prod-notebook", LaunchRoleArn: launchRole, Status: "AVAILABLE"}, nil
+}
+
+func (p *provisionedProducts) Terminate(_ context.Context, id, _ string) error {
+	p.terminated = append(p.terminated, id)
 	return nil
 }
 
 // janitorAgainstLaunchedNotebooks runs the janitor on the notebooks the
 // product template created in moto: stopped, with a final save for saved
-// only, first past their lease (a notice each), then past the notice.
+// only, first past their lease (a notice each), then past the notice. It
+// identifies each provisioned product by the notebook's
+// aws:cloudformation:stack-name tag, as the janitor does.
 func janitorAgainstLaunchedNotebooks(t *testing.T, m *moto, bucket string, owners map[string]string, saved string) {
 	cfg := m.Config()
 	ctx := motoserver.Context(t)
@@ -341,20 +357,23 @@ func janitorAgainstLaunchedNotebooks(t *testing.T, m *moto, bucket string, owner
 	require.NoError(t, err)
 	topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("lease-notices")})
 	require.NoError(t, err)
-	for name := range owners {
-		_, err := sm.StopNotebookInstance(ctx, &sagemaker.StopNotebookInstanceInput{NotebookInstanceName: aws.String(name)})
+	pps := &provisionedProducts{ours: map[string]bool{}}
+	notebooks := map[string]string{} // stack -> notebook
+	for stack := range owners {
+		notebooks[stack] = m.outputs(t, stack)["NotebookInstanceName"]
+		pps.ours["pp-"+stack[len(stack)-13:]] = true
+		_, err := sm.StopNotebookInstance(ctx, &sagemaker.StopNotebookInstanceInput{NotebookInstanceName: aws.String(notebooks[stack])})
 		require.NoError(t, err)
 	}
 	stopped := time.Now().UTC().Add(time.Second)
-	body := fmt.Sprintf(`{"notebook":%q,"syncedAt":%q,"ok":true,"final":true}`, saved, stopped.Format(time.RFC3339))
+	body := fmt.Sprintf(`{"notebook":%q,"syncedAt":%q,"ok":true,"final":true}`, notebooks[saved], stopped.Format(time.RFC3339))
 	_, err = s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
-		Key: aws.String(janitor.StatusKey("owners/"+owners[saved]+"/", saved)), Body: strings.NewReader(body)})
+		Key: aws.String(janitor.StatusKey(owners[saved], notebooks[saved])), Body: strings.NewReader(body)})
 	require.NoError(t, err)
 
 	var log strings.Builder
-	term := &terminations{}
-	j := &janitor.Janitor{SageMaker: sm, S3: s3c, SNS: sn, Terminator: term, TopicArn: aws.ToString(topic.TopicArn),
-		Lease: 24 * time.Hour, NotifyBefore: time.Hour, Log: slog.New(slog.NewJSONHandler(&log, nil))}
+	j := &janitor.Janitor{SageMaker: sm, S3: s3c, SNS: sn, ProvisionedProducts: pps, LaunchRoleArn: launchRole, Bucket: bucket,
+		TopicArn: aws.ToString(topic.TopicArn), Lease: 24 * time.Hour, NotifyBefore: time.Hour, Log: slog.New(slog.NewJSONHandler(&log, nil))}
 	decide := func(now time.Time) map[string]janitor.Decision {
 		report, err := j.Run(ctx, now)
 		require.NoError(t, err, log.String())
@@ -366,19 +385,22 @@ func janitorAgainstLaunchedNotebooks(t *testing.T, m *moto, bucket string, owner
 	}
 	// Past every lease the template allows (LeaseDays <= 30).
 	first := decide(stopped.Add(40 * 24 * time.Hour))
-	require.Len(t, first, len(owners), "the janitor finds the notebooks by the template's tags")
-	for name, owner := range owners {
-		assert.Equal(t, janitor.Notify, first[name].Action, name)
-		assert.Equal(t, owner, first[name].Owner, name)
-		assert.Equal(t, "pp-"+name[len(name)-13:], first[name].ProvisionedProductID, name)
+	require.Len(t, first, len(owners), "the janitor finds the notebooks by their names and the template's tags: %s", log.String())
+	for stack, owner := range owners {
+		d := first[notebooks[stack]]
+		assert.Equal(t, janitor.Notify, d.Action, stack)
+		assert.Empty(t, d.Skipped, stack)
+		assert.Equal(t, owner, d.Owner, stack)
+		assert.Equal(t, "pp-"+stack[len(stack)-13:], d.ProvisionedProductID, "the stack-name tag names it: %s", stack)
 	}
 	second := decide(stopped.Add(41 * 24 * time.Hour))
-	for name := range owners {
-		if name == saved {
-			assert.Equal(t, janitor.Terminate, second[name].Action, second[name].Reason)
+	for stack := range owners {
+		d := second[notebooks[stack]]
+		if stack == saved {
+			assert.Equal(t, janitor.Terminate, d.Action, d.Reason)
 		} else {
-			assert.Equal(t, janitor.Keep, second[name].Action, "never saved: %s", second[name].Reason)
+			assert.Equal(t, janitor.Keep, d.Action, "never saved: %s", d.Reason)
 		}
 	}
-	assert.Equal(t, terminations{"pp-" + saved[len(saved)-13:]}, *term)
+	assert.Equal(t, []string{"pp-" + saved[len(saved)-13:]}, pps.terminated)
 }
