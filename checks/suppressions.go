@@ -192,12 +192,13 @@ func leaseSuppressions(bucket, catalog string, dataBucketArns []string, finding 
 		Suppression{"Janitor/FunctionRole", "AwsSolutions-IAM5", []string{
 			"Resource::*",
 			finding("sagemaker", "notebook-instance/sc-*"),
-			workspaceBucket + "/" + names.WorkspacePrefix + "*/" + names.StatusDir + "*",
+			workspaceBucket + "/" + names.StatusPrefix + "*",
 			logStreams(names.FunctionLogGroups(catalog) + "janitor"),
-		}, "ListNotebookInstances and TerminateProvisionedProduct have no resource-level permissions (the janitor " +
-			"terminates only the provisioned products its notebooks' tags name); it reads the tags of catalog notebooks " +
-			"(sc-*) and may add only its notice tag (aws:TagKeys); it reads only the sync status objects of the " +
-			"workspaces; its log streams are named by Lambda."},
+		}, "ListNotebookInstances, DescribeProvisionedProduct and TerminateProvisionedProduct have no resource-level " +
+			"permissions (the janitor terminates only the provisioned products Service Catalog reports as launched with " +
+			"the catalog's launch role, from its product); it reads the tags of catalog notebooks (sc-*) and may add only " +
+			"its notice tag (aws:TagKeys); it reads only the sync status objects (status/*), apart from the workspaces; " +
+			"its log streams are named by Lambda."},
 		Suppression{"Workspaces/FunctionRole", "AwsSolutions-IAM5", []string{
 			finding("cloudformation", "stack/SC-*/*"),
 			logStreams(names.FunctionLogGroups(catalog) + "workspace"),

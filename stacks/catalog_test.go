@@ -254,7 +254,7 @@ func TestNoWildcards(t *testing.T) {
 	allowed := map[string]bool{
 		"NotebookNetworkDescribe": true, "ServiceCatalogTemplateChecks": true, "ServiceCatalogTemplateRead": true,
 		"FindProducts": true, "ManageOwnNotebooks": true, "ReadOutputs": true,
-		"ListNotebooks": true, "TerminateExpiredNotebooks": true,
+		"ListNotebooks": true, "VerifyProvisionedProducts": true, "TerminateExpiredNotebooks": true,
 	}
 	for name, s := range map[string]*synthesized{"defaults": onDefaults(t), "configured": onConfigured(t)} {
 		for _, stmt := range statements(s.json) {

@@ -111,6 +111,7 @@ func NewHub(scope constructs.Construct, id *string, props *Props) *Hub {
 	h.LaunchRole = launchrole.New(stack, jsii.String("LaunchRole"), lr)
 	// Service Catalog must find the parameters when it launches a notebook.
 	h.LaunchRole.Node().AddDependency(h.Workspaces.Parameters)
+	h.addJanitor(stack, cfg, h.LaunchRole.Role, h.Product.Product.ProductId())
 
 	// Shared accounts get the portfolio with its TagOptions; the constraint
 	// names the launch role, which each of them creates (a spoke stack).

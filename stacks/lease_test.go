@@ -133,16 +133,21 @@ func TestJanitor(t *testing.T) {
 		}
 		actions = append(actions, asList(st["Action"])...)
 		if st["Resource"] == "*" {
-			assert.Contains(t, []string{"ListNotebooks", "TerminateExpiredNotebooks"}, st["Sid"])
+			assert.Contains(t, []string{"ListNotebooks", "VerifyProvisionedProducts", "TerminateExpiredNotebooks"}, st["Sid"])
 		}
 	}
 	slices.Sort(actions)
 	actions = slices.Compact(actions) // kms:Decrypt is in two statements: through S3 and through SNS
 	assert.Equal(t, []string{
 		"kms:Decrypt", "kms:GenerateDataKey", "logs:CreateLogStream", "logs:PutLogEvents", "s3:GetObject", "s3:ListBucket",
-		"sagemaker:AddTags", "sagemaker:ListNotebookInstances", "sagemaker:ListTags", "servicecatalog:TerminateProvisionedProduct",
-		"sns:Publish", "sqs:SendMessage",
+		"sagemaker:AddTags", "sagemaker:ListNotebookInstances", "sagemaker:ListTags", "servicecatalog:DescribeProvisionedProduct",
+		"servicecatalog:TerminateProvisionedProduct", "sns:Publish", "sqs:SendMessage",
 	}, actions)
+	// It acts only on what Service Catalog launched with the launch role, from this product.
+	env = resource(t, s, s.parts.Janitor.Function)["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id(s, s.hub.LaunchRole.Role), "Arn"}}, env["LAUNCH_ROLE_ARN"])
+	assert.Equal(t, map[string]any{"Ref": id(s, s.hub.Product.Product)}, env["PRODUCT_ID"])
+	assert.Equal(t, map[string]any{"Ref": id(s, s.parts.Workspaces.Bucket)}, env["BUCKET"])
 	for id := range s.json.Resources("AWS::IAM::Policy") {
 		for _, p := range []string{"Janitor", "Workspace", "Scheduler"} {
 			assert.NotContains(t, id, p, "no default policy: every grant is in the roles' own policies")

@@ -8,6 +8,7 @@ package stacks
 
 import (
 	"fmt"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -51,7 +52,13 @@ type Parts struct {
 	Network     *network.Network
 	Template    *notebook.Template
 	Workspaces  *workspaces.Workspaces
-	Janitor     *janitor.Janitor
+	// Janitor is added once the launch role exists (it acts only on
+	// provisioned products launched with it).
+	Janitor *janitor.Janitor
+	// FunctionLogKey encrypts the functions' log groups.
+	FunctionLogKey awskms.IKey
+
+	code awslambda.Code
 }
 
 // newStack creates the catalog's stack and reads its props.
@@ -84,7 +91,7 @@ func newStack(scope constructs.Construct, id *string, props *Props) (awscdk.Stac
 
 // newParts builds the parts in stack.
 func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts {
-	var p Parts
+	p := Parts{code: code}
 	catalog := cfg.StackName
 	if cfg.KmsKeyArn != "" {
 		p.NotebookKey = awskms.Key_FromKeyArn(stack, jsii.String("NotebookKey"), jsii.String(cfg.KmsKeyArn))
@@ -115,7 +122,7 @@ func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts 
 	})
 	// One key for the functions' log groups (a given notebook key's policy
 	// would not be ours to change).
-	logKey := keys.New(stack, jsii.String("FunctionLogKey"), &keys.Props{
+	p.FunctionLogKey = keys.New(stack, jsii.String("FunctionLogKey"), &keys.Props{
 		Description:  jsii.String("Encrypts the logs of the SageMaker notebook catalog's functions"),
 		LogGroupArns: arns.LogGroup(stack, names.FunctionLogGroups(catalog)+"*"),
 	}).Key
@@ -128,27 +135,35 @@ func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts 
 		CatalogName:      jsii.String(catalog),
 		Key:              p.NotebookKey,
 		Code:             code,
-		LogKey:           logKey,
+		LogKey:           p.FunctionLogKey,
 		Parameters:       &p.Template.Parameters,
 		SubnetIds:        p.Network.SubnetIds,
 		SecurityGroupIds: p.Network.SecurityGroupIds,
 		DataBucketArns:   cfg.DataBucketArns,
 		DataAccess:       jsii.String(cfg.DataAccess),
 	})
-	p.Janitor = janitor.New(stack, jsii.String("Janitor"), &janitor.Props{
-		Code:        code,
-		Workspaces:  p.Workspaces.Bucket,
-		Key:         p.NotebookKey,
-		LogKey:      logKey,
-		CatalogName: jsii.String(catalog),
-		LeaseDays:   jsii.Number(cfg.LeaseDays),
-		NoticeHours: jsii.Number(cfg.LeaseNoticeHours),
-		Mode:        jsii.String(cfg.JanitorMode),
-	})
 	output(stack, "WorkspaceBucket", "", p.Workspaces.Bucket.BucketName())
+	return p
+}
+
+// addJanitor adds the janitor, which acts only on the provisioned products
+// launched with launchRole (and, when productID is not nil, of that
+// product), as Service Catalog reports them.
+func (p *Parts) addJanitor(stack awscdk.Stack, cfg config.Config, launchRole awsiam.IRole, productID *string) {
+	p.Janitor = janitor.New(stack, jsii.String("Janitor"), &janitor.Props{
+		Code:          p.code,
+		Workspaces:    p.Workspaces.Bucket,
+		Key:           p.NotebookKey,
+		LogKey:        p.FunctionLogKey,
+		CatalogName:   jsii.String(cfg.StackName),
+		LaunchRoleArn: launchRole.RoleArn(),
+		ProductId:     productID,
+		LeaseDays:     jsii.Number(cfg.LeaseDays),
+		NoticeHours:   jsii.Number(cfg.LeaseNoticeHours),
+		Mode:          jsii.String(cfg.JanitorMode),
+	})
 	output(stack, "JanitorDeadLetterQueueUrl", "Janitor runs that failed after every retry; alarm on its depth", p.Janitor.DeadLetters.QueueUrl())
 	output(stack, "LeaseNoticesTopicArn", "Subscribe owners with a filter policy on the owner message attribute", p.Janitor.Notices.TopicArn())
-	return p
 }
 
 // launchRoleProps scopes a launch role to the parts' resources.

@@ -52,11 +52,6 @@ const WorkspacePrefix = "owners/"
 // what may read the status (the janitor) can never read a workspace file.
 const StatusPrefix = "status/"
 
-// StatusDir is where, under an owner's workspace prefix, notebooks wrote
-// their sync status before StatusPrefix; it goes when the janitor and the
-// lifecycle scripts have moved.
-const StatusDir = ".sagemaker-catalog/"
-
 // Functions: the catalog's Lambda functions are one binary; the FUNCTION
 // variable selects the handler.
 const (
@@ -66,7 +61,8 @@ const (
 
 	// EnvFunction selects the handler.
 	EnvFunction = "FUNCTION"
-	// EnvBucket is the workspace bucket's name (workspace function).
+	// EnvBucket is the workspace bucket's name (workspace function, and
+	// the janitor, which reads the sync status there).
 	EnvBucket = "BUCKET"
 	// EnvTopicArn, EnvLeaseDays, EnvNoticeHours and EnvMode configure the
 	// janitor: the notices topic, the default lease, the notice period and

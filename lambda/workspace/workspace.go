@@ -78,16 +78,33 @@ func Owner(principalArn string) (string, error) {
 	}
 	resource := parts[5]
 	kind, _, _ := strings.Cut(resource, "/")
-	switch {
-	case parts[2] == "sts" && kind == "assumed-role" && strings.Count(resource, "/") == 2:
-	case parts[2] == "iam" && (kind == "user" || kind == "role") && strings.Count(resource, "/") >= 1:
-	default:
+	if (parts[2] == "sts") != (kind == "assumed-role") {
 		return "", fmt.Errorf("provisioning principal %q: not a user, role or assumed-role session", principalArn)
 	}
-	if !ownerPattern.MatchString(resource) || strings.Contains(resource, "//") || strings.Contains(resource, "..") {
-		return "", fmt.Errorf("provisioning principal %q: %q has characters an S3 prefix in an IAM policy cannot hold", principalArn, resource)
+	if err := CheckOwner(resource); err != nil {
+		return "", fmt.Errorf("provisioning principal %q: %w", principalArn, err)
 	}
 	return resource, nil
+}
+
+// CheckOwner returns an error unless owner is one Owner can return:
+// "assumed-role/<role>/<session>", "user/<path/>name" or "role/<path/>name",
+// of at most 200 characters an IAM policy's S3 prefix can hold (no comma,
+// no wildcard, no "${"), without "//" or "..". Whatever reads an owner back
+// from where it was written (the janitor, from the notebook's owner tag)
+// checks it with the same rules.
+func CheckOwner(owner string) error {
+	kind, _, _ := strings.Cut(owner, "/")
+	switch {
+	case kind == "assumed-role" && strings.Count(owner, "/") == 2:
+	case (kind == "user" || kind == "role") && strings.Count(owner, "/") >= 1:
+	default:
+		return fmt.Errorf("%q is not a user, role or assumed-role session", owner)
+	}
+	if !ownerPattern.MatchString(owner) || strings.Contains(owner, "//") || strings.Contains(owner, "..") {
+		return fmt.Errorf("%q has characters an S3 prefix in an IAM policy cannot hold", owner)
+	}
+	return nil
 }
 
 // Stacks is the CloudFormation call the handler makes.

@@ -45,6 +45,29 @@ func TestOwner(t *testing.T) {
 	}
 }
 
+// CheckOwner applies Owner's rules to an owner read back from a tag.
+func TestCheckOwner(t *testing.T) {
+	for _, owner := range []string{"assumed-role/Analyst/alice@example.com", "user/bob", "user/team/bob", "role/analyst"} {
+		assert.NoError(t, workspace.CheckOwner(owner), owner)
+	}
+	for owner, want := range map[string]string{
+		"":                            "not a user, role or assumed-role session",
+		"bob":                         "not a user, role or assumed-role session",
+		"federated-user/dave":         "not a user, role or assumed-role session",
+		"assumed-role/Analyst":        "not a user, role or assumed-role session",
+		"assumed-role/Analyst/a/b":    "not a user, role or assumed-role session",
+		"user/*":                      "characters an S3 prefix in an IAM policy cannot hold",
+		"user/a/../b":                 "characters an S3 prefix in an IAM policy cannot hold",
+		"user//b":                     "characters an S3 prefix in an IAM policy cannot hold",
+		"assumed-role/Analyst/a,b":    "characters an S3 prefix in an IAM policy cannot hold",
+		"assumed-role/Analyst/${x:y}": "characters an S3 prefix in an IAM policy cannot hold",
+	} {
+		err := workspace.CheckOwner(owner)
+		require.Error(t, err, owner)
+		assert.Contains(t, err.Error(), want, owner)
+	}
+}
+
 // The handler reads Service Catalog's tags from the provisioned stack,
 // through moto's CloudFormation API.
 func TestHandlerReadsTheProvisionedStack(t *testing.T) {
