@@ -58,6 +58,12 @@ type PipelineStack struct {
 // PipelineStackId is the pipeline stack's construct ID (and name) in the app.
 func PipelineStackId(cfg config.Config) string { return cfg.StackName + "-pipeline" }
 
+// SynthNodeVersion is the Node.js major version the synth step asks
+// CodeBuild for: an LTS release that the image (aws/codebuild/standard:7.0),
+// the CDK CLI and jsii all support, so that jsii prints no end-of-life
+// warning and needs no JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION.
+const SynthNodeVersion = "22"
+
 // NewPipelineStack builds the pipeline stack. cfg.Pipeline must be set.
 // code returns the functions' code for each stage's stack; nil means
 // functions.Code.
@@ -80,12 +86,11 @@ func NewPipelineStack(scope constructs.Construct, id *string, cfg config.Config,
 		}),
 		BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
 		PartialBuildSpec: awscodebuild.BuildSpec_FromObject(&map[string]any{
-			"phases": map[string]any{"install": map[string]any{"runtime-versions": map[string]any{"nodejs": "20", "golang": "1.22"}}},
+			"phases": map[string]any{"install": map[string]any{"runtime-versions": map[string]any{"nodejs": SynthNodeVersion, "golang": "1.22"}}},
 		}),
 		Env: &map[string]*string{
 			// go.mod asks for a newer Go: the go command fetches that toolchain.
 			"GOTOOLCHAIN": jsii.String("auto"),
-			"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": jsii.String("20"),
 		},
 		InstallCommands: jsii.Strings("go version", "npm ci"),
 		Commands:        jsii.Strings(SynthCommands(cfg)...),

@@ -69,6 +69,9 @@ func TestPipelineStack(t *testing.T) {
 	assert.Contains(t, buildspecs, `go test ./...`)
 	assert.Contains(t, buildspecs, `GOTOOLCHAIN`)
 	assert.Contains(t, buildspecs, `golang`)
+	// Node.js 22: an LTS release jsii supports, so no end-of-life warning to silence.
+	assert.Contains(t, buildspecs, `\"nodejs\": \"22\"`)
+	assert.NotContains(t, buildspecs, `JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION`)
 	// Cross-account keys, rotating.
 	tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
 	// Each stage deploys with its account's CDK bootstrap deploy role.
