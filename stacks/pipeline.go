@@ -7,10 +7,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/datalake-platform/sagemaker-catalog/constructs/keys"
+	"github.com/datalake-platform/sagemaker-catalog/internal/arns"
 	"github.com/datalake-platform/sagemaker-catalog/internal/config"
 	"github.com/datalake-platform/sagemaker-catalog/internal/functions"
 )
@@ -47,12 +50,18 @@ func NewCatalogStage(scope constructs.Construct, id *string, props *awscdk.Stage
 
 // PipelineStack deploys the catalog to every configured environment, in
 // order, after testing and synthesizing it.
+//
+// Every CodeBuild project logs to BuildLogs, as AWS Control Tower's
+// CT.CODEBUILD.PR.3 asks (checks/controltower).
 type PipelineStack struct {
 	Stack    awscdk.Stack
 	Pipeline pipelines.CodePipeline
 	Synth    pipelines.CodeBuildStep
 	Stages   []*CatalogStage
-	config   config.PipelineConfig
+	// BuildLogs receives the logs of every CodeBuild project of the
+	// pipeline (synthesis, self-mutation, asset publishing).
+	BuildLogs awslogs.ILogGroup
+	config    config.PipelineConfig
 }
 
 // PipelineStackId is the pipeline stack's construct ID (and name) in the app.
@@ -95,12 +104,20 @@ func NewPipelineStack(scope constructs.Construct, id *string, cfg config.Config,
 		InstallCommands: jsii.Strings("go version", "npm ci"),
 		Commands:        jsii.Strings(SynthCommands(cfg)...),
 	})
+	ps.BuildLogs = buildLogs(stack, cfg.StackName+"-pipeline")
 	ps.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
 		PipelineName:      jsii.String(cfg.StackName + "-pipeline"),
 		Synth:             ps.Synth,
 		SelfMutation:      jsii.Bool(true),
 		CrossAccountKeys:  jsii.Bool(true),
 		EnableKeyRotation: jsii.Bool(true),
+		// Every project (synth, self-mutation, assets) logs to BuildLogs:
+		// LogsConfig.CloudWatchLogs with Status ENABLED, which AWS Control
+		// Tower's CT.CODEBUILD.PR.3 asks for; the CDK grants each project's
+		// role logs:CreateLogStream and logs:PutLogEvents on the group.
+		CodeBuildDefaults: &pipelines.CodeBuildOptions{
+			Logging: &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: ps.BuildLogs}},
+		},
 	})
 	for _, env := range pc.Stages {
 		stage := NewCatalogStage(stack, jsii.String(env.Name), &awscdk.StageProps{
@@ -117,6 +134,29 @@ func NewPipelineStack(scope constructs.Construct, id *string, cfg config.Config,
 	ps.Pipeline.Pipeline().Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String("cfn-lint"),
 		map[string]any{"config": map[string]any{"ignore_checks": []string{"W3005"}}})
 	return ps
+}
+
+// buildLogs creates the log group of the pipeline's CodeBuild projects,
+// kept a year (CT.CLOUDWATCH.PR.2) and encrypted with a key of its own
+// (CT.CLOUDWATCH.PR.3), whose policy lets CloudWatch Logs use it for the
+// log groups under /codebuild/<pipeline>/ only. The group is named
+// /codebuild/<pipeline>/<the UUID of the stack's ID>: the key's policy can
+// name it before it exists, and the group, kept when the stack is deleted,
+// does not stop the stack from being deployed again.
+func buildLogs(stack awscdk.Stack, pipeline string) awslogs.ILogGroup {
+	prefix := "/codebuild/" + pipeline + "/"
+	key := keys.New(stack, jsii.String("BuildLogKey"), &keys.Props{
+		Description:  jsii.String("Encrypts the CodeBuild logs of the SageMaker notebook catalog's pipeline"),
+		LogGroupArns: arns.LogGroup(stack, prefix+"*"),
+	})
+	// arn:aws:cloudformation:region:account:stack/name/uuid
+	uuid := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
+	return awslogs.NewLogGroup(stack, jsii.String("BuildLogs"), &awslogs.LogGroupProps{
+		LogGroupName:  awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String(prefix), uuid}),
+		Retention:     awslogs.RetentionDays_ONE_YEAR,
+		EncryptionKey: key.Key,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
 }
 
 // SynthCommands are what the pipeline's synth step runs: the tests, then

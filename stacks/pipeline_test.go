@@ -1,9 +1,12 @@
 package stacks_test
 
 import (
+	"os"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
@@ -38,12 +41,56 @@ func TestPipelineConfig(t *testing.T) {
 	assert.Nil(t, none.Pipeline, "without pipeline context, no pipeline")
 }
 
-func TestPipelineStack(t *testing.T) {
-	cfg, err := parse(pipelineValues, t.TempDir())
-	require.NoError(t, err)
+// pipelineApp is the pipeline stack of pipelineValues, synthesized once per
+// test binary, with the templates of its stack and of its cross-region
+// support stacks (by region).
+type pipelineApp struct {
+	ps      *stacks.PipelineStack
+	cfg     config.Config
+	tmpl    assertions.Template
+	support map[string]awscdk.Stack
+	// templates holds every stack's template by region: the pipeline's
+	// region, then each support stack's.
+	templates map[string]testutil.Template
+}
+
+var pipelineOnce struct {
+	sync.Once
+	app *pipelineApp
+	err error
+}
+
+func synthPipeline() (*pipelineApp, error) {
+	dir, err := os.MkdirTemp(shared, "versions-")
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := parse(pipelineValues, dir)
+	if err != nil {
+		return nil, err
+	}
 	app := testutil.NewApp(nil)
 	ps := stacks.NewPipelineStack(app, jsii.String(stacks.PipelineStackId(cfg)), cfg, nil)
-	tmpl := assertions.Template_FromStack(ps.Stack, nil)
+	out := &pipelineApp{ps: ps, cfg: cfg, support: map[string]awscdk.Stack{}, templates: map[string]testutil.Template{}}
+	out.tmpl = assertions.Template_FromStack(ps.Stack, nil)
+	out.templates[cfg.Pipeline.Home.Region] = testutil.Template(*out.tmpl.ToJSON())
+	for region, s := range *ps.Pipeline.Pipeline().CrossRegionSupport() {
+		out.support[region] = s.Stack
+		out.templates[region] = testutil.Template(*assertions.Template_FromStack(s.Stack, nil).ToJSON())
+	}
+	return out, nil
+}
+
+func pipeline(t *testing.T) *pipelineApp {
+	t.Helper()
+	pipelineOnce.Do(func() { pipelineOnce.app, pipelineOnce.err = synthPipeline() })
+	require.NoError(t, pipelineOnce.err)
+	return pipelineOnce.app
+}
+
+func TestPipelineStack(t *testing.T) {
+	p := pipeline(t)
+	cfg, ps, tmpl := p.cfg, p.ps, p.tmpl
 
 	// Source, synth (tests, then synthesis), self-mutation, assets, then one stage per environment.
 	pipelines := tmpl.FindResources(jsii.String("AWS::CodePipeline::Pipeline"), nil)
@@ -85,4 +132,28 @@ func TestPipelineStack(t *testing.T) {
 	assert.Equal(t, "eu-central-1", *ps.Stages[1].Catalog.Region())
 	assert.Equal(t, "SageMakerCatalog", *ps.Stages[1].Catalog.StackName())
 	assert.NotNil(t, ps.Stages[0].Catalog.Node().TryFindChild(jsii.String("Portfolio")), "a hub")
+}
+
+// The pipeline meets the AWS Control Tower proactive controls that CDK
+// Pipelines alone fails (checks/controltower runs the controls themselves).
+func TestPipelineMeetsControlTowerControls(t *testing.T) {
+	p := pipeline(t)
+	home := p.cfg.Pipeline.Home.Region
+	// CT.CODEBUILD.PR.3: every project logs to the build log group, which
+	// is kept a year and encrypted (CT.CLOUDWATCH.PR.2, PR.3).
+	group := p.ps.Stack.Resolve(p.ps.BuildLogs.LogGroupName())
+	projects := p.templates[home].Resources("AWS::CodeBuild::Project")
+	assert.Len(t, projects, 5, "synth, self-mutation and three file assets")
+	for id, project := range projects {
+		logs := project["Properties"].(map[string]any)["LogsConfig"]
+		assert.Equal(t, map[string]any{"CloudWatchLogs": map[string]any{"Status": "ENABLED", "GroupName": group}}, logs, id)
+	}
+	logGroup := p.templates[home].Only(t, "AWS::Logs::LogGroup")
+	assert.EqualValues(t, 365, logGroup["RetentionInDays"])
+	assert.NotNil(t, logGroup["KmsKeyId"])
+	// Named after the stack's UUID, under the prefix the key admits.
+	assert.Equal(t, `{"Fn::Join":["",["/codebuild/SageMakerCatalog-pipeline/",{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}]]}`,
+		testutil.JSON(logGroup["LogGroupName"]))
+	assert.Contains(t, testutil.JSON(p.templates[home].Resources("AWS::KMS::Key")),
+		`"ArnLike":{"kms:EncryptionContext:aws:logs:arn":"arn:aws:logs:eu-west-1:123456789012:log-group:/codebuild/SageMakerCatalog-pipeline/*"}`)
 }

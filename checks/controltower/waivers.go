@@ -133,16 +133,6 @@ var Waivers = []Waiver{
 
 	// The pipeline stack and the support stacks it adds in other regions.
 	{
-		Control: "CT.CODEBUILD.PR.3",
-		Resources: []string{"PipelineBuildSynthCdkBuildProject", "PipelineUpdatePipelineSelfMutation",
-			"PipelineAssetsFileAsset1", "PipelineAssetsFileAsset2", "PipelineAssetsFileAsset3"},
-		Kind: FixPending,
-		Fix: "stacks/pipeline.go: pipelines.CodePipelineProps.CodeBuildDefaults = &pipelines.CodeBuildOptions{Logging: " +
-			"&awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: <a log group in the " +
-			"pipeline stack, with a retention>}}}: every project (synth, self-mutation, assets) then has LogsConfig." +
-			"CloudWatchLogs with Status ENABLED. CodeBuild logs to CloudWatch today, but the control needs it stated.",
-	},
-	{
 		Control:   "CT.KMS.PR.3",
 		Resources: []string{"PipelineArtifactsBucketEncryptionKey", "CrossRegionCodePipelineReplicationBucketEncryptionKey"},
 		Kind:      FixPending,
