@@ -2,12 +2,14 @@ package stacks_test
 
 import (
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -139,6 +141,13 @@ func TestPipelineStack(t *testing.T) {
 func TestPipelineMeetsControlTowerControls(t *testing.T) {
 	p := pipeline(t)
 	home := p.cfg.Pipeline.Home.Region
+	regions := make([]string, 0, len(p.templates))
+	for r := range p.templates {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	assert.Equal(t, []string{"eu-central-1", "eu-west-1"}, regions, "the prod stage's region has a support stack")
+
 	// CT.CODEBUILD.PR.3: every project logs to the build log group, which
 	// is kept a year and encrypted (CT.CLOUDWATCH.PR.2, PR.3).
 	group := p.ps.Stack.Resolve(p.ps.BuildLogs.LogGroupName())
@@ -156,4 +165,46 @@ func TestPipelineMeetsControlTowerControls(t *testing.T) {
 		testutil.JSON(logGroup["LogGroupName"]))
 	assert.Contains(t, testutil.JSON(p.templates[home].Resources("AWS::KMS::Key")),
 		`"ArnLike":{"kms:EncryptionContext:aws:logs:arn":"arn:aws:logs:eu-west-1:123456789012:log-group:/codebuild/SageMakerCatalog-pipeline/*"}`)
+
+	for _, region := range regions {
+		tmpl := p.templates[region]
+		stack, bucket := p.ps.Stack, p.ps.Pipeline.Pipeline().ArtifactBucket()
+		if region != home {
+			stack, bucket = p.support[region], (*p.ps.Pipeline.Pipeline().CrossRegionSupport())[region].ReplicationBucket
+		}
+		logicalID := func(b awss3.IBucket) string {
+			return *stack.GetLogicalId(b.Node().DefaultChild().(awscdk.CfnElement))
+		}
+		// CT.KMS.PR.3: each key denies grants that are not for an AWS resource.
+		for id, key := range tmpl.Resources("AWS::KMS::Key") {
+			assert.Contains(t, testutil.JSON(key), `{"Action":"kms:CreateGrant","Condition":{"BoolIfExists":{"aws:PrincipalIsAWSService":"false",`+
+				`"kms:GrantIsForAWSResource":"false"}},"Effect":"Deny","Principal":{"AWS":"*"},"Resource":"*","Sid":"DenyCreateGrantUnlessForAWSResource"}`,
+				"%s %s", region, id)
+		}
+		// CT.S3.PR.11, PR.6, PR.4, PR.2 on the artifact bucket.
+		artifacts := tmpl["Resources"].(map[string]any)[logicalID(bucket)].(map[string]any)["Properties"].(map[string]any)
+		assert.Equal(t, map[string]any{"Status": "Enabled"}, artifacts["VersioningConfiguration"], region)
+		assert.Equal(t, `{"Rules":[{"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7},"ExpirationInDays":30,`+
+			`"Id":"ExpireArtifacts","NoncurrentVersionExpiration":{"NoncurrentDays":7},"Status":"Enabled"}]}`,
+			testutil.JSON(artifacts["LifecycleConfiguration"]), region)
+		assert.Equal(t, map[string]any{"EventBridgeConfiguration": map[string]any{"EventBridgeEnabled": true}}, artifacts["NotificationConfiguration"], region)
+		accessLogs := p.ps.AccessLogs[region]
+		require.NotNil(t, accessLogs, region)
+		assert.Equal(t, map[string]any{"DestinationBucketName": map[string]any{"Ref": logicalID(accessLogs)}, "LogFilePrefix": "artifacts/"},
+			artifacts["LoggingConfiguration"], region)
+
+		// The access-log bucket: SSE-S3 (the only encryption log delivery
+		// supports), versioned, and S3's log delivery may write only the
+		// artifact bucket's logs, under its prefix.
+		logs := tmpl["Resources"].(map[string]any)[logicalID(accessLogs)].(map[string]any)["Properties"].(map[string]any)
+		assert.Contains(t, testutil.JSON(logs["BucketEncryption"]), `"SSEAlgorithm":"AES256"`, region)
+		assert.Equal(t, map[string]any{"Status": "Enabled"}, logs["VersioningConfiguration"], region)
+		assert.Equal(t, map[string]any{"EventBridgeConfiguration": map[string]any{"EventBridgeEnabled": true}}, logs["NotificationConfiguration"], region)
+		policies := testutil.JSON(tmpl.Resources("AWS::S3::BucketPolicy"))
+		// Support stacks are in the pipeline's account.
+		account := p.cfg.Pipeline.Home.Account
+		assert.Contains(t, policies, `{"Action":"s3:PutObject","Condition":{"ArnLike":{"aws:SourceArn":`+testutil.JSON(stack.Resolve(bucket.BucketArn()))+
+			`},"StringEquals":{"aws:SourceAccount":"`+account+`"}},"Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},`+
+			`"Resource":{"Fn::Join":["",[{"Fn::GetAtt":["`+logicalID(accessLogs)+`","Arn"]},"/artifacts/*"]]},"Sid":"S3ServerAccessLogsOfTheArtifactBucket"}`, region)
+	}
 }
