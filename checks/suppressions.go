@@ -332,22 +332,40 @@ func Pipeline(repository string) []Suppression {
 			out = append(out, Suppression{Path: project, Rule: pack + "-CodeBuildProjectSourceRepoUrl", Reason: codeBuildSourceReason})
 		}
 	}
-	out = append(out, ArtifactBucket("Pipeline/Pipeline/ArtifactsBucket")...)
+	out = append(out, ArtifactStore("Pipeline/Pipeline/ArtifactsBucket")...)
 	return out
 }
 
-// artifactsReason explains the suppressions of pipeline artifact buckets.
-const artifactsReason = "The pipeline's artifacts are transient build outputs, made again from the repository on every run; " +
-	"the CDK encrypts the bucket with the pipeline's rotating KMS key, blocks public access and enforces TLS. " +
-	"Access logs, versions and replicas of them would protect nothing that is not in the repository already."
+// CrossRegionSupport lists the findings of a cross-region support stack
+// the pipeline adds for each other region a stage deploys to: the CDK's
+// replication bucket and the bucket of its access logs.
+func CrossRegionSupport() []Suppression {
+	return ArtifactStore("Default/CrossRegionCodePipelineReplicationBucket")
+}
 
-// ArtifactBucket lists the findings of a pipeline's artifact bucket at path.
-func ArtifactBucket(path string) []Suppression {
-	out := []Suppression{{Path: path, Rule: "AwsSolutions-S1", Reason: artifactsReason}}
+// artifactsReason explains why a pipeline's artifact bucket has no replica.
+const artifactsReason = "The pipeline's artifacts are transient build outputs, made again from the repository on every run and " +
+	"expired after 30 days; the bucket is versioned, logs its access, is encrypted with the pipeline's rotating KMS key, blocks " +
+	"public access and enforces TLS. A replica in another region would protect nothing that is not in the repository already."
+
+// artifactsAccessLogsReason explains why the bucket of an artifact bucket's
+// access logs has no replica.
+const artifactsAccessLogsReason = "The bucket receives the server access logs of the pipeline's artifact bucket in its region " +
+	"(stacks.PipelineStack.AccessLogs); it is versioned and kept when the stack is deleted. A replica in another region is an " +
+	"organisation's choice of cost and data residency (add a replication rule to the bucket where one is required)."
+
+// ArtifactStore lists the findings of a pipeline's artifact bucket at path
+// and of the bucket beside it, ArtifactsAccessLogs, that receives its
+// server access logs.
+func ArtifactStore(path string) []Suppression {
+	var out []Suppression
 	for _, pack := range []string{"HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"} {
-		for _, rule := range []string{"S3BucketLoggingEnabled", "S3BucketReplicationEnabled", "S3BucketVersioningEnabled"} {
-			out = append(out, Suppression{Path: path, Rule: pack + "-" + rule, Reason: artifactsReason})
-		}
+		out = append(out,
+			Suppression{path, pack + "-S3BucketReplicationEnabled", nil, artifactsReason},
+			Suppression{"ArtifactsAccessLogs", pack + "-S3BucketReplicationEnabled", nil, artifactsAccessLogsReason},
+			Suppression{"ArtifactsAccessLogs", pack + "-S3DefaultEncryptionKMS", nil,
+				"S3 delivers server access logs only to buckets encrypted with S3-managed keys (SSE-S3), not SSE-KMS."},
+		)
 	}
 	return out
 }
@@ -365,7 +383,7 @@ func find(stack awscdk.Stack, path string) constructs.IConstruct {
 
 // Apply records the suppressions on every catalog and pipeline stack under
 // scope (an App or a Stage): Catalog for the stacks that hold a notebook
-// product, Pipeline for the pipeline stack, ArtifactBucket for a
+// product, Pipeline for the pipeline stack, CrossRegionSupport for a
 // cross-region support stack. Without the packs (checks/nag) they are inert
 // metadata.
 func Apply(scope constructs.IConstruct, catalog, repository string, dataBucketArns []string) {
@@ -380,7 +398,7 @@ func Apply(scope constructs.IConstruct, catalog, repository string, dataBucketAr
 		case find(stack, "Pipeline/Pipeline") != nil:
 			Suppress(stack, Pipeline(repository))
 		case strings.HasPrefix(*c.Node().Id(), "cross-region-stack-"):
-			Suppress(stack, ArtifactBucket("Default/CrossRegionCodePipelineReplicationBucket"))
+			Suppress(stack, CrossRegionSupport())
 		}
 	}
 }
