@@ -5,6 +5,7 @@
 //
 // Input:  {"simulations": [{"id", "simulation"}], "statements": [{"id", "statement", "kind"}]}
 // Output: {"versions": {...}, "simulations": [{"id", "decision", "reasons", "ignoredContextKeys"}],
+//          (reasons: why a request is denied, or which statements allow it)
 //          "findings": [{"id", "rule", "action", "key", "resource", "message"}]}
 import { readFileSync } from 'node:fs'
 import { runSimulation } from '@cloud-copilot/iam-simulate'
@@ -76,6 +77,19 @@ function layerReasons(sim, layer, analysis, action) {
   return out
 }
 
+// allowers names the statements that allow a request, per policy layer.
+function allowers(sim, analysis) {
+  const out = []
+  for (const [layer, a] of [
+    ['identity', analysis.identityAnalysis],
+    ['resource', analysis.resourceAnalysis],
+    ['boundary', analysis.permissionBoundaryAnalysis]
+  ]) {
+    for (const st of a?.allowStatements ?? []) out.push(`allowed by ${layer} ${statementLabel(sim, st, layer)}`)
+  }
+  return out
+}
+
 function reasons(sim, analysis) {
   const action = sim.request.action
   const blocked = analysis.blockedBy ?? []
@@ -141,7 +155,11 @@ async function simulate({ id, simulation }) {
   }
   const results = res.resultType === 'single' ? [res.result] : res.results
   const ignored = [...new Set(results.flatMap((r) => r.ignoredContextKeys ?? []))].map(unalias)
-  if (res.overallResult === 'Allowed') return { id, decision: 'Allowed', reasons: [], ignoredContextKeys: ignored }
+  if (res.overallResult === 'Allowed') {
+    // What allows it: for an abuse case that should have been refused.
+    const allowedBy = [...new Set(results.flatMap((r) => allowers(aliasedSim, r.analysis)))].map(unalias)
+    return { id, decision: 'Allowed', reasons: allowedBy, ignoredContextKeys: ignored }
+  }
   const why = [...new Set(results.flatMap((r) => reasons(aliasedSim, r.analysis)))].map(unalias)
   return { id, decision: res.overallResult, reasons: why, ignoredContextKeys: ignored }
 }
