@@ -111,7 +111,7 @@ func TestChecksSeeFixesAndBreaks(t *testing.T) {
 		mutant, call, because string
 	}{
 		{"no-put", "notebook/save-put", "no statement allows s3:PutObject"},
-		{"boundary", "notebook/save-put", "boundary notebook-boundary#ReadWriteWorkspaces"},
+		{"boundary", "notebook/save-put", "boundary notebook-boundary#ReadWriteOwnWorkspace"},
 		{"log-key", "provision/logs-encrypt-workspace-log", "kms:EncryptionContext:aws:logs:arn"},
 		{"trust", "janitor/assume-janitor-role", "principal lambda.amazonaws.com not in"},
 	}
@@ -122,7 +122,7 @@ func TestChecksSeeFixesAndBreaks(t *testing.T) {
 		// The notebook role cannot write its workspace.
 		{"no-put", replaceIn(".product.template.json", `"s3:PutObject"`, `"s3:PutObjectAcl"`), []string{"notebook"}},
 		// The boundary no longer covers the workspaces.
-		{"boundary", replaceIn("SageMakerCatalog.template.json", `"/owners/*"`, `"/nobody/*"`), []string{"notebook"}},
+		{"boundary", replaceIn("SageMakerCatalog.template.json", `"/owners/${aws:PrincipalTag/sagemaker-catalog:owner}/*"`, `"/nobody/*"`), []string{"notebook"}},
 		// CloudWatch Logs may use the function key for other log groups only.
 		{"log-key", replaceIn("SageMakerCatalog.template.json", ":log-group:/SageMakerCatalog/functions/*", ":log-group:/SageMakerCatalog/other/*"), []string{"provision"}},
 		// The janitor's role trusts another service.
