@@ -26,8 +26,9 @@ type Defect struct {
 	Where  StringList   `yaml:"where"`
 	Denied []DeniedCall `yaml:"denied"`
 	// Allowed lists abuse cases (expect: Denied) the templates still allow;
-	// Because is a fragment of a statement that allows it ("allowed by
-	// identity analyst-policy#ReadOutputs").
+	// Because is a fragment of one of the statements that allow it
+	// ("allowed by identity analyst-policy#ReadOutputs"): the one to change,
+	// or the resource policy that should refuse the call.
 	Allowed []DeniedCall  `yaml:"allowed"`
 	Lint    []LintFinding `yaml:"lint"`
 }
@@ -140,20 +141,37 @@ func Reconcile(rep *Report, ledger []Defect) Reconciliation {
 			continue
 		}
 		reasons := r.Reasons
-		if r.Decision == Allowed && len(reasons) == 0 {
-			reasons = []string{"Allowed"}
+		if r.Decision == Allowed {
+			// An abuse case the templates allow: explained when the ledger
+			// names one of the statements that allow it (the one to
+			// change, or the resource policy that should refuse it).
+			if len(reasons) == 0 {
+				reasons = []string{"Allowed"}
+			}
+			covered := false
+			for i, d := range ledger {
+				for j, dc := range d.Allowed {
+					for _, why := range reasons {
+						if dc.matches(r, why) {
+							covered = true
+							usedAllowed[[2]int{i, j}] = true
+							note(r.ID(), d.ID)
+						}
+					}
+				}
+			}
+			if !covered {
+				rec.Calls = append(rec.Calls, fmt.Sprintf("%s: Allowed %s by %s on %s (expected Denied): %s", r.ID(), r.Action, r.Principal, r.Resource, strings.Join(reasons, "; ")))
+			}
+			continue
 		}
 		for _, why := range reasons {
 			covered := false
 			for i, d := range ledger {
-				list, used := d.Denied, usedCall
-				if r.Decision == Allowed {
-					list, used = d.Allowed, usedAllowed
-				}
-				for j, dc := range list {
+				for j, dc := range d.Denied {
 					if dc.matches(r, why) {
 						covered = true
-						used[[2]int{i, j}] = true
+						usedCall[[2]int{i, j}] = true
 						note(r.ID(), d.ID)
 					}
 				}

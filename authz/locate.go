@@ -60,6 +60,10 @@ var Locators = map[string]Locator{
 	"stop-action":         {Template: Catalog, Type: "AWS::ServiceCatalog::ServiceAction", Path: `/NotebookActions/Stop$`},
 	"start-action":        {Template: Catalog, Type: "AWS::ServiceCatalog::ServiceAction", Path: `/NotebookActions/Start$`},
 
+	// The notebooks' VPC endpoints (their requests to S3, SageMaker, KMS, logs).
+	"s3-endpoint":            {Template: Catalog, Type: "AWS::EC2::VPCEndpoint", Path: `/(Network/)?Vpc/S3/Resource$`},
+	"sagemaker-api-endpoint": {Template: Catalog, Type: "AWS::EC2::VPCEndpoint", Path: `/(Network/)?Vpc/SageMakerApi/Resource$`},
+
 	// Product resources, resolved for one launch.
 	"notebook":         {Template: Product, Type: "AWS::SageMaker::NotebookInstance", LogicalID: "NotebookInstance"},
 	"lifecycle-config": {Template: Product, Type: "AWS::SageMaker::NotebookInstanceLifecycleConfig", LogicalID: "LifecycleConfig"},

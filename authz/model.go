@@ -65,6 +65,10 @@ type Call struct {
 	// boundary and the resource's policy are evaluated: an abuse case
 	// that only they can stop.
 	IdentityAllows bool `yaml:"identityAllows"`
+	// Via names the VPC endpoint (a locator key) the request goes through:
+	// its policy is evaluated (AWS's full-access default when the template
+	// sets none), and the request carries aws:SourceVpce and aws:SourceVpc.
+	Via string `yaml:"via"`
 	// Finding names the finding of issue #11 an abuse case (expect:
 	// Denied) stops: a key of Findings.
 	Finding         string         `yaml:"finding"`
@@ -221,6 +225,13 @@ func (r Request) ID() string { return r.Flow + "/" + r.Call }
 
 // Requests makes every call of flows concrete in the assembly.
 func (a *Assembly) Requests(flows []Flow) ([]Request, error) {
+	return a.requests(flows, false)
+}
+
+// requests makes every call of flows concrete; tolerant turns a call that
+// cannot be made concrete in these templates (a locator that finds nothing
+// in an older layout) into an Unresolved request that says why.
+func (a *Assembly) requests(flows []Flow, tolerant bool) ([]Request, error) {
 	var out []Request
 	var errs []error
 	for _, f := range flows {
@@ -231,7 +242,10 @@ func (a *Assembly) Requests(flows []Flow) ([]Request, error) {
 			}
 			for _, item := range items {
 				r, err := a.request(f, c, item)
-				if err != nil {
+				if err != nil && tolerant {
+					r = Request{Flow: f.ID, Call: c.ID, Does: c.Does, Action: c.Action, Resource: c.Resource, Principal: c.Principal,
+						Expect: c.Expect, Finding: c.Finding, Sources: c.Source, Unresolved: cannotResolve + err.Error()}
+				} else if err != nil {
 					errs = append(errs, fmt.Errorf("%s: %s/%s: %w", f.File, f.ID, c.ID, err))
 					continue
 				}
@@ -241,6 +255,9 @@ func (a *Assembly) Requests(flows []Flow) ([]Request, error) {
 	}
 	return out, errors.Join(errs...)
 }
+
+// cannotResolve starts the reason of a call the templates cannot express.
+const cannotResolve = "cannot resolve on these templates: "
 
 // call is the expansion state of one call.
 type call struct {
@@ -644,6 +661,9 @@ func (x *call) simulation(c Call, req Request, ctx map[string]any) (map[string]a
 		identityPolicies = append(identityPolicies, allowAll("outside the templates"))
 		context["aws:PrincipalArn"] = roleOfSession(p)
 		context["aws:PrincipalAccount"] = a.Env.Account
+		if parts := strings.SplitN(p, ":", 6); len(parts) == 6 && parts[4] != "" {
+			context["aws:PrincipalAccount"] = parts[4] // a principal of another account
+		}
 		name := p[strings.LastIndex(p, "/")+1:]
 		switch {
 		case strings.Contains(p, ":user/"):
@@ -679,6 +699,11 @@ func (x *call) simulation(c Call, req Request, ctx map[string]any) (map[string]a
 		}
 		principal = fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", a.Env.Partition, a.Env.Account, idn.RoleName, session)
 		label = idn.Key + "/" + session
+		if loc, _ := a.Locate(c.Principal); loc.Template == Product {
+			// A product role belongs to one launch: name whose.
+			persona, _, _ := strings.Cut(x.by, "?")
+			label = idn.Key + "(" + persona + ")/" + session
+		}
 		identityPolicies = idn.Policies
 		if c.IdentityAllows {
 			identityPolicies = []Policy{allowAll(idn.Key + " (its policies taken to allow the call)")}
@@ -694,6 +719,14 @@ func (x *call) simulation(c Call, req Request, ctx map[string]any) (map[string]a
 		for k, v := range idn.Tags {
 			context["aws:PrincipalTag/"+k] = v
 		}
+	}
+	if c.Via != "" {
+		p, vpce, vpc, err := a.endpointPolicy(c.Via)
+		if err != nil {
+			return nil, "", fmt.Errorf("via: %w", err)
+		}
+		sim["vpcEndpointPolicies"] = []Policy{*p}
+		context["aws:SourceVpce"], context["aws:SourceVpc"] = vpce, vpc
 	}
 	for k, v := range ctx {
 		context[k] = v

@@ -343,6 +343,39 @@ func (a *Assembly) managedPolicy(arn any) (*Policy, error) {
 	return nil, fmt.Errorf("%v: not a managed policy of the catalog template (an AWS managed policy's document is not in the templates)", arn)
 }
 
+// endpointPolicy returns the policy of the VPC endpoint key locates, its ID
+// and its VPC's. An endpoint without a PolicyDocument has AWS's default
+// policy, which allows everything
+// (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html).
+func (a *Assembly) endpointPolicy(key string) (*Policy, string, string, error) {
+	loc, err := a.Locate(key)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if loc.Template != Catalog || a.Catalog.Resources[loc.LogicalID].Type != "AWS::EC2::VPCEndpoint" {
+		return nil, "", "", fmt.Errorf("%s is not a VPC endpoint of the catalog", key)
+	}
+	props, err := a.catalog.properties(loc.LogicalID)
+	if err != nil {
+		return nil, "", "", err
+	}
+	id, err := a.catalog.ref(loc.LogicalID)
+	if err != nil {
+		return nil, "", "", err
+	}
+	vpce, _ := id.(string)
+	vpc, _ := props["VpcId"].(string)
+	doc, ok := props["PolicyDocument"].(map[string]any)
+	name := key + " endpoint policy"
+	if !ok {
+		name = key + " endpoint policy (none: AWS's full-access default)"
+		doc = map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+			"Sid": "DefaultFullAccess", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+		}}}
+	}
+	return &Policy{Name: name, Document: doc}, vpce, vpc, nil
+}
+
 // asList returns a resolved value as a list of values.
 func asList(v any) []any {
 	switch v := v.(type) {

@@ -31,6 +31,7 @@ function statementLabel(sim, analysis, layer) {
   let policies = []
   if (layer === 'identity') policies = sim.identityPolicies
   if (layer === 'boundary') policies = sim.permissionBoundaryPolicies ?? []
+  if (layer === 'endpoint') policies = sim.vpcEndpointPolicies ?? []
   if (layer === 'resource') policies = [{ name: sim.resourcePolicyName ?? 'resource policy', policy: sim.resourcePolicy }]
   const p = policies.find((x) => x.name === analysis.policyId) ?? policies[0]
   const name = layer === 'resource' ? p?.name : analysis.policyId
@@ -83,7 +84,8 @@ function allowers(sim, analysis) {
   for (const [layer, a] of [
     ['identity', analysis.identityAnalysis],
     ['resource', analysis.resourceAnalysis],
-    ['boundary', analysis.permissionBoundaryAnalysis]
+    ['boundary', analysis.permissionBoundaryAnalysis],
+    ['endpoint', analysis.endpointAnalysis]
   ]) {
     for (const st of a?.allowStatements ?? []) out.push(`allowed by ${layer} ${statementLabel(sim, st, layer)}`)
   }
@@ -97,7 +99,8 @@ function reasons(sim, analysis) {
   const has = {
     identity: sim.identityPolicies.length > 0,
     resource: sim.resourcePolicy !== undefined,
-    boundary: (sim.permissionBoundaryPolicies ?? []).length > 0
+    boundary: (sim.permissionBoundaryPolicies ?? []).length > 0,
+    endpoint: (sim.vpcEndpointPolicies ?? []).length > 0
   }
   const wanted = blocked.length > 0 ? blocked : ['identity', 'resource']
   for (const w of wanted) {
@@ -109,6 +112,9 @@ function reasons(sim, analysis) {
     }
     if (w === 'pb' && has.boundary) {
       out.push(...layerReasons(sim, 'boundary', analysis.permissionBoundaryAnalysis, action))
+    }
+    if (w === 'vpce' && has.endpoint) {
+      out.push(...layerReasons(sim, 'endpoint', analysis.endpointAnalysis, action))
     }
   }
   if (blocked.length === 0 && !has.identity && !has.resource) out.push('no policy grants the request')
@@ -141,6 +147,7 @@ function aliasSimulation(sim) {
   )
   for (const p of out.identityPolicies) p.policy = aliasPolicy(p.policy)
   for (const p of out.permissionBoundaryPolicies ?? []) p.policy = aliasPolicy(p.policy)
+  for (const p of out.vpcEndpointPolicies ?? []) p.policy = aliasPolicy(p.policy)
   out.resourcePolicy = aliasPolicy(out.resourcePolicy)
   return out
 }
