@@ -313,3 +313,45 @@ func WriteAbuseTable(w io.Writer, rows []Result, before map[string]Result, known
 	}
 	fmt.Fprintf(w, "\n%d abuse cases: %d Denied, %d Allowed, %d cannot resolve\n", len(rows), counts["Denied"], counts["Allowed"], counts["cannot resolve"])
 }
+
+// WriteAbuseSummary prints, as a Markdown table, the abuse cases per
+// finding of issue #11: how many, how many today's templates refuse, and
+// how many the older ones (before, when given) allowed.
+func WriteAbuseSummary(w io.Writer, rows []Result, before map[string]Result) {
+	type tally struct{ cases, denied, allowedBefore int }
+	per := map[string]*tally{}
+	for _, r := range rows {
+		t := per[r.Finding]
+		if t == nil {
+			t = &tally{}
+			per[r.Finding] = t
+		}
+		t.cases++
+		if r.Outcome() == "Denied" {
+			t.denied++
+		}
+		if b, ok := before[r.ID()]; ok && b.Outcome() == "Allowed" {
+			t.allowedBefore++
+		}
+	}
+	ids := sortedKeys(Findings)
+	rank := map[string]int{"Critical": 0, "High": 1, "Medium": 2, "Low": 3}
+	sort.SliceStable(ids, func(i, j int) bool { return rank[Findings[ids[i]].Severity] < rank[Findings[ids[j]].Severity] })
+	head := "| Finding | Severity | Cases | Denied now |"
+	if before != nil {
+		head += " Allowed before |"
+	}
+	fmt.Fprintln(w, head+" What it is |")
+	fmt.Fprintln(w, strings.Repeat("|---", strings.Count(head, "|"))+"|")
+	for _, id := range ids {
+		t := per[id]
+		if t == nil {
+			t = &tally{}
+		}
+		line := fmt.Sprintf("| %s | %s | %d | %d |", id, Findings[id].Severity, t.cases, t.denied)
+		if before != nil {
+			line += fmt.Sprintf(" %d |", t.allowedBefore)
+		}
+		fmt.Fprintln(w, line+" "+Findings[id].Summary+" |")
+	}
+}

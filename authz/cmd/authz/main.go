@@ -90,6 +90,10 @@ func run(hub, spoke string, findings, lintOnly bool, abuse abuseOpts) int {
 				return 1
 			}
 		}
+		if abuse.markdown {
+			authz.WriteAbuseSummary(os.Stdout, rep.Abuse(), before)
+			fmt.Println()
+		}
 		authz.WriteAbuseTable(os.Stdout, rep.Abuse(), before, rec.Known, abuse.markdown)
 	} else {
 		rep.WriteTable(os.Stdout, rec.Known)
