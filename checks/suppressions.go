@@ -115,7 +115,8 @@ func catalogSuppressions(has func(string) bool, bucket, catalog string, dataBuck
 			`/^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition\/<NotebookActions` + id + `Document[A-F0-9]+>:\*$/`,
 		}, "The action's role calls one SageMaker API (with DescribeNotebookInstance and ListTags for its owner check) on " +
 			"catalog notebooks (sc-*); its automation acts on the one notebook Service Catalog passes, from a provisioned " +
-			"product the caller owns. Service Catalog starts every version of the action's own document with it; the " +
+			"product the caller owns. Service Catalog starts every version of the action's own document with it (the new " +
+			"execution, whose ID is not known in advance, is a resource of that call too); the " +
 			"script reads its own execution, whose ID is not known in advance."})
 		if id == "Start" {
 			out = append(out, Suppression{path, "AwsSolutions-IAM5", []string{

@@ -162,12 +162,16 @@ func (props *Props) statements(a *Actions, id, api string, doc awsssm.CfnDocumen
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// Service Catalog, with this role: the document, then the
 			// automation (StartAutomationExecution authorizes on the
-			// automation definition: the document and its versions).
+			// document, its automation definition and the new execution,
+			// whose ID is not known in advance: Service Authorization
+			// Reference, AWS Systems Manager; the Systems Manager User
+			// Guide's identity-based policy examples grant the same).
 			Sid:     jsii.String("StartTheAutomation"),
 			Actions: jsii.Strings("ssm:DescribeDocument", "ssm:StartAutomationExecution"),
 			Resources: &[]*string{
 				arns.Slash(a, "ssm", "document", *doc.Ref()),
 				arns.Slash(a, "ssm", "automation-definition", *doc.Ref()+":*"),
+				arns.Slash(a, "ssm", "automation-execution", "*"),
 			},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

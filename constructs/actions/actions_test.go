@@ -188,6 +188,7 @@ func TestRoles(t *testing.T) {
 		doc := `{"Ref":"` + id(stack, x.Document) + `"}`
 		assert.Contains(t, testutil.JSON(start["Resource"]), `":document/",`+doc)
 		assert.Contains(t, testutil.JSON(start["Resource"]), `":automation-definition/",`+doc+`,":*"`)
+		assert.Contains(t, testutil.JSON(start["Resource"]), `":automation-execution/*"`, "the execution it starts (a required resource type)")
 		assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id(stack, x.Role), "Arn"}}, st["RunAsItself"]["Resource"], "it passes only itself")
 		assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}}, st["RunAsItself"]["Condition"])
 		assert.Equal(t, "ssm:GetAutomationExecution", st["WhoStartedIt"]["Action"])

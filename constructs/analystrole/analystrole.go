@@ -105,7 +105,11 @@ func New(scope constructs.Construct, id *string, props *Props) *AnalystRole {
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// Provisioned products and records have no resource-level
 			// permissions; servicecatalog:userLevel=self limits them to what
-			// the caller launched, and so do the self-service actions.
+			// the caller launched, and so do the self-service actions. A
+			// provisioned product's outputs are in its records
+			// (DescribeRecord's RecordOutputs). Not GetProvisionedProductOutputs:
+			// it has neither resource-level permissions nor condition keys,
+			// so it would show every analyst everyone's outputs.
 			Sid: jsii.String("ManageOwnNotebooks"),
 			Actions: jsii.Strings(
 				"servicecatalog:DescribeProvisionedProduct",
@@ -120,15 +124,6 @@ func New(scope constructs.Construct, id *string, props *Props) *AnalystRole {
 			),
 			Resources:  jsii.Strings("*"),
 			Conditions: selfOnly,
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			// The console shows a provisioned product's outputs with it; it
-			// has neither resource-level permissions nor condition keys. The
-			// notebook product's outputs hold no secret: its name, ARN,
-			// workspace URI and console link.
-			Sid:       jsii.String("ReadOutputs"),
-			Actions:   jsii.Strings("servicecatalog:GetProvisionedProductOutputs"),
-			Resources: jsii.Strings("*"),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// The console lists a provisioned stack's resources (a

@@ -114,7 +114,6 @@ func TestRole(t *testing.T) {
 			"servicecatalog:ListRecordHistory", "servicecatalog:ScanProvisionedProducts", "servicecatalog:SearchProvisionedProducts",
 			"servicecatalog:TerminateProvisionedProduct", "servicecatalog:UpdateProvisionedProduct",
 		}, "*", self},
-		"ReadOutputs":       {[]string{"servicecatalog:GetProvisionedProductOutputs"}, "*", nil},
 		"FindActionTargets": {[]string{"cloudformation:ListStackResources"}, join("arn:", partition, ":cloudformation:", region, ":", account, ":stack/SC-*"), nil},
 		"OpenOwnNotebooks": {[]string{"sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:DescribeNotebookInstance"},
 			join("arn:", partition, ":sagemaker:", region, ":", account, ":notebook-instance/sc-*"),
@@ -176,7 +175,7 @@ func TestStatementsAreAdded(t *testing.T) {
 		})},
 	})
 	st := statements(t, properties(t, stack, r.Policy))
-	assert.Len(t, st, 7, "the six of the construct and the caller's")
+	assert.Len(t, st, 6, "the five of the construct and the caller's")
 	assert.Equal(t, "arn:aws:s3:::catalog-docs/*", st["ReadCatalogDocs"]["Resource"])
 }
 
