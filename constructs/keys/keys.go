@@ -92,13 +92,6 @@ var UseActions = []string{
 // DenyUseSid is the Sid of a restricted key's deny statement.
 const DenyUseSid = "DenyUseExceptByItsUsers"
 
-// principalArnPattern matches what aws:PrincipalArn can equal (ArnLike,
-// wildcards allowed): the ARN of an IAM role or user (a role's ARN with its
-// path; for a role session, aws:PrincipalArn is the role's ARN), or of an
-// account's root user (IAM User Guide, "AWS global condition context keys",
-// aws:PrincipalArn).
-var principalArnPattern = regexp.MustCompile(`^arn:(aws[a-z-]*|\*):iam::([0-9]{12}|\*):(role/.+|user/.+|root)$`)
-
 // servicePattern matches a kms:ViaService value: a service's regional
 // endpoint name, such as s3.eu-west-1.amazonaws.com (AWS KMS Developer
 // Guide, "kms:ViaService").
@@ -255,7 +248,7 @@ func (k *Key) AddUsers(principalArns ...*string) {
 	if k.deny == nil {
 		p.Addf("principalArns", "the key's use is not restricted (keys.Props.RestrictUse): every principal of the account whose IAM policies allow it may use it already")
 	}
-	checkUsers(p, "principalArns", principalArns)
+	p.PrincipalArns("principalArns", principalArns)
 	if err := p.Err(); err != nil {
 		panic(fmt.Errorf("%s: %w", *k.Node().Path(), err))
 	}
@@ -274,25 +267,13 @@ func (props *Props) restricted() bool {
 	return (props.RestrictUse != nil && *props.RestrictUse) || len(props.Users) > 0 || len(props.ViaServices) > 0
 }
 
-// checkUsers records every nil or malformed principal ARN of list.
-func checkUsers(p *check.Problems, field string, list []*string) {
-	for i, a := range list {
-		switch {
-		case a == nil:
-			p.Addf(fmt.Sprintf("%s[%d]", field, i), "nil: give a principal's ARN or leave it out")
-		case !check.Unresolved(*a) && !principalArnPattern.MatchString(*a):
-			p.Add(fmt.Sprintf("%s[%d]", field, i), *a, "an IAM role or user ARN, wildcards allowed, such as arn:aws:iam::123456789012:role/catalog/notebooks/*")
-		}
-	}
-}
-
 // Validate reports every invalid field of props, or nil.
 func (props *Props) Validate() error {
 	p := check.New("keys.Props")
 	if props.RestrictUse != nil && !*props.RestrictUse && (len(props.Users) > 0 || len(props.ViaServices) > 0) {
 		p.Addf("RestrictUse", "false, but Users or ViaServices are given: they restrict the key's use to them (leave RestrictUse out, or set it true)")
 	}
-	checkUsers(p, "Users", props.Users)
+	p.PrincipalArns("Users", props.Users)
 	for i, s := range props.ViaServices {
 		switch {
 		case s == nil:

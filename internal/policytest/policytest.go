@@ -214,7 +214,8 @@ func Evaluate(t testing.TB, resourcePolicy map[string]any, requests []Request) [
 }
 
 // Resolve returns v with the intrinsic functions a policy holds replaced by
-// strings: Ref to the pseudo parameters and to the resources refs names,
+// strings: Ref to the pseudo parameters (refs may override them, and must
+// give AWS::StackId) and to the resources refs names,
 // Fn::GetAtt (refs["<logical ID>.<attribute>"]), Fn::Join, Fn::Select and
 // Fn::Split. It fails on anything else.
 func Resolve(t testing.TB, v any, refs map[string]string) any {
@@ -244,6 +245,9 @@ func resolve(v any, refs map[string]string) (any, error) {
 				switch k {
 				case "Ref":
 					name, _ := arg.(string)
+					if s, ok := refs[name]; ok {
+						return s, nil
+					}
 					switch name {
 					case "AWS::Partition":
 						return Partition, nil
@@ -253,9 +257,6 @@ func resolve(v any, refs map[string]string) (any, error) {
 						return Account, nil
 					case "AWS::URLSuffix":
 						return "amazonaws.com", nil
-					}
-					if s, ok := refs[name]; ok {
-						return s, nil
 					}
 					return nil, fmt.Errorf("policytest.Resolve: no value for Ref %s", name)
 				case "Fn::GetAtt":
