@@ -148,12 +148,25 @@ type Request struct {
 // resource policy (Allowed, ImplicitlyDenied or ExplicitlyDenied), in order.
 func Evaluate(t testing.TB, resourcePolicy map[string]any, requests []Request) []string {
 	t.Helper()
+	return evaluate(t, resourcePolicy, nil, requests)
+}
+
+// EvaluateThroughEndpoint returns the engine's decision for each request
+// made through a VPC endpoint with this policy (no resource policy).
+func EvaluateThroughEndpoint(t testing.TB, endpointPolicy map[string]any, requests []Request) []string {
+	t.Helper()
+	return evaluate(t, nil, endpointPolicy, requests)
+}
+
+func evaluate(t testing.TB, resourcePolicy, endpointPolicy map[string]any, requests []Request) []string {
+	t.Helper()
 	need(t, "@cloud-copilot/iam-simulate")
 	type sim struct {
 		ServiceControlPolicies  []any            `json:"serviceControlPolicies"`
 		ResourceControlPolicies []any            `json:"resourceControlPolicies"`
 		IdentityPolicies        []map[string]any `json:"identityPolicies"`
-		ResourcePolicy          map[string]any   `json:"resourcePolicy"`
+		ResourcePolicy          map[string]any   `json:"resourcePolicy,omitempty"`
+		VpcEndpointPolicies     []map[string]any `json:"vpcEndpointPolicies,omitempty"`
 		Request                 map[string]any   `json:"request"`
 	}
 	var sims []sim
@@ -172,10 +185,15 @@ func Evaluate(t testing.TB, resourcePolicy map[string]any, requests []Request) [
 		for k, v := range r.Context {
 			ctx[k] = v
 		}
+		var endpoints []map[string]any
+		if endpointPolicy != nil {
+			endpoints = []map[string]any{{"name": "endpoint", "policy": endpointPolicy}}
+		}
 		sims = append(sims, sim{
 			ServiceControlPolicies: []any{}, ResourceControlPolicies: []any{},
-			IdentityPolicies: []map[string]any{{"name": "identity", "policy": identity}},
-			ResourcePolicy:   resourcePolicy,
+			IdentityPolicies:    []map[string]any{{"name": "identity", "policy": identity}},
+			ResourcePolicy:      resourcePolicy,
+			VpcEndpointPolicies: endpoints,
 			Request: map[string]any{
 				"principal": r.Principal, "action": r.Action,
 				"resource":         map[string]any{"resource": r.Resource, "accountId": Account},
