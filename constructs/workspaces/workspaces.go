@@ -482,6 +482,8 @@ func (w *Workspaces) function(props *Props, bucket awss3.IBucket) {
 		logKey = keys.New(w, jsii.String("FunctionLogKey"), &keys.Props{
 			Description:  jsii.String("Encrypts the logs of the SageMaker notebook catalog's workspace function"),
 			LogGroupArns: arns.LogGroup(w, names.FunctionLogGroups(w.catalog)+"*"),
+			// CloudWatch Logs only.
+			RestrictUse: jsii.Bool(true),
 		}).Key
 	}
 	fn := function.New(w, "Function", function.Props{
