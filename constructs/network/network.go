@@ -160,10 +160,6 @@ func New(scope constructs.Construct, id *string, props *Props) *Network {
 	})
 	endpointSG.AddIngressRule(notebookSG, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS from notebooks"), nil)
 	notebookSG.AddEgressRule(endpointSG, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS to the VPC interface endpoints"), nil)
-	// S3 through the gateway endpoint: its regional managed prefix list,
-	// whose ID CloudFormation exposes nowhere; a custom resource looks it up.
-	n.S3PrefixListId = s3PrefixList(n)
-	notebookSG.AddEgressRule(awsec2.Peer_PrefixList(n.S3PrefixListId), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS to S3 through the gateway endpoint"), nil)
 
 	n.Endpoints = map[string]awsec2.IInterfaceVpcEndpoint{}
 	for _, e := range []struct {
@@ -193,9 +189,13 @@ func New(scope constructs.Construct, id *string, props *Props) *Network {
 
 	// Flow logs, kept a year, encrypted with a key of their own (a given
 	// notebook key's policy would not be ours to change).
+	// The key also encrypts the S3 prefix list lookup's log group, named
+	// after the flow-log group.
 	groupArns := arns.LogGroup(n, "*")
+	var lookupLogs *string
 	if props.FlowLogGroupName != nil {
-		groupArns = arns.LogGroup(n, *props.FlowLogGroupName)
+		lookupLogs = jsii.String(*props.FlowLogGroupName + "/s3-prefix-list")
+		groupArns = arns.LogGroup(n, *props.FlowLogGroupName+"*")
 	}
 	// Only CloudWatch Logs uses it (as a service principal, or through
 	// kms:ViaService for whoever reads the logs).
@@ -214,6 +214,11 @@ func New(scope constructs.Construct, id *string, props *Props) *Network {
 		Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(n.FlowLogs, nil),
 		TrafficType: awsec2.FlowLogTrafficType_ALL,
 	})
+
+	// S3 through the gateway endpoint: its regional managed prefix list,
+	// whose ID CloudFormation exposes nowhere; a custom resource looks it up.
+	n.S3PrefixListId = s3PrefixList(n, lookupLogs)
+	notebookSG.AddEgressRule(awsec2.Peer_PrefixList(n.S3PrefixListId), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS to S3 through the gateway endpoint"), nil)
 	removeRedundantDependsOnProviderRole(awscdk.Stack_Of(n))
 
 	for _, sn := range *vpc.IsolatedSubnets() {
@@ -306,11 +311,34 @@ func splitBucketArn(arn string) (bucket, prefix string) {
 // s3PrefixList looks up S3's managed prefix list of the stack's region at
 // deployment (EC2 DescribeManagedPrefixLists, filtered by the name AWS
 // gives it: the S3 endpoint service's name, com.amazonaws.<region>.s3) and
-// returns its ID. The lookup's role may call that one action on "*": EC2
-// Describe actions support no resource-level permissions (Service
-// Authorization Reference, Amazon EC2: DescribeManagedPrefixLists has no
-// resource type).
-func s3PrefixList(n *Network) *string {
+// returns its ID. The lookup's role (inline, nothing else) may call that
+// one action on "*", EC2 Describe actions supporting no resource-level
+// permissions (Service Authorization Reference, Amazon EC2:
+// DescribeManagedPrefixLists has no resource type), and write its own log
+// group, which the flow-log key encrypts (logName, or a generated name).
+func s3PrefixList(n *Network, logName *string) *string {
+	logs := awslogs.NewLogGroup(n, jsii.String("S3PrefixListLogs"), &awslogs.LogGroupProps{
+		LogGroupName:  logName,
+		Retention:     awslogs.RetentionDays_ONE_YEAR,
+		EncryptionKey: n.FlowLogKey,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	role := awsiam.NewRole(n, jsii.String("S3PrefixListRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Looks up S3's managed prefix list for the notebooks' security group"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{"Lookup": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("DescribeManagedPrefixLists"),
+				Actions:   jsii.Strings("ec2:DescribeManagedPrefixLists"),
+				Resources: jsii.Strings("*"),
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("OwnLogs"),
+				Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+				Resources: &[]*string{awscdk.Fn_Join(jsii.String(""), &[]*string{logs.LogGroupArn(), jsii.String(":log-stream:*")})},
+			}),
+		}})},
+	})
 	call := &customresources.AwsSdkCall{
 		Service: jsii.String("EC2"),
 		Action:  jsii.String("DescribeManagedPrefixLists"),
@@ -321,17 +349,26 @@ func s3PrefixList(n *Network) *string {
 		OutputPaths:        jsii.Strings(prefixListIdPath),
 	}
 	lookup := customresources.NewAwsCustomResource(n, jsii.String("S3PrefixList"), &customresources.AwsCustomResourceProps{
-		OnCreate: call,
-		OnUpdate: call,
-		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("DescribeManagedPrefixLists"),
-			Actions:   jsii.Strings("ec2:DescribeManagedPrefixLists"),
-			Resources: jsii.Strings("*"),
-		})}),
+		OnCreate:            call,
+		OnUpdate:            call,
+		Role:                role,
+		LogGroup:            logs,
 		InstallLatestAwsSdk: jsii.Bool(false),
 	})
+	// The provider function's Fn::GetAtt of the role (whose inline policy is
+	// all it grants) already orders them; the DependsOn the CDK adds is
+	// redundant, and cfn-lint warns (W3005).
+	if provider, ok := awscdk.Stack_Of(n).Node().TryFindChild(jsii.String(awsCustomResourceProvider)).(constructs.IConstruct); ok && provider != nil {
+		if fn, ok := provider.Node().DefaultChild().(awscdk.CfnResource); ok {
+			fn.AddDeletionOverride(jsii.String("DependsOn"))
+		}
+	}
 	return lookup.GetResponseField(jsii.String(prefixListIdPath))
 }
+
+// awsCustomResourceProvider is the ID of the CDK's AwsCustomResource
+// provider function, a singleton of the stack.
+const awsCustomResourceProvider = "AWS679f53fac002430cb0da5b7982bd2287"
 
 // prefixListIdPath is where DescribeManagedPrefixLists' answer holds the ID.
 const prefixListIdPath = "PrefixLists.0.PrefixListId"

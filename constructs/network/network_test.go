@@ -223,10 +223,12 @@ func TestProps(t *testing.T) {
 	tmpl.HasResourceProperties(jsii.String("AWS::EC2::Subnet"), map[string]any{"CidrBlock": "10.20.0.0/24"})
 	assert.Len(t, n.SubnetIds, 1)
 	assert.Equal(t, "/team/vpc-flow-logs", props(resources(stack, "AWS::Logs::LogGroup")[logicalID(stack, n.FlowLogs)])["LogGroupName"])
-	// The key is scoped to that group.
+	// The key is scoped to that group and the groups named after it (the
+	// S3 prefix list lookup's, /team/vpc-flow-logs/s3-prefix-list).
 	key := testutil.JSON(props(resources(stack, "AWS::KMS::Key")[logicalID(stack, n.FlowLogKey)]))
-	assert.Contains(t, key, `":log-group:/team/vpc-flow-logs"`)
+	assert.Contains(t, key, `":log-group:/team/vpc-flow-logs*"`)
 	assert.NotContains(t, key, `":log-group:*"`)
+	tmpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{"LogGroupName": "/team/vpc-flow-logs/s3-prefix-list"})
 }
 
 func TestExistingNetworkCreatesNothing(t *testing.T) {

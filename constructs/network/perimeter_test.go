@@ -146,17 +146,38 @@ func TestS3PrefixListEgress(t *testing.T) {
 	}
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{lookupID, "PrefixLists.0.PrefixListId"}}, stack.Resolve(n.S3PrefixListId))
 
-	// The lookup's role: that one action, on "*" (no resource-level permissions).
-	var lookupPolicy map[string]any
-	for _, p := range resources(stack, "AWS::IAM::Policy") {
-		if strings.Contains(testutil.JSON(p), "DescribeManagedPrefixLists") {
-			lookupPolicy = props(p)
+	// The lookup's role (inline, nothing else): that one action, on "*" (no
+	// resource-level permissions), and its own log group, which the
+	// flow-log key encrypts.
+	var role map[string]any
+	for _, r := range resources(stack, "AWS::IAM::Role") {
+		if strings.Contains(testutil.JSON(r), "DescribeManagedPrefixLists") {
+			require.Nil(t, role, "one role")
+			role = props(r)
 		}
 	}
-	require.NotNil(t, lookupPolicy)
-	assert.Equal(t, []any{map[string]any{"Sid": "DescribeManagedPrefixLists", "Effect": "Allow", "Action": "ec2:DescribeManagedPrefixLists", "Resource": "*"}},
-		lookupPolicy["PolicyDocument"].(map[string]any)["Statement"])
+	require.NotNil(t, role)
+	assert.Nil(t, role["ManagedPolicyArns"], "no AWSLambdaBasicExecutionRole")
+	logsID := ""
+	for id, g := range resources(stack, "AWS::Logs::LogGroup") {
+		if strings.HasPrefix(id, "NetworkS3PrefixListLogs") {
+			logsID = id
+			assert.Equal(t, map[string]any{"Fn::GetAtt": []any{logicalID(stack, n.FlowLogKey), "Arn"}}, props(g)["KmsKeyId"])
+		}
+	}
+	require.NotEmpty(t, logsID)
+	assert.Equal(t, []any{map[string]any{"PolicyName": "Lookup", "PolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{
+		map[string]any{"Sid": "DescribeManagedPrefixLists", "Effect": "Allow", "Action": "ec2:DescribeManagedPrefixLists", "Resource": "*"},
+		map[string]any{"Sid": "OwnLogs", "Effect": "Allow", "Action": []any{"logs:CreateLogStream", "logs:PutLogEvents"},
+			"Resource": map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{logsID, "Arn"}}, ":log-stream:*"}}}},
+	}}}}, role["Policies"])
 	assert.Empty(t, policytest.Actions(t, "ec2")["DescribeManagedPrefixLists"].ResourceTypes, "no resource-level permissions")
+	for id, fn := range resources(stack, "AWS::Lambda::Function") {
+		if strings.HasPrefix(id, "AWS679f53fac002430cb0da5b7982bd2287") {
+			assert.Equal(t, map[string]any{"LogGroup": map[string]any{"Ref": logsID}}, props(fn)["LoggingConfig"])
+			assert.Nil(t, fn["DependsOn"], "the Fn::GetAtt of its role orders them (cfn-lint W3005)")
+		}
+	}
 
 	// The notebook group's egress: the endpoints' group and the prefix list, HTTPS only.
 	notebookSG := refID(t, stack.Resolve(n.SecurityGroupIds[0]))
