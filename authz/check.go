@@ -20,7 +20,8 @@ type Result struct {
 }
 
 // Unexpected reports whether the decision differs from the expectation
-// (Allowed for every legitimate call).
+// (Allowed for every legitimate call and residual risk: a residual risk a
+// policy now refuses belongs among the abuse cases).
 func (r Result) Unexpected() bool {
 	if r.Decision == Error {
 		return true
@@ -189,8 +190,12 @@ func (rep *Report) WriteTable(w io.Writer, known map[string][]string) {
 	tw.Flush()
 	calls, allowed, unexpected, findings := rep.Counts()
 	fmt.Fprintf(w, "\n%d calls: %d Allowed, %d not as expected; %d reference-lint findings\n", calls, allowed, unexpected, findings)
-	var legit, legitAllowed, abuse, abuseDenied int
+	var legit, legitAllowed, abuse, abuseDenied, residual int
 	for _, r := range rep.Results {
+		if r.Expect == "Residual" {
+			residual++
+			continue
+		}
 		if r.Expect == "Denied" {
 			abuse++
 			if r.Outcome() == "Denied" {
@@ -203,8 +208,8 @@ func (rep *Report) WriteTable(w io.Writer, known map[string][]string) {
 			legitAllowed++
 		}
 	}
-	fmt.Fprintf(w, "of which %d legitimate calls: %d Allowed, %d not; %d abuse cases: %d Denied, %d not\n",
-		legit, legitAllowed, legit-legitAllowed, abuse, abuseDenied, abuse-abuseDenied)
+	fmt.Fprintf(w, "of which %d legitimate calls: %d Allowed, %d not; %d abuse cases: %d Denied, %d not; %d residual risks (no policy can refuse them; the control is elsewhere)\n",
+		legit, legitAllowed, legit-legitAllowed, abuse, abuseDenied, abuse-abuseDenied, residual)
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(w, "skipped flow %s\n", s)
 	}
@@ -236,6 +241,40 @@ func (rep *Report) Abuse() []Result {
 		}
 	}
 	return out
+}
+
+// Residuals returns the residual risks of the report (expect: Residual),
+// in model order.
+func (rep *Report) Residuals() []Result {
+	var out []Result
+	for _, r := range rep.Results {
+		if r.Expect == "Residual" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// WriteResiduals prints the residual risks: the finding, the row, the
+// decision and the control that stands instead of a policy.
+func WriteResiduals(w io.Writer, rows []Result, markdown bool) {
+	if len(rows) == 0 {
+		return
+	}
+	if markdown {
+		fmt.Fprintln(w, "| FINDING | ROW | ACTION | NOW | CONTROL INSTEAD |")
+		fmt.Fprintln(w, "| --- | --- | --- | --- | --- |")
+		for _, r := range rows {
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.Finding, r.ID(), r.Action, r.Outcome(), strings.ReplaceAll(r.Residual, "|", "\\|"))
+		}
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FINDING\tROW\tACTION\tNOW\tCONTROL INSTEAD")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Finding, r.ID(), r.Action, r.Outcome(), r.Residual)
+	}
+	tw.Flush()
 }
 
 // Outcome is how the abuse table gives a decision: Denied, Allowed, or

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -92,10 +93,14 @@ type Call struct {
 	// unfilled makes the call Unresolved.
 	Automation string            `yaml:"automation"`
 	Parameters map[string]string `yaml:"parameters"`
-	// Expect is Allowed (default) or Denied.
-	Expect string     `yaml:"expect"`
-	Source StringList `yaml:"source"`
-	Note   string     `yaml:"note"`
+	// Expect is Allowed (default), Denied (an abuse case), or Residual: a
+	// risk of a finding that no policy can refuse (the request is the same
+	// as a legitimate one), evaluated to show it is Allowed, with the
+	// control that stands instead in Residual.
+	Expect   string     `yaml:"expect"`
+	Residual string     `yaml:"residual"`
+	Source   StringList `yaml:"source"`
+	Note     string     `yaml:"note"`
 }
 
 // StringList is a YAML string or list of strings.
@@ -182,16 +187,22 @@ func (f *Flow) check() error {
 		switch c.Expect {
 		case "":
 			f.Calls[i].Expect = "Allowed"
-		case "Allowed", "Denied":
+		case "Allowed", "Denied", "Residual":
 		default:
-			errs = append(errs, fmt.Errorf("%s: expect %q: Allowed or Denied", where, c.Expect))
+			errs = append(errs, fmt.Errorf("%s: expect %q: Allowed, Denied or Residual", where, c.Expect))
 		}
 		_, known := Findings[c.Finding]
 		switch {
-		case c.Expect == "Denied" && !known:
-			errs = append(errs, fmt.Errorf("%s: finding %q: an abuse case names the finding it stops, one of %s", where, c.Finding, strings.Join(sortedKeys(Findings), ", ")))
-		case c.Expect != "Denied" && c.Finding != "":
-			errs = append(errs, fmt.Errorf("%s: finding %q: only an abuse case (expect: Denied) names a finding", where, c.Finding))
+		case (c.Expect == "Denied" || c.Expect == "Residual") && !known:
+			errs = append(errs, fmt.Errorf("%s: finding %q: an abuse case or a residual risk names its finding, one of %s", where, c.Finding, strings.Join(sortedKeys(Findings), ", ")))
+		case c.Expect != "Denied" && c.Expect != "Residual" && c.Finding != "":
+			errs = append(errs, fmt.Errorf("%s: finding %q: only an abuse case (expect: Denied) or a residual risk names a finding", where, c.Finding))
+		}
+		switch {
+		case c.Expect == "Residual" && strings.TrimSpace(c.Residual) == "":
+			errs = append(errs, fmt.Errorf("%s: residual: a residual risk says which control stands instead of a policy", where))
+		case c.Expect != "Residual" && c.Residual != "":
+			errs = append(errs, fmt.Errorf("%s: residual: only for expect: Residual", where))
 		}
 		if c.IdentityAllows && c.Expect != "Denied" {
 			errs = append(errs, fmt.Errorf("%s: identityAllows: only for an abuse case (expect: Denied)", where))
@@ -213,7 +224,10 @@ type Request struct {
 	Expect                      string
 	// Finding is the finding of issue #11 an abuse case stops.
 	Finding string
-	Sources []string
+	// Residual is the control that stands instead of a policy (expect:
+	// Residual).
+	Residual string
+	Sources  []string
 	// Unresolved says why the request cannot be made (an SSM document
 	// parameter without a value); the decision is then Unresolved.
 	Unresolved string
@@ -244,7 +258,7 @@ func (a *Assembly) requests(flows []Flow, tolerant bool) ([]Request, error) {
 				r, err := a.request(f, c, item)
 				if err != nil && tolerant {
 					r = Request{Flow: f.ID, Call: c.ID, Does: c.Does, Action: c.Action, Resource: c.Resource, Principal: c.Principal,
-						Expect: c.Expect, Finding: c.Finding, Sources: c.Source, Unresolved: cannotResolve + err.Error()}
+						Expect: c.Expect, Finding: c.Finding, Residual: c.Residual, Sources: c.Source, Unresolved: cannotResolve + err.Error()}
 				} else if err != nil {
 					errs = append(errs, fmt.Errorf("%s: %s/%s: %w", f.File, f.ID, c.ID, err))
 					continue
@@ -430,7 +444,7 @@ func (a *Assembly) request(f Flow, c Call, item string) (Request, error) {
 	if item != "" {
 		id += "[" + item + "]"
 	}
-	req := Request{Flow: f.ID, Call: id, Does: c.Does, Action: c.Action, Expect: c.Expect, Finding: c.Finding, Sources: c.Source}
+	req := Request{Flow: f.ID, Call: id, Does: c.Does, Action: c.Action, Expect: c.Expect, Finding: c.Finding, Residual: c.Residual, Sources: c.Source}
 	if req.Resource, err = x.interpString(c.Resource); err != nil {
 		return req, fmt.Errorf("resource: %w", err)
 	}
@@ -727,6 +741,19 @@ func (x *call) simulation(c Call, req Request, ctx map[string]any) (map[string]a
 		}
 		sim["vpcEndpointPolicies"] = []Policy{*p}
 		context["aws:SourceVpce"], context["aws:SourceVpc"] = vpce, vpc
+	}
+	// aws:PrincipalIsAWSService: "present in the request context for all
+	// signed API requests" (IAM User Guide, AWS global condition context
+	// keys): true for a service principal, false for everyone else.
+	if _, ok := context["aws:PrincipalIsAWSService"]; !ok {
+		context["aws:PrincipalIsAWSService"] = strconv.FormatBool(strings.HasPrefix(c.Principal, "service:"))
+	}
+	// aws:ResourceAccount: "included in the request context for most
+	// service actions" (IAM User Guide, AWS global condition context keys),
+	// the account that owns the resource; set for a resource ARN that names
+	// an account (not for "*" or S3's account-less ARNs).
+	if parts := strings.SplitN(req.Resource, ":", 6); len(parts) == 6 && parts[4] != "" {
+		context["aws:ResourceAccount"] = parts[4]
 	}
 	for k, v := range ctx {
 		context[k] = v

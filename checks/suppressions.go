@@ -103,6 +103,9 @@ func catalogSuppressions(has func(string) bool, bucket, catalog string, dataBuck
 	if has("Network/Vpc") {
 		out = append(out, noInline("Network/Vpc/FlowLog/IAMRole")...)
 	}
+	if has("Network/S3PrefixListRole") {
+		out = append(out, prefixListSuppressions(noInline)...)
+	}
 	for _, id := range []string{"Stop", "Start"} {
 		path := "NotebookActions/" + id + "Policy"
 		if !has(path) {
@@ -210,6 +213,33 @@ func leaseSuppressions(bucket, catalog string, dataBucketArns []string, finding 
 			"notebook (iam:GetRole, iam:GetUser: the unique ID that aws:userid carries), which may be any principal of " +
 			"the account the portfolio admits (principal patterns), and reading one changes nothing."},
 	)
+	return out
+}
+
+// prefixListSuppressions are the findings of the S3 prefix list lookup
+// (network.Network: the CDK's AwsCustomResource provider and its role),
+// and why they do not apply.
+func prefixListSuppressions(noInline func(string) []Suppression) []Suppression {
+	const provider = "AWS679f53fac002430cb0da5b7982bd2287"
+	out := noInline("Network/S3PrefixListRole")
+	out = append(out, Suppression{"Network/S3PrefixListRole", "AwsSolutions-IAM5", []string{
+		"Resource::*",
+		`/^Resource::<NetworkS3PrefixListLogs[A-F0-9]+\.Arn>:log-stream:\*$/`,
+	}, "ec2:DescribeManagedPrefixLists supports no resource-level permissions (Service Authorization Reference, Amazon EC2); " +
+		"it is the role's only action besides writing its own log group's streams, whose names Lambda chooses."})
+	for _, pack := range []string{"HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"} {
+		out = append(out, Suppression{provider, pack + "-LambdaInsideVPC", nil, "The CDK's AwsCustomResource provider looks up S3's " +
+			"managed prefix list for the notebooks' security group, during deployments only. Inside the VPC it would need an EC2 " +
+			"interface endpoint (about $15 a month) and CloudFormation's response bucket through the S3 endpoint; its role may " +
+			"call one Describe action and write its own logs, so its network adds nothing to contain."})
+		if pack != "PCI.DSS.321" {
+			out = append(out,
+				Suppression{provider, pack + "-LambdaConcurrency", nil, "It runs only when CloudFormation creates or updates " +
+					"the lookup (once per deployment that changes it): nothing to throttle."},
+				Suppression{provider, pack + "-LambdaDLQ", nil, "CloudFormation waits for the custom resource's response and " +
+					"fails the deployment on an error; an asynchronous dead-letter queue would never receive anything."})
+		}
+	}
 	return out
 }
 

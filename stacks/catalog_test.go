@@ -161,7 +161,8 @@ func TestDefaultNetwork(t *testing.T) {
 	for _, sg := range s.json.Resources("AWS::EC2::SecurityGroup") {
 		props := sg["Properties"].(map[string]any)
 		assert.NotContains(t, testutil.JSON(props["SecurityGroupIngress"]), "0.0.0.0/0")
-		for _, e := range props["SecurityGroupEgress"].([]any) {
+		inline, _ := props["SecurityGroupEgress"].([]any)
+		for _, e := range inline {
 			egress := e.(map[string]any)
 			if egress["CidrIp"] == "255.255.255.255/32" {
 				continue // CDK's "no egress" marker
@@ -169,6 +170,12 @@ func TestDefaultNetwork(t *testing.T) {
 			assert.EqualValues(t, 443, egress["FromPort"], "egress %v", egress)
 			assert.EqualValues(t, 443, egress["ToPort"], "egress %v", egress)
 		}
+	}
+	for _, r := range s.json.Resources("AWS::EC2::SecurityGroupEgress") {
+		egress := r["Properties"].(map[string]any)
+		assert.NotEqual(t, "0.0.0.0/0", egress["CidrIp"], "egress %v", egress)
+		assert.EqualValues(t, 443, egress["FromPort"], "egress %v", egress)
+		assert.EqualValues(t, 443, egress["ToPort"], "egress %v", egress)
 	}
 }
 
@@ -258,6 +265,9 @@ func TestNoWildcards(t *testing.T) {
 		"NotebookNetworkDescribe": true, "ServiceCatalogTemplateChecks": true, "ServiceCatalogTemplateRead": true,
 		"FindProducts": true, "ManageOwnNotebooks": true,
 		"ListNotebooks": true, "VerifyProvisionedProducts": true, "TerminateExpiredNotebooks": true,
+		// The S3 prefix list lookup (network): EC2 Describe actions have no
+		// resource-level permissions.
+		"DescribeManagedPrefixLists": true,
 	}
 	for name, s := range map[string]*synthesized{"defaults": onDefaults(t), "configured": onConfigured(t)} {
 		for _, stmt := range statements(s.json) {

@@ -80,6 +80,14 @@ func NewHub(scope constructs.Construct, id *string, props *Props) *Hub {
 		SubnetIds:        h.Network.SubnetIds,
 		SecurityGroupIds: h.Network.SecurityGroupIds,
 	})
+	// Starting a notebook creates its volume's grant on the notebook key.
+	if h.notebookKey != nil {
+		for _, a := range h.Actions.Actions {
+			if a.Api == "StartNotebookInstance" {
+				h.notebookKey.AddUsers(a.Role.RoleArn())
+			}
+		}
+	}
 
 	// The analysts' policy, for the created role or for your own roles (an
 	// IAM Identity Center permission set refers to it by name).

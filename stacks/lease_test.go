@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/datalake-platform/sagemaker-catalog/constructs/workspaces"
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
 )
 
@@ -17,9 +18,11 @@ func TestWorkspaceBucket(t *testing.T) {
 	b := resource(t, s, s.parts.Workspaces.Bucket)
 	assert.Equal(t, "Retain", b["DeletionPolicy"], "the analysts' work outlives the stack")
 	p := b["Properties"].(map[string]any)
-	// A generated name: the retained bucket of a deleted stack does not
-	// block the next deployment (workspaceBucketName takes it back).
-	assert.NotContains(t, p, "BucketName")
+	// Named after the stack instance: the retained bucket of a deleted
+	// stack does not block the next deployment (workspaceBucketName takes
+	// it back), and the name never holds "sagemaker".
+	assert.Equal(t, s.stack.Resolve(workspaces.BucketName(s.stack)), p["BucketName"])
+	assert.NotContains(t, strings.ToLower(testutil.JSON(p["BucketName"])), "sagemaker")
 	enc := testutil.JSON(p["BucketEncryption"])
 	assert.Contains(t, enc, `"SSEAlgorithm":"aws:kms"`)
 	assert.Contains(t, enc, `"KMSMasterKeyID":{"Fn::GetAtt":["NotebookKey`)

@@ -8,13 +8,13 @@ package stacks
 
 import (
 	"fmt"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -59,6 +59,9 @@ type Parts struct {
 	FunctionLogKey awskms.IKey
 
 	code awslambda.Code
+	// notebookKey is the created notebook key (nil with Config.KmsKeyArn),
+	// whose use is restricted to its users.
+	notebookKey *keys.Key
 }
 
 // newStack creates the catalog's stack and reads its props.
@@ -93,19 +96,43 @@ func newStack(scope constructs.Construct, id *string, props *Props) (awscdk.Stac
 func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts {
 	p := Parts{code: code}
 	catalog := cfg.StackName
+	region := *awscdk.Aws_REGION()
+	// The principals the perimeter lets in, by ARNs that depend on no
+	// resource (the roles' policies name the key: a token of their own ARN
+	// in the key's policy would be a circular dependency): the notebook
+	// roles' path, and the launch role's and janitor's fixed names.
+	notebookRoles := workspaces.NotebookRoles(stack, catalog)
+	launchRole := arns.Global(stack, "iam", "role", names.LaunchRole(catalog, region))
+	janitorRole := arns.Global(stack, "iam", "role", names.JanitorRole(catalog, region))
 	if cfg.KmsKeyArn != "" {
 		p.NotebookKey = awskms.Key_FromKeyArn(stack, jsii.String("NotebookKey"), jsii.String(cfg.KmsKeyArn))
 	} else {
-		p.NotebookKey = keys.New(stack, jsii.String("NotebookKey"), &keys.Props{
+		// Its users: the notebook roles (the workspaces through S3), the
+		// launch role (the volume's grant through SageMaker), the janitor
+		// (the status through S3, the notices through SNS); the Start
+		// action's role is added by the hub.
+		p.notebookKey = keys.New(stack, jsii.String("NotebookKey"), &keys.Props{
 			Description: jsii.String("Encrypts the ML storage volumes of Service Catalog SageMaker notebooks"),
-		}).Key
+			Users:       []*string{notebookRoles, launchRole, janitorRole},
+		})
+		p.NotebookKey = p.notebookKey.Key
 	}
+	// The S3 endpoint admits the workspace bucket (named before it exists)
+	// and the data lake.
+	bucketName := workspaces.BucketName(stack)
+	if cfg.WorkspaceBucketName != "" {
+		bucketName = jsii.String(cfg.WorkspaceBucketName)
+	}
+	buckets := []*string{stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("s3"), Region: jsii.String(""), Account: jsii.String(""),
+		Resource: bucketName, ArnFormat: awscdk.ArnFormat_NO_RESOURCE_NAME})}
+	buckets = append(buckets, *jsii.Strings(cfg.DataBucketArns...)...)
 	p.Network = network.New(stack, jsii.String("Network"), &network.Props{
 		SubnetIds:        *jsii.Strings(cfg.SubnetIds...),
 		SecurityGroupIds: *jsii.Strings(cfg.SecurityGroupIds...),
 		// Unique to the stack instance: a redeploy after a delete does not
 		// collide with the group the deleted stack kept.
 		FlowLogGroupName: jsii.String(names.FlowLogGroup(catalog) + "/" + *arns.StackInstance(stack)),
+		S3BucketArns:     buckets,
 	})
 	p.Template = notebook.New(stack, jsii.String("NotebookProduct"), &notebook.Props{
 		AllowedInstanceTypes:   cfg.AllowedInstanceTypes,
@@ -125,13 +152,21 @@ func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts 
 	p.FunctionLogKey = keys.New(stack, jsii.String("FunctionLogKey"), &keys.Props{
 		Description:  jsii.String("Encrypts the logs of the SageMaker notebook catalog's functions"),
 		LogGroupArns: arns.LogGroup(stack, names.FunctionLogGroups(catalog)+"*"),
+		// CloudWatch Logs only.
+		RestrictUse: jsii.Bool(true),
 	}).Key
 	var kept awss3.IBucket
 	if cfg.WorkspaceBucketName != "" {
 		kept = awss3.Bucket_FromBucketName(stack, jsii.String("KeptWorkspaces"), jsii.String(cfg.WorkspaceBucketName))
 	}
+	var endpoint *string
+	if p.Network.Created() {
+		endpoint = p.Network.S3Endpoint.VpcEndpointId()
+	}
 	p.Workspaces = workspaces.New(stack, jsii.String("Workspaces"), &workspaces.Props{
 		ExistingBucket:   kept,
+		StatusReaderArns: []*string{janitorRole},
+		S3EndpointId:     endpoint,
 		CatalogName:      jsii.String(catalog),
 		Key:              p.NotebookKey,
 		Code:             code,
@@ -161,6 +196,8 @@ func (p *Parts) addJanitor(stack awscdk.Stack, cfg config.Config, launchRole aws
 		LeaseDays:     jsii.Number(cfg.LeaseDays),
 		NoticeHours:   jsii.Number(cfg.LeaseNoticeHours),
 		Mode:          jsii.String(cfg.JanitorMode),
+		// The name the notebook key's and the bucket's policies give it.
+		RoleName: jsii.String(names.JanitorRole(cfg.StackName, *awscdk.Aws_REGION())),
 	})
 	output(stack, "JanitorDeadLetterQueueUrl", "Janitor runs that failed after every retry; alarm on its depth", p.Janitor.DeadLetters.QueueUrl())
 	output(stack, "LeaseNoticesTopicArn", "Subscribe owners with a filter policy on the owner message attribute", p.Janitor.Notices.TopicArn())
@@ -181,9 +218,9 @@ func (p Parts) launchRoleProps(cfg config.Config) *launchrole.Props {
 		// lower case (the workspace function): one spelling, sc-*.
 		NamePrefix: jsii.String(names.NotebookNamePrefix),
 	}
-	if len(cfg.ShareWithAccounts) > 0 || cfg.ImportPortfolioId != "" {
-		props.RoleName = jsii.String(names.LaunchRole(cfg.StackName, *awscdk.Aws_REGION()))
-	}
+	// Always this name: accounts that share the portfolio find the role by
+	// it, and the notebook key's policy names it (newParts).
+	props.RoleName = jsii.String(names.LaunchRole(cfg.StackName, *awscdk.Aws_REGION()))
 	return props
 }
 

@@ -152,7 +152,8 @@ func TestPipelineMeetsControlTowerControls(t *testing.T) {
 	// is kept a year and encrypted (CT.CLOUDWATCH.PR.2, PR.3).
 	group := p.ps.Stack.Resolve(p.ps.BuildLogs.LogGroupName())
 	projects := p.templates[home].Resources("AWS::CodeBuild::Project")
-	assert.Len(t, projects, 5, "synth, self-mutation and three file assets")
+	assert.Len(t, projects, 6, "synth, self-mutation and four file assets (the functions, the product template, "+
+		"and the providers of the default security group's restriction and of the S3 prefix list lookup)")
 	for id, project := range projects {
 		logs := project["Properties"].(map[string]any)["LogsConfig"]
 		assert.Equal(t, map[string]any{"CloudWatchLogs": map[string]any{"Status": "ENABLED", "GroupName": group}}, logs, id)

@@ -80,6 +80,20 @@ var Waivers = []Waiver{
 			"own network) the stack creates no VPC and no such function.",
 	},
 	{
+		Control:   "CT.LAMBDA.PR.3",
+		Resources: []string{"AWS679f53fac002430cb0da5b7982bd2287"},
+		Kind:      Waived,
+		Cost: "The function is the CDK's AwsCustomResource provider that looks up S3's managed prefix list " +
+			"(com.amazonaws.<region>.s3) for the notebooks' security group, whose ID CloudFormation exposes nowhere. Inside " +
+			"the VPC it would need an EC2 interface endpoint (about $15 a month) and CloudFormation's response bucket " +
+			"through the S3 endpoint, whose policy admits only the catalog's buckets; without the lookup, the notebooks' " +
+			"security group would again allow HTTPS to 0.0.0.0/0.",
+		Protects: "The egress of a function that runs only while CloudFormation creates or updates the lookup.",
+		Instead: "Its role may call ec2:DescribeManagedPrefixLists (no resource-level permissions) and write its own " +
+			"log group, encrypted with the flow-log key; nothing else. With subnetIds (your own network) the stack creates " +
+			"no VPC and no such function.",
+	},
+	{
 		Control:   "CT.S3.PR.2",
 		Resources: []string{"WorkspacesAccessLogs"},
 		Kind:      Waived,

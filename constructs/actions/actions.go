@@ -103,12 +103,17 @@ func New(scope constructs.Construct, id *string, props *Props) *Actions {
 	cfnProduct := props.Product.Node().DefaultChild().(awsservicecatalog.CfnCloudFormationProduct)
 	for _, d := range definitions {
 		// Service Catalog assumes the role to start the automation, SSM to
-		// run it; both only for this account.
-		sameAccount := &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}}
+		// run it; both only for this account. SSM sends aws:SourceAccount
+		// (Systems Manager User Guide, "Cross-service confused deputy
+		// prevention"); Service Catalog's documentation does not say it
+		// does, so its condition holds when the key is sent and does not
+		// break the action when it is not (IfExists; docs/security.md).
 		role := awsiam.NewRole(a, jsii.String(d.id+"Role"), &awsiam.RoleProps{
 			AssumedBy: awsiam.NewCompositePrincipal(
-				awsiam.NewServicePrincipal(jsii.String("servicecatalog.amazonaws.com"), &awsiam.ServicePrincipalOpts{Conditions: sameAccount}),
-				awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), &awsiam.ServicePrincipalOpts{Conditions: sameAccount}),
+				awsiam.NewServicePrincipal(jsii.String("servicecatalog.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+					Conditions: &map[string]any{"StringEqualsIfExists": map[string]any{"aws:SourceAccount": stack.Account()}}}),
+				awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+					Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}}}),
 			),
 			Description: jsii.String("Runs the '" + d.name + "' self-service action on a catalog notebook"),
 		})

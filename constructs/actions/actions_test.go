@@ -173,13 +173,17 @@ func TestDocuments(t *testing.T) {
 func TestRoles(t *testing.T) {
 	_, stack := testutil.NewStack()
 	a := actions.New(stack, jsii.String("Actions"), props(newProduct(stack, 1), 1))
-	sameAccount := map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}}
+	account := map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}
 	for _, x := range a.Actions {
 		p := properties(t, stack, x.Role)
-		assert.Equal(t, []any{map[string]any{
-			"Action": "sts:AssumeRole", "Effect": "Allow", "Condition": sameAccount,
-			"Principal": map[string]any{"Service": []any{"servicecatalog.amazonaws.com", "ssm.amazonaws.com"}},
-		}}, p["AssumeRolePolicyDocument"].(map[string]any)["Statement"], x.Name)
+		// SSM documents aws:SourceAccount; for Service Catalog the
+		// condition holds only when the key is sent (IfExists).
+		assert.Equal(t, []any{
+			map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow", "Condition": map[string]any{"StringEqualsIfExists": account},
+				"Principal": map[string]any{"Service": "servicecatalog.amazonaws.com"}},
+			map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow", "Condition": map[string]any{"StringEquals": account},
+				"Principal": map[string]any{"Service": "ssm.amazonaws.com"}},
+		}, p["AssumeRolePolicyDocument"].(map[string]any)["Statement"], x.Name)
 		assert.Nil(t, p["Policies"], "its policy is a resource of its own: the document names the role")
 
 		st := policy(t, stack, x)

@@ -49,6 +49,7 @@ var (
 	// What lambda/cmd/functions accepts in LAUNCH_ROLE_ARN and PRODUCT_ID.
 	launchRolePattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
 	productIdPattern  = regexp.MustCompile(`^prod-[A-Za-z0-9]{1,96}$`)
+	roleNamePattern   = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 )
 
 // Props configures a Janitor.
@@ -85,6 +86,10 @@ type Props struct {
 	// terminate) or "dry-run" (decide and log only).
 	// Default: DefaultMode.
 	Mode *string
+	// RoleName names the function's role (a key or bucket policy may name it
+	// before it exists).
+	// Default: a generated name.
+	RoleName *string
 	// Schedule is how often the janitor runs: a recurring EventBridge
 	// Scheduler expression, rate(...) or cron(...).
 	// Default: DefaultSchedule.
@@ -248,6 +253,9 @@ func New(scope constructs.Construct, id *string, props *Props) *Janitor {
 			}),
 		},
 	})
+	if props.RoleName != nil {
+		fn.Role().Node().DefaultChild().(awsiam.CfnRole).SetRoleName(props.RoleName)
+	}
 	// Retries of failed runs: twice by Lambda, then the dead-letter queue.
 	fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
 		RetryAttempts: jsii.Number(2),
@@ -347,6 +355,9 @@ func (props *Props) Validate() error {
 	}
 	if c := props.CatalogName; c != nil && !check.Unresolved(*c) && !catalogNamePattern.MatchString(*c) {
 		p.Add("CatalogName", *c, "a letter, then letters, digits and hyphens, at most 100 characters (the catalog stack's name)")
+	}
+	if n := props.RoleName; n != nil && !check.Unresolved(*n) && !roleNamePattern.MatchString(*n) {
+		p.Add("RoleName", *n, "1-64 characters from letters, digits and +=,.@_-")
 	}
 	return p.Err()
 }

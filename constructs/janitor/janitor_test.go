@@ -268,7 +268,9 @@ func TestProps(t *testing.T) {
 	f.props.Mode = jsii.String("dry-run")
 	f.props.Schedule = jsii.String("cron(0 7-19 ? * MON-FRI *)")
 	f.props.ProductId = jsii.String("prod-abcdefghijklm")
+	f.props.RoleName = jsii.String("Team-Catalog-eu-west-1-janitor")
 	j := f.new()
+	assert.Equal(t, "Team-Catalog-eu-west-1-janitor", f.properties(t, j.Function.Role())["RoleName"])
 	e := env(t, f, j)
 	assert.Equal(t, "prod-abcdefghijklm", e["PRODUCT_ID"])
 	assert.Equal(t, "3", e["LEASE_DAYS"])
@@ -342,6 +344,7 @@ func TestFailsOnInvalidProps(t *testing.T) {
 		{"fails on an empty launch role", func(p *janitor.Props) { p.LaunchRoleArn = s("") }, []string{"LaunchRoleArn: required"}},
 		{"fails on a launch role name", func(p *janitor.Props) { p.LaunchRoleArn = s("Catalog-launch") }, []string{`LaunchRoleArn: invalid value "Catalog-launch": an IAM role ARN`}},
 		{"fails on a user ARN", func(p *janitor.Props) { p.LaunchRoleArn = s("arn:aws:iam::123456789012:user/launch") }, []string{`LaunchRoleArn: invalid value "arn:aws:iam::123456789012:user/launch"`}},
+		{"fails on a role name with a space", func(p *janitor.Props) { p.RoleName = s("the janitor") }, []string{`RoleName: invalid value "the janitor": 1-64 characters`}},
 		{"fails on a portfolio ID as product", func(p *janitor.Props) { p.ProductId = s("port-abcdefghijklm") }, []string{`ProductId: invalid value "port-abcdefghijklm": a Service Catalog product ID (prod-...)`}},
 		{"fails on a zero lease", func(p *janitor.Props) { p.LeaseDays = jsii.Number(0) }, []string{`LeaseDays: invalid value "0": a whole number from 1 to 365`}},
 		{"fails on a lease over a year", func(p *janitor.Props) { p.LeaseDays = jsii.Number(366) }, []string{`LeaseDays: invalid value "366"`}},

@@ -36,3 +36,27 @@ func Example() {
 	// DenyCreateGrantUnlessForAWSResource
 	// Catalog/LogKey/Resource
 }
+
+// A key only its intended principals may use: the notebook roles (a role
+// path) and a role created later.
+func Example_restrictedUse() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Catalog"), nil)
+
+	k := keys.New(stack, jsii.String("NotebookKey"), &keys.Props{
+		Users: []*string{jsii.String("arn:aws:iam::123456789012:role/catalog/eu-west-1/notebooks/*")},
+	})
+	k.AddUsers(jsii.String("arn:aws:iam::123456789012:role/catalog-eu-west-1-launch"))
+
+	tmpl := assertions.Template_FromStack(stack, nil)
+	for _, r := range *tmpl.FindResources(jsii.String("AWS::KMS::Key"), nil) {
+		for _, s := range (*r)["Properties"].(map[string]any)["KeyPolicy"].(map[string]any)["Statement"].([]any) {
+			st := s.(map[string]any)
+			if st["Sid"] == keys.DenyUseSid {
+				fmt.Println(st["Effect"], st["Condition"].(map[string]any)["ArnNotLike"])
+			}
+		}
+	}
+	// Output:
+	// Deny map[aws:PrincipalArn:[arn:aws:iam::123456789012:role/catalog/eu-west-1/notebooks/* arn:aws:iam::123456789012:role/catalog-eu-west-1-launch]]
+}

@@ -256,8 +256,13 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 	lr.ResourceTypes = types
 	lr.Policy = awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements})
 	lr.Role = awsiam.NewRole(this, jsii.String("Resource"), &awsiam.RoleProps{
-		RoleName:       props.RoleName,
-		AssumedBy:      awsiam.NewServicePrincipal(jsii.String("servicecatalog.amazonaws.com"), nil),
+		RoleName: props.RoleName,
+		// Only for this account's launches when Service Catalog sends
+		// aws:SourceAccount; its documentation does not say it does, so the
+		// condition does not refuse a launch without the key (IfExists).
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("servicecatalog.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]any{"StringEqualsIfExists": map[string]any{"aws:SourceAccount": awscdk.Stack_Of(scope).Account()}},
+		}),
 		Description:    jsii.String(check.Truncate("Service Catalog launch role for "+strings.Join(types, ", "), 1000)),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{"LaunchProduct": lr.Policy},
 	})

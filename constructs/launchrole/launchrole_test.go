@@ -246,6 +246,14 @@ func TestConstraintAndTrust(t *testing.T) {
 		"RoleArn": map[string]any{"Fn::GetAtt": []any{logicalID(lr), "Arn"}},
 	})
 	tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::PortfolioProductAssociation"), jsii.Number(1))
+	// Service Catalog of this account only, when it says which (IfExists:
+	// its documentation does not say it sends aws:SourceAccount).
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+		"AssumeRolePolicyDocument": map[string]any{"Statement": []any{map[string]any{
+			"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"Service": "servicecatalog.amazonaws.com"},
+			"Condition": map[string]any{"StringEqualsIfExists": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}},
+		}}},
+	})
 }
 
 func TestLocalLaunchRole(t *testing.T) {

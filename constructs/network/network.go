@@ -4,6 +4,13 @@
 // KMS interface endpoints), a notebook security group that may reach only
 // those endpoints, and flow logs in an encrypted log group; or the subnets
 // and security groups of an existing network.
+//
+// The created network is a data perimeter: every endpoint's policy admits
+// only this account's principals (and, where every call a notebook makes
+// names one, only this account's resources); the S3 gateway endpoint only
+// the buckets given (S3BucketArns); the notebook security group allows
+// HTTPS out to the interface endpoints' security group and to S3's managed
+// prefix list, which a small custom resource looks up at deployment.
 package network
 
 import (
@@ -11,11 +18,14 @@ import (
 	"math/bits"
 	"net/netip"
 	"regexp"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -31,8 +41,9 @@ const (
 )
 
 var (
-	subnetPattern = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	sgPattern     = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	subnetPattern    = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	sgPattern        = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	bucketArnPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/[A-Za-z0-9!_.*'()/-]*)?$`)
 )
 
 // MaxSecurityGroups is SageMaker's limit of security groups per notebook instance.
@@ -62,6 +73,13 @@ type Props struct {
 	// FlowLogGroupName names the created VPC's flow-log group.
 	// Default: a name CloudFormation generates.
 	FlowLogGroupName *string
+	// S3BucketArns are the buckets the created VPC's S3 gateway endpoint
+	// admits (for principals of this account): the workspace bucket and the
+	// data-lake buckets, as bucket ARNs (arn:aws:s3:::bucket, a token such as
+	// bucket.BucketArn()) optionally followed by a key prefix
+	// (arn:aws:s3:::bucket/prefix: its objects only).
+	// Default: any bucket, for principals of this account.
+	S3BucketArns []*string
 }
 
 // Network is where notebooks run.
@@ -75,6 +93,15 @@ type Network struct {
 	// FlowLogs and FlowLogKey hold the created VPC's flow logs, or nil.
 	FlowLogs   awslogs.ILogGroup
 	FlowLogKey awskms.IKey
+	// S3Endpoint is the created VPC's S3 gateway endpoint, or nil: a bucket
+	// policy can require it (aws:SourceVpce = S3Endpoint.VpcEndpointId()).
+	S3Endpoint awsec2.IGatewayVpcEndpoint
+	// Endpoints are the created VPC's interface endpoints by ID
+	// (SageMakerApi, SageMakerRuntime, SageMakerNotebook, Sts, Logs, Kms).
+	Endpoints map[string]awsec2.IInterfaceVpcEndpoint
+	// S3PrefixListId is S3's managed prefix list in the stack's region
+	// (com.amazonaws.<region>.s3), looked up at deployment, or nil.
+	S3PrefixListId *string
 }
 
 // New creates the network in scope, or uses the existing one props names.
@@ -116,11 +143,11 @@ func New(scope constructs.Construct, id *string, props *Props) *Network {
 			SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED,
 			CidrMask:   jsii.Number(subnetBits),
 		}},
-		GatewayEndpoints: &map[string]*awsec2.GatewayVpcEndpointOptions{
-			"S3": {Service: awsec2.GatewayVpcEndpointAwsService_S3()},
-		},
 	})
 	n.Vpc = vpc
+	s3 := vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{Service: awsec2.GatewayVpcEndpointAwsService_S3()})
+	s3.AddToPolicy(s3EndpointStatement(n, props.S3BucketArns))
+	n.S3Endpoint = s3
 	notebookSG := awsec2.NewSecurityGroup(n, jsii.String("NotebookSecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              vpc,
 		Description:      jsii.String("SageMaker notebooks: HTTPS out to the VPC endpoints only"),
@@ -133,39 +160,49 @@ func New(scope constructs.Construct, id *string, props *Props) *Network {
 	})
 	endpointSG.AddIngressRule(notebookSG, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS from notebooks"), nil)
 	notebookSG.AddEgressRule(endpointSG, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS to the VPC interface endpoints"), nil)
-	// The S3 gateway endpoint is reached through a regional prefix list,
-	// unknown to an environment-agnostic synthesis; the isolated subnets
-	// route nowhere else, so HTTPS to any address reaches only S3.
-	notebookSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS to S3 through the gateway endpoint"), nil)
 
+	n.Endpoints = map[string]awsec2.IInterfaceVpcEndpoint{}
 	for _, e := range []struct {
 		id      string
 		service awsec2.InterfaceVpcEndpointAwsService
+		// inAccount: every call a notebook makes through it names a
+		// resource of this account (aws:ResourceAccount can be required).
+		inAccount bool
 	}{
-		{"SageMakerApi", awsec2.InterfaceVpcEndpointAwsService_SAGEMAKER_API()},
-		{"SageMakerRuntime", awsec2.InterfaceVpcEndpointAwsService_SAGEMAKER_RUNTIME()},
-		{"SageMakerNotebook", awsec2.InterfaceVpcEndpointAwsService_SAGEMAKER_NOTEBOOK()},
-		{"Sts", awsec2.InterfaceVpcEndpointAwsService_STS()},
-		{"Logs", awsec2.InterfaceVpcEndpointAwsService_CLOUDWATCH_LOGS()},
-		{"Kms", awsec2.InterfaceVpcEndpointAwsService_KMS()},
+		{"SageMakerApi", awsec2.InterfaceVpcEndpointAwsService_SAGEMAKER_API(), true},
+		{"SageMakerRuntime", awsec2.InterfaceVpcEndpointAwsService_SAGEMAKER_RUNTIME(), true},
+		{"SageMakerNotebook", awsec2.InterfaceVpcEndpointAwsService_SAGEMAKER_NOTEBOOK(), true},
+		// sts:GetCallerIdentity names no resource.
+		{"Sts", awsec2.InterfaceVpcEndpointAwsService_STS(), false},
+		{"Logs", awsec2.InterfaceVpcEndpointAwsService_CLOUDWATCH_LOGS(), true},
+		{"Kms", awsec2.InterfaceVpcEndpointAwsService_KMS(), true},
 	} {
-		vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
+		endpoint := vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
 			Service:           e.service,
 			PrivateDnsEnabled: jsii.Bool(true),
 			Open:              jsii.Bool(false),
 			SecurityGroups:    &[]awsec2.ISecurityGroup{endpointSG},
 		})
+		endpoint.AddToPolicy(interfaceEndpointStatement(n, e.inAccount))
+		n.Endpoints[e.id] = endpoint
 	}
 
 	// Flow logs, kept a year, encrypted with a key of their own (a given
 	// notebook key's policy would not be ours to change).
+	// The key also encrypts the S3 prefix list lookup's log group, named
+	// after the flow-log group.
 	groupArns := arns.LogGroup(n, "*")
+	var lookupLogs *string
 	if props.FlowLogGroupName != nil {
-		groupArns = arns.LogGroup(n, *props.FlowLogGroupName)
+		lookupLogs = jsii.String(*props.FlowLogGroupName + "/s3-prefix-list")
+		groupArns = arns.LogGroup(n, *props.FlowLogGroupName+"*")
 	}
+	// Only CloudWatch Logs uses it (as a service principal, or through
+	// kms:ViaService for whoever reads the logs).
 	n.FlowLogKey = keys.New(n, jsii.String("FlowLogKey"), &keys.Props{
 		Description:  jsii.String("Encrypts the VPC flow logs of the SageMaker notebook catalog"),
 		LogGroupArns: groupArns,
+		RestrictUse:  jsii.Bool(true),
 	}).Key
 	n.FlowLogs = awslogs.NewLogGroup(n, jsii.String("FlowLogs"), &awslogs.LogGroupProps{
 		LogGroupName:  props.FlowLogGroupName,
@@ -177,6 +214,11 @@ func New(scope constructs.Construct, id *string, props *Props) *Network {
 		Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(n.FlowLogs, nil),
 		TrafficType: awsec2.FlowLogTrafficType_ALL,
 	})
+
+	// S3 through the gateway endpoint: its regional managed prefix list,
+	// whose ID CloudFormation exposes nowhere; a custom resource looks it up.
+	n.S3PrefixListId = s3PrefixList(n, lookupLogs)
+	notebookSG.AddEgressRule(awsec2.Peer_PrefixList(n.S3PrefixListId), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS to S3 through the gateway endpoint"), nil)
 	removeRedundantDependsOnProviderRole(awscdk.Stack_Of(n))
 
 	for _, sn := range *vpc.IsolatedSubnets() {
@@ -186,9 +228,162 @@ func New(scope constructs.Construct, id *string, props *Props) *Network {
 	return n
 }
 
+// InterfaceEndpointSid and S3EndpointSid are the endpoint policies' Sids.
+const (
+	InterfaceEndpointSid = "ThisAccountOnly"
+	S3EndpointSid        = "CatalogBucketsForThisAccount"
+)
+
+// Endpoint policies name their principal "*", as the AWS PrivateLink Guide's
+// examples write it ("Control access to VPC endpoints using endpoint
+// policies"); the conditions select the principals.
+
+// interfaceEndpointStatement is an interface endpoint's policy: any call of
+// a principal of this account (aws:PrincipalAccount), to a resource of this
+// account (aws:ResourceAccount) when inAccount; credentials of another
+// account brought into a notebook, or a call to another account's log
+// group or key, are refused at the endpoint. Both keys are global (IAM User
+// Guide, "AWS global condition context keys"); the pattern is AWS's data
+// perimeter guidance for VPC endpoint policies (identity and resource
+// perimeters), at the account's scale.
+func interfaceEndpointStatement(scope constructs.IConstruct, inAccount bool) awsiam.PolicyStatement {
+	account := awscdk.Stack_Of(scope).Account()
+	equals := map[string]any{"aws:PrincipalAccount": account}
+	if inAccount {
+		equals["aws:ResourceAccount"] = account
+	}
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String(InterfaceEndpointSid),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewStarPrincipal()},
+		Actions:    jsii.Strings("*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": equals},
+	})
+}
+
+// s3EndpointStatement is the S3 gateway endpoint's policy: any S3 call of a
+// principal of this account to the given buckets (and their objects, or the
+// objects under a prefix). A notebook needs no AWS-owned bucket: the
+// lifecycle script downloads nothing, and without root access (RootAccess:
+// Disabled) nothing on the instance may install packages from the Amazon
+// Linux repositories' buckets.
+func s3EndpointStatement(scope constructs.IConstruct, bucketArns []*string) awsiam.PolicyStatement {
+	resources := []*string{jsii.String("*")}
+	if len(bucketArns) > 0 {
+		resources = nil
+		for _, a := range bucketArns {
+			bucket, prefix := splitBucketArn(*a)
+			resources = append(resources, jsii.String(bucket), jsii.String(bucket+"/"+prefix+"*"))
+		}
+	}
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String(S3EndpointSid),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewStarPrincipal()},
+		Actions:    jsii.Strings("s3:*"),
+		Resources:  &resources,
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:PrincipalAccount": awscdk.Stack_Of(scope).Account()}},
+	})
+}
+
+// splitBucketArn returns a bucket ARN and its key prefix ("" or ending in
+// "/"). A token is a bucket's ARN, which a literal "/prefix" may follow.
+func splitBucketArn(arn string) (bucket, prefix string) {
+	i := strings.Index(arn, "/")
+	if check.Unresolved(arn) {
+		// arn:...:s3:::${Token[...]}/prefix: the token holds no "/".
+		if end := strings.LastIndex(arn, "}"); end >= 0 {
+			i = strings.Index(arn[end:], "/")
+			if i >= 0 {
+				i += end
+			}
+		}
+	}
+	if i < 0 {
+		return arn, ""
+	}
+	bucket, prefix = arn[:i], strings.TrimSuffix(strings.TrimSuffix(arn[i+1:], "*"), "/")
+	if prefix != "" {
+		prefix += "/"
+	}
+	return bucket, prefix
+}
+
+// s3PrefixList looks up S3's managed prefix list of the stack's region at
+// deployment (EC2 DescribeManagedPrefixLists, filtered by the name AWS
+// gives it: the S3 endpoint service's name, com.amazonaws.<region>.s3) and
+// returns its ID. The lookup's role (inline, nothing else) may call that
+// one action on "*", EC2 Describe actions supporting no resource-level
+// permissions (Service Authorization Reference, Amazon EC2:
+// DescribeManagedPrefixLists has no resource type), and write its own log
+// group, which the flow-log key encrypts (logName, or a generated name).
+func s3PrefixList(n *Network, logName *string) *string {
+	logs := awslogs.NewLogGroup(n, jsii.String("S3PrefixListLogs"), &awslogs.LogGroupProps{
+		LogGroupName:  logName,
+		Retention:     awslogs.RetentionDays_ONE_YEAR,
+		EncryptionKey: n.FlowLogKey,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	role := awsiam.NewRole(n, jsii.String("S3PrefixListRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Looks up S3's managed prefix list for the notebooks' security group"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{"Lookup": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("DescribeManagedPrefixLists"),
+				Actions:   jsii.Strings("ec2:DescribeManagedPrefixLists"),
+				Resources: jsii.Strings("*"),
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("OwnLogs"),
+				Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+				Resources: &[]*string{awscdk.Fn_Join(jsii.String(""), &[]*string{logs.LogGroupArn(), jsii.String(":log-stream:*")})},
+			}),
+		}})},
+	})
+	call := &customresources.AwsSdkCall{
+		Service: jsii.String("EC2"),
+		Action:  jsii.String("DescribeManagedPrefixLists"),
+		Parameters: map[string]any{"Filters": []any{map[string]any{
+			"Name": "prefix-list-name", "Values": []any{awsec2.GatewayVpcEndpointAwsService_S3().Name()},
+		}}},
+		PhysicalResourceId: customresources.PhysicalResourceId_FromResponse(jsii.String(prefixListIdPath)),
+		OutputPaths:        jsii.Strings(prefixListIdPath),
+	}
+	lookup := customresources.NewAwsCustomResource(n, jsii.String("S3PrefixList"), &customresources.AwsCustomResourceProps{
+		OnCreate:            call,
+		OnUpdate:            call,
+		Role:                role,
+		LogGroup:            logs,
+		InstallLatestAwsSdk: jsii.Bool(false),
+	})
+	// The provider function's Fn::GetAtt of the role (whose inline policy is
+	// all it grants) already orders them; the DependsOn the CDK adds is
+	// redundant, and cfn-lint warns (W3005).
+	if provider, ok := awscdk.Stack_Of(n).Node().TryFindChild(jsii.String(awsCustomResourceProvider)).(constructs.IConstruct); ok && provider != nil {
+		if fn, ok := provider.Node().DefaultChild().(awscdk.CfnResource); ok {
+			fn.AddDeletionOverride(jsii.String("DependsOn"))
+		}
+	}
+	return lookup.GetResponseField(jsii.String(prefixListIdPath))
+}
+
+// awsCustomResourceProvider is the ID of the CDK's AwsCustomResource
+// provider function, a singleton of the stack.
+const awsCustomResourceProvider = "AWS679f53fac002430cb0da5b7982bd2287"
+
+// prefixListIdPath is where DescribeManagedPrefixLists' answer holds the ID.
+const prefixListIdPath = "PrefixLists.0.PrefixListId"
+
 // Validate reports every invalid field of props, or nil.
 func (props *Props) Validate() error {
 	p := check.New("network.Props")
+	for i, b := range props.S3BucketArns {
+		switch {
+		case b == nil:
+			p.Addf(fmt.Sprintf("S3BucketArns[%d]", i), "nil: give a bucket's ARN or leave it out")
+		case !check.Unresolved(*b) && !bucketArnPattern.MatchString(*b):
+			p.Add(fmt.Sprintf("S3BucketArns[%d]", i), *b, "an S3 bucket ARN such as arn:aws:s3:::my-bucket, optionally with a key prefix (arn:aws:s3:::my-bucket/prefix)")
+		}
+	}
 	ids := func(field string, list []*string, pattern *regexp.Regexp, allowed string) {
 		for i, id := range list {
 			switch {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/datalake-platform/sagemaker-catalog/constructs/keys"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/network"
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
 )
@@ -148,7 +149,8 @@ func TestEgressOnly443(t *testing.T) {
 	for id, sg := range groups {
 		p := props(sg)
 		assert.Empty(t, p["SecurityGroupIngress"], "%s: no inline ingress", id)
-		for _, e := range p["SecurityGroupEgress"].([]any) {
+		inline, _ := p["SecurityGroupEgress"].([]any)
+		for _, e := range inline {
 			rule := e.(map[string]any)
 			rule["group"] = id
 			rules = append(rules, rule)
@@ -172,7 +174,7 @@ func TestEgressOnly443(t *testing.T) {
 			fromNotebooks++
 		}
 	}
-	assert.Equal(t, 2, fromNotebooks, "notebooks: to the endpoints' group, and to S3 through the gateway")
+	assert.Equal(t, 2, fromNotebooks, "notebooks: to the endpoints' group, and to S3's prefix list (the gateway)")
 }
 
 func TestFlowLogs(t *testing.T) {
@@ -201,6 +203,11 @@ func TestFlowLogs(t *testing.T) {
 	key := testutil.JSON(props(resources(stack, "AWS::KMS::Key")[logicalID(stack, n.FlowLogKey)]))
 	assert.Contains(t, key, `"kms:EncryptionContext:aws:logs:arn"`)
 	assert.Contains(t, key, `":log-group:*"`)
+	// Its use is CloudWatch Logs' only: every principal of the account is
+	// denied it outside CloudWatch Logs.
+	assert.Contains(t, key, `"Sid":"`+keys.DenyUseSid+`"`)
+	assert.Contains(t, key, `"StringNotEquals":{"kms:ViaService":[{"Fn::Join":["",["logs.",{"Ref":"AWS::Region"},".amazonaws.com"]]}]}`)
+	assert.NotContains(t, key, `"ArnNotLike"`, "no principal of the account may use it directly")
 }
 
 func TestProps(t *testing.T) {
@@ -216,10 +223,12 @@ func TestProps(t *testing.T) {
 	tmpl.HasResourceProperties(jsii.String("AWS::EC2::Subnet"), map[string]any{"CidrBlock": "10.20.0.0/24"})
 	assert.Len(t, n.SubnetIds, 1)
 	assert.Equal(t, "/team/vpc-flow-logs", props(resources(stack, "AWS::Logs::LogGroup")[logicalID(stack, n.FlowLogs)])["LogGroupName"])
-	// The key is scoped to that group.
+	// The key is scoped to that group and the groups named after it (the
+	// S3 prefix list lookup's, /team/vpc-flow-logs/s3-prefix-list).
 	key := testutil.JSON(props(resources(stack, "AWS::KMS::Key")[logicalID(stack, n.FlowLogKey)]))
-	assert.Contains(t, key, `":log-group:/team/vpc-flow-logs"`)
+	assert.Contains(t, key, `":log-group:/team/vpc-flow-logs*"`)
 	assert.NotContains(t, key, `":log-group:*"`)
+	tmpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{"LogGroupName": "/team/vpc-flow-logs/s3-prefix-list"})
 }
 
 func TestExistingNetworkCreatesNothing(t *testing.T) {

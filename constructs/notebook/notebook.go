@@ -312,8 +312,11 @@ func New(scope constructs.Construct, id *string, props *Props) *Template {
 				"Statement": []any{map[string]any{
 					"Effect": "Allow", "Principal": map[string]any{"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole",
 					// SageMaker assumes the role for this account's notebooks only
-					// (aws:SourceAccount, as SageMaker's confused-deputy guidance).
-					"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()}},
+					// when SageMaker sends aws:SourceAccount; its documentation
+					// does not say it does for notebook instances, so the
+					// condition does not refuse a start without the key
+					// (IfExists; docs/security.md).
+					"Condition": map[string]any{"StringEqualsIfExists": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()}},
 				}},
 			},
 			"Policies": []any{map[string]any{

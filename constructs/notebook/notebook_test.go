@@ -137,7 +137,7 @@ func TestOwnRoleScopedToTheOwnersWorkspace(t *testing.T) {
 	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/SageMakerCatalog-${AWS::Region}-notebook-boundary"}, role["PermissionsBoundary"])
 	assert.Equal(t, []any{map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/SageMakerCatalog-${AWS::Region}-notebook"}}, role["ManagedPolicyArns"])
 	assert.Contains(t, testutil.JSON(role["AssumeRolePolicyDocument"]), `"Service":"sagemaker.amazonaws.com"`)
-	assert.Contains(t, testutil.JSON(role["AssumeRolePolicyDocument"]), `"aws:SourceAccount"`)
+	assert.Contains(t, testutil.JSON(role["AssumeRolePolicyDocument"]), `"Condition":{"StringEqualsIfExists":{"aws:SourceAccount":{"Ref":"AWS::AccountId"}}}`)
 	// Tagged with its owner: the boundary allows the owner's prefixes only.
 	assert.Equal(t, []any{map[string]any{"Key": "sagemaker-catalog:owner", "Value": map[string]any{"Fn::GetAtt": []any{"Workspace", "Owner"}}}}, role["Tags"])
 	policy := testutil.JSON(role["Policies"])

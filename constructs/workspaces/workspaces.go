@@ -7,7 +7,10 @@
 //     owners/<owner>/ (SSE-KMS with the given key and an S3 Bucket Key,
 //     versioned, TLS only, public access blocked, bucket-owner object
 //     ownership, server access logs to a second bucket, old versions expire,
-//     kept when the stack is deleted).
+//     kept when the stack is deleted). Its policy is a perimeter: only the
+//     catalog's notebook roles, each under its own owner's prefixes, the
+//     status readers and the administrators given may read, write or list
+//     the workspaces and the sync status (Perimeter).
 //   - The notebook boundary is everything a notebook role may ever do; the
 //     shared notebook policy is what every notebook role has (logs, the data
 //     lake, the workspace key through S3). Both have fixed names
@@ -26,6 +29,7 @@ package workspaces
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -61,6 +65,7 @@ var (
 	subnetPattern      = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	sgPattern          = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	bucketArnPattern   = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/[A-Za-z0-9!_.*'()/-]*)?$`)
+	endpointPattern    = regexp.MustCompile(`^vpce-([0-9a-f]{8}|[0-9a-f]{17})$`)
 )
 
 // Props configures Workspaces.
@@ -105,6 +110,26 @@ type Props struct {
 	// nothing else of it.
 	// Default: a bucket is created, with its access-log bucket.
 	ExistingBucket awss3.IBucket
+	// AdminRoleArns are break-glass administrators (or another principal
+	// the workspaces must serve, such as a replication or backup role):
+	// ARNs or patterns aws:PrincipalArn matches. The bucket policy lets them
+	// read, write and list every workspace and status; their IAM policies
+	// must allow it too.
+	// Default: none: only the notebook roles and the status readers; an
+	// administrator who may change the bucket policy can still add one.
+	AdminRoleArns []*string
+	// StatusReaderArns may read and list the sync status (status/*), never
+	// a workspace: the janitor's role. ARNs or patterns aws:PrincipalArn
+	// matches.
+	// Default: none.
+	StatusReaderArns []*string
+	// S3EndpointId is the S3 gateway endpoint (vpce-...) the notebooks reach
+	// S3 through: the bucket policy denies the notebook roles any request
+	// that does not come through it (aws:SourceVpce), so that a notebook
+	// role's credentials are of no use outside the catalog's network.
+	// Default: none: the notebook roles may reach the bucket from anywhere
+	// (with an existing network, give its endpoint's ID).
+	S3EndpointId *string
 }
 
 // Workspaces is the catalog side of the notebook product.
@@ -160,6 +185,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Workspaces {
 			Resources:  &[]*string{props.ExistingBucket.BucketArn(), props.ExistingBucket.ArnForObjects(jsii.String("*"))},
 			Conditions: &map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
 		}))
+		policy.Document().AddStatements(w.perimeter(props, props.ExistingBucket)...)
 		w.Bucket = props.ExistingBucket
 		w.policies(props, props.ExistingBucket)
 		w.function(props, props.ExistingBucket)
@@ -167,6 +193,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Workspaces {
 		return w
 	}
 	accessLogs := awss3.NewBucket(w, jsii.String("AccessLogs"), &awss3.BucketProps{
+		BucketName: AccessLogsBucketName(w),
 		// Server access logs can only be delivered with S3-managed keys.
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
@@ -180,9 +207,11 @@ func New(scope constructs.Construct, id *string, props *Props) *Workspaces {
 			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
 		}},
 	})
-	// A name CloudFormation generates: a redeploy after a delete does not
-	// collide with the bucket the deleted stack kept (ExistingBucket reuses it).
+	// Named after the stack instance (BucketName): a redeploy after a delete
+	// does not collide with the bucket the deleted stack kept
+	// (ExistingBucket reuses it).
 	bucket := awss3.NewBucket(w, jsii.String("Bucket"), &awss3.BucketProps{
+		BucketName:        BucketName(w),
 		Encryption:        awss3.BucketEncryption_KMS,
 		EncryptionKey:     props.Key,
 		BucketKeyEnabled:  jsii.Bool(true),
@@ -210,11 +239,184 @@ func New(scope constructs.Construct, id *string, props *Props) *Workspaces {
 			EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
 		})
 	}
+	for _, st := range w.perimeter(props, bucket) {
+		bucket.AddToResourcePolicy(st)
+	}
 	w.Bucket, w.AccessLogs = bucket, accessLogs
 	w.policies(props, bucket)
 	w.function(props, bucket)
 	w.parameters(props)
 	return w
+}
+
+// BucketName is the name of the workspace bucket New creates in scope's
+// stack: workspaces-<account>-<region>-<the first 8 characters of the stack
+// ID's UUID> (at most 48 characters, lower case). It is unique to the stack
+// instance and stable across updates, so a redeploy after a delete does not
+// collide with the bucket the deleted stack kept; and it does not contain
+// "sagemaker", on which AWS managed SageMaker policies
+// (AmazonSageMakerFullAccess) grant object access in every bucket.
+func BucketName(scope constructs.IConstruct) *string { return bucketName(scope, "workspaces") }
+
+// AccessLogsBucketName is the name of the access-log bucket New creates:
+// workspaces-logs-<account>-<region>-<8 characters>, as BucketName.
+func AccessLogsBucketName(scope constructs.IConstruct) *string {
+	return bucketName(scope, "workspaces-logs")
+}
+
+func bucketName(scope constructs.IConstruct, prefix string) *string {
+	stack := awscdk.Stack_Of(scope)
+	instance := awscdk.Fn_Select(jsii.Number(0), awscdk.Fn_Split(jsii.String("-"), arns.StackInstance(scope), nil))
+	return awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String(prefix), stack.Account(), stack.Region(), instance})
+}
+
+// NotebookRoles is the ARN pattern of the notebook roles of catalog in
+// scope's stack: every role under names.NotebookRolePath. It is what
+// aws:PrincipalArn equals for a notebook's session, and what a restricted
+// key's users and the bucket policy name.
+func NotebookRoles(scope constructs.IConstruct, catalog string) *string {
+	path := names.NotebookRolePath(catalog, *awscdk.Stack_Of(scope).Region())
+	return arns.Global(scope, "iam", "role", strings.TrimPrefix(path, "/")+"*")
+}
+
+// ObjectActions are the S3 actions on objects (every action of the Service
+// Authorization Reference whose resource type is "object": read, write,
+// delete, tag, ACL, retention, replication, restore, multipart parts) that
+// the bucket policy denies under owners/ and status/ to every principal but
+// the intended ones; but the object annotation actions (AnnotationActions).
+var ObjectActions = []string{
+	"s3:AbortMultipartUpload", "s3:BypassGovernanceRetention", "s3:DeleteObject", "s3:DeleteObjectTagging",
+	"s3:DeleteObjectVersion", "s3:DeleteObjectVersionTagging", "s3:GetObject", "s3:GetObjectAcl", "s3:GetObjectAttributes",
+	"s3:GetObjectLegalHold", "s3:GetObjectRetention", "s3:GetObjectTagging", "s3:GetObjectTorrent", "s3:GetObjectVersion",
+	"s3:GetObjectVersionAcl", "s3:GetObjectVersionAttributes", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionTagging",
+	"s3:GetObjectVersionTorrent", "s3:InitiateReplication", "s3:ListMultipartUploadParts", "s3:ObjectOwnerOverrideToBucketOwner",
+	"s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutObjectTagging",
+	"s3:PutObjectVersionAcl", "s3:PutObjectVersionTagging", "s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags",
+	"s3:RestoreObject", "s3:UpdateObjectEncryption",
+}
+
+// AnnotationActions are the object actions of the Service Authorization
+// Reference (2026) that the bucket policy does not list: object
+// annotations, newer than the CloudFormation linter's action data
+// (cfn-lint 1.51 warns, W3037), and S3 refuses a bucket policy that names
+// an action it does not know. They read and write an object's annotations,
+// never its content; list them in ObjectActions once the tools know them.
+var AnnotationActions = []string{
+	"s3:DeleteObjectAnnotation", "s3:DeleteObjectVersionAnnotation", "s3:GetObjectAnnotation", "s3:GetObjectVersionAnnotation",
+	"s3:GetObjectVersionAnnotationForReplication", "s3:ListObjectAnnotations", "s3:ListObjectVersionAnnotations",
+	"s3:PutObjectAnnotation", "s3:PutObjectVersionAnnotation", "s3:ReplicateObjectAnnotation",
+}
+
+// StatusReadActions are what status readers (the janitor) may do with a
+// status object: get it (GetObject; the janitor finds it with ListBucket).
+var StatusReadActions = []string{"s3:GetObject"}
+
+// ListActions list the bucket's keys, which name the owners and their
+// files: ListObjects(V2) (s3:ListBucket), ListObjectVersions
+// (s3:ListBucketVersions) and ListMultipartUploads
+// (s3:ListBucketMultipartUploads), the actions of resource type "bucket"
+// whose name begins with List.
+var ListActions = []string{"s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"}
+
+// prefixListActions are the ListActions that support s3:prefix.
+var prefixListActions = []string{"s3:ListBucket", "s3:ListBucketVersions"}
+
+// perimeter returns the bucket policy's deny statements: the workspaces
+// and the sync status only for the principals meant to use them. Every
+// condition key is global (aws:PrincipalArn, aws:PrincipalTag/<key>,
+// aws:SourceVpce; IAM User Guide, "AWS global condition context keys") or
+// listed for the actions in the Service Authorization Reference, Amazon S3
+// (s3:prefix for ListBucket and ListBucketVersions). Statements with
+// aws:PrincipalArn are evaluated on the role's ARN with its path for a role
+// session; a negated operator (ArnNotLike, StringNotLike, StringNotEquals)
+// is true when its key is missing (IAM User Guide, "Condition operators").
+func (w *Workspaces) perimeter(props *Props, bucket awss3.IBucket) []awsiam.PolicyStatement {
+	notebooks := NotebookRoles(w, w.catalog)
+	owner := "${aws:PrincipalTag/" + names.TagOwner + "}"
+	objects := func(prefix string) *string { return bucket.ArnForObjects(jsii.String(prefix + "*")) }
+	except := func(arns ...[]*string) map[string]any {
+		var all []*string
+		for _, a := range arns {
+			all = append(all, a...)
+		}
+		return map[string]any{"ArnNotLike": map[string]any{"aws:PrincipalArn": all}}
+	}
+	notebook := map[string]any{"ArnLike": map[string]any{"aws:PrincipalArn": notebooks}}
+	deny := func(sid string, actions []string, resources []*string, conditions map[string]any) awsiam.PolicyStatement {
+		return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String(sid),
+			Effect:     awsiam.Effect_DENY,
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+			Actions:    jsii.Strings(actions...),
+			Resources:  &resources,
+			Conditions: &conditions,
+		})
+	}
+	var statusChanges []string
+	for _, a := range ObjectActions {
+		if !slices.Contains(StatusReadActions, a) {
+			statusChanges = append(statusChanges, a)
+		}
+	}
+	admins, readers := props.AdminRoleArns, props.StatusReaderArns
+	out := []awsiam.PolicyStatement{
+		// Everyone but the notebook roles and the administrators: no
+		// workspace file, whatever their IAM policies allow (a role with
+		// AmazonS3FullAccess, s3:* on "*").
+		deny("DenyWorkspacesToOthers", ObjectActions, []*string{objects(names.WorkspacePrefix)},
+			except([]*string{notebooks}, admins)),
+		// The status: written by the notebooks, read by the status readers.
+		deny("DenyStatusChangesToOthers", statusChanges, []*string{objects(names.StatusPrefix)},
+			except([]*string{notebooks}, admins)),
+		deny("DenyStatusReadsToOthers", StatusReadActions, []*string{objects(names.StatusPrefix)},
+			except([]*string{notebooks}, readers, admins)),
+		// The keys name the owners and their files.
+		deny("DenyListingToOthers", ListActions, []*string{bucket.BucketArn()},
+			except([]*string{notebooks}, readers, admins)),
+		// A notebook role only under its own owner's prefixes: the owner its
+		// role is tagged with (the policy variable; bucket policies support
+		// them: IAM User Guide, "IAM policy elements: Variables and tags").
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("DenyNotebookRolesOtherOwners"),
+			Effect:     awsiam.Effect_DENY,
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+			Actions:    jsii.Strings(ObjectActions...),
+			NotResources: &[]*string{
+				objects(names.WorkspacePrefix + owner + "/"),
+				objects(names.StatusPrefix + owner + "/"),
+			},
+			Conditions: &notebook,
+		}),
+		deny("DenyNotebookRolesListingOtherOwners", prefixListActions, []*string{bucket.BucketArn()}, map[string]any{
+			"ArnLike":       notebook["ArnLike"],
+			"StringNotLike": map[string]any{"s3:prefix": []string{names.WorkspacePrefix + owner + "/*", names.StatusPrefix + owner + "/*"}},
+		}),
+		// A role on the notebook path without an owner tag: a variable
+		// without a value may make a statement invalid (IAM User Guide,
+		// "Policy variables with no value"), so it is denied outright.
+		// Two statements, each action on its own resource type (objects,
+		// the bucket), as the Service Authorization Reference gives them.
+		deny("DenyNotebookRolesWithoutOwner", ObjectActions,
+			[]*string{bucket.ArnForObjects(jsii.String("*"))}, map[string]any{
+				"ArnLike": notebook["ArnLike"],
+				"Null":    map[string]any{"aws:PrincipalTag/" + names.TagOwner: "true"},
+			}),
+		deny("DenyNotebookRolesWithoutOwnerListing", ListActions,
+			[]*string{bucket.BucketArn()}, map[string]any{
+				"ArnLike": notebook["ArnLike"],
+				"Null":    map[string]any{"aws:PrincipalTag/" + names.TagOwner: "true"},
+			}),
+	}
+	if props.S3EndpointId != nil {
+		// Notebook roles only from the catalog's network (aws:SourceVpce is
+		// present only on requests through a VPC endpoint).
+		out = append(out, deny("DenyNotebookRolesOutsideTheEndpoint", []string{"s3:*"},
+			[]*string{bucket.BucketArn(), bucket.ArnForObjects(jsii.String("*"))}, map[string]any{
+				"ArnLike":         notebook["ArnLike"],
+				"StringNotEquals": map[string]any{"aws:SourceVpce": props.S3EndpointId},
+			}))
+	}
+	return out
 }
 
 // policies creates the shared notebook policy and the notebook boundary.
@@ -296,6 +498,8 @@ func (w *Workspaces) function(props *Props, bucket awss3.IBucket) {
 		logKey = keys.New(w, jsii.String("FunctionLogKey"), &keys.Props{
 			Description:  jsii.String("Encrypts the logs of the SageMaker notebook catalog's workspace function"),
 			LogGroupArns: arns.LogGroup(w, names.FunctionLogGroups(w.catalog)+"*"),
+			// CloudWatch Logs only.
+			RestrictUse: jsii.Bool(true),
 		}).Key
 	}
 	fn := function.New(w, "Function", function.Props{
@@ -421,6 +625,11 @@ func (props *Props) Validate() error {
 		if !check.Unresolved(b) && !bucketArnPattern.MatchString(b) {
 			p.Add(fmt.Sprintf("DataBucketArns[%d]", i), b, "an S3 bucket ARN such as arn:aws:s3:::my-data-lake, optionally with a key prefix (arn:aws:s3:::my-data-lake/curated)")
 		}
+	}
+	p.PrincipalArns("AdminRoleArns", props.AdminRoleArns)
+	p.PrincipalArns("StatusReaderArns", props.StatusReaderArns)
+	if e := props.S3EndpointId; e != nil && !check.Unresolved(*e) && !endpointPattern.MatchString(*e) {
+		p.Add("S3EndpointId", *e, "a VPC endpoint ID such as vpce-0123456789abcdef0 (the S3 gateway endpoint of the notebooks' network)")
 	}
 	switch d := props.VersionDays; {
 	case d == nil:

@@ -124,7 +124,7 @@ func TestWorkspaceBucket(t *testing.T) {
 	b := f.resource(t, w.Bucket)
 	assert.Equal(t, "Retain", b["DeletionPolicy"], "the analysts' work outlives the stack")
 	p := b["Properties"].(map[string]any)
-	assert.Nil(t, p["BucketName"], "a name CloudFormation generates: a redeploy does not collide with the kept bucket")
+	assert.Equal(t, f.stack.Resolve(workspaces.BucketName(f.stack)), p["BucketName"], "named after the stack instance: a redeploy does not collide with the kept bucket")
 	assert.Equal(t, map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
 		"BucketKeyEnabled": true,
 		"ServerSideEncryptionByDefault": map[string]any{
@@ -389,7 +389,7 @@ func TestCatalogNameAndVersionDays(t *testing.T) {
 	f.props.VersionDays = jsii.Number(90)
 	w := f.new()
 	bucket := f.properties(t, w.Bucket)
-	assert.Nil(t, bucket["BucketName"], "a generated name: a redeploy does not collide with a kept bucket")
+	assert.NotContains(t, testutil.JSON(bucket["BucketName"]), "Team-Catalog", "named after the stack instance, not the catalog")
 	assert.Contains(t, testutil.JSON(bucket["LifecycleConfiguration"]), `"NoncurrentVersionExpiration":{"NoncurrentDays":90}`)
 	region := map[string]any{"Ref": "AWS::Region"}
 	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"Team-Catalog-", region, "-notebook"}}}, f.properties(t, w.Policy)["ManagedPolicyName"])

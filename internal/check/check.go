@@ -6,6 +6,7 @@ package check
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -84,4 +85,24 @@ func Truncate(s string, n int) string {
 		return string(r[:n])
 	}
 	return s
+}
+
+// principalArnPattern matches what aws:PrincipalArn can equal (ArnLike,
+// wildcards allowed): an IAM role's ARN with its path (for a role session,
+// aws:PrincipalArn is the role's ARN), an IAM user's, or an account's root
+// user's (IAM User Guide, "AWS global condition context keys",
+// aws:PrincipalArn).
+var principalArnPattern = regexp.MustCompile(`^arn:(aws[a-z-]*|\*):iam::([0-9]{12}|\*):(role/.+|user/.+|root)$`)
+
+// PrincipalArns records every nil entry of list, and every entry known at
+// synth time that aws:PrincipalArn can never equal.
+func (p *Problems) PrincipalArns(field string, list []*string) {
+	for i, a := range list {
+		switch {
+		case a == nil:
+			p.Addf(fmt.Sprintf("%s[%d]", field, i), "nil: give a principal's ARN or leave it out")
+		case !Unresolved(*a) && !principalArnPattern.MatchString(*a):
+			p.Add(fmt.Sprintf("%s[%d]", field, i), *a, "an IAM role or user ARN, wildcards allowed, such as arn:aws:iam::123456789012:role/catalog/notebooks/*")
+		}
+	}
 }

@@ -143,6 +143,11 @@ func NotebookParameterPrefix(catalog string) string { return "/" + catalog + "/n
 // (IAM role names: at most 64 characters).
 func LaunchRole(catalog, region string) string { return iamName(catalog, region, "launch", 64) }
 
+// JanitorRole is the name of the janitor function's role: fixed, so that
+// the notebook key's policy can name it without depending on it (the role's
+// policy names the key).
+func JanitorRole(catalog, region string) string { return iamName(catalog, region, "janitor", 64) }
+
 // AnalystRole is the name of the analyst role the catalog creates when no
 // principals are configured.
 func AnalystRole(catalog, region string) string { return iamName(catalog, region, "analyst", 64) }

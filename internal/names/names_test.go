@@ -16,7 +16,7 @@ func TestCatalogNamesFitTheirLimits(t *testing.T) {
 	assert.Equal(t, "/SageMakerCatalog/eu-west-1/notebooks/", names.NotebookRolePath("SageMakerCatalog", "eu-west-1"))
 	assert.Equal(t, "SageMakerCatalog-eu-west-1-notebook-boundary", names.NotebookBoundary("SageMakerCatalog", "eu-west-1"))
 	const region = "us-isof-south-1" // the longest region
-	for _, n := range []string{names.LaunchRole(long, region), names.AnalystRole(long, region)} {
+	for _, n := range []string{names.LaunchRole(long, region), names.AnalystRole(long, region), names.JanitorRole(long, region)} {
 		assert.LessOrEqual(t, len(n), 64, "IAM role names: %s", n)
 	}
 	for _, n := range []string{names.NotebookBoundary(long, region), names.NotebookPolicy(long, region), names.AnalystPolicy(long, region)} {

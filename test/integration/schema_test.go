@@ -51,6 +51,7 @@ var noSchema = map[string]string{
 	"AWS::EC2::SubnetRouteTableAssociation": "not in the ../shared selection (created by the CDK Vpc)",
 	"Custom::VpcRestrictDefaultSG":          "a custom resource: its properties are the provider's own",
 	"Custom::Workspace":                     "a custom resource: its properties are the workspace function's own (workspace/)",
+	"Custom::AWS":                           "a custom resource: its properties are the CDK AwsCustomResource provider's own (the S3 prefix list lookup)",
 	"AWS::SQS::Queue":                       "not in the ../shared selection (cfn-lint checks it)",
 	"AWS::SQS::QueuePolicy":                 "not in the ../shared selection (cfn-lint checks it)",
 	"AWS::Lambda::EventInvokeConfig":        "not in the ../shared selection (cfn-lint checks it)",

@@ -95,6 +95,11 @@ func run(hub, spoke string, findings, lintOnly bool, abuse abuseOpts) int {
 			fmt.Println()
 		}
 		authz.WriteAbuseTable(os.Stdout, rep.Abuse(), before, rec.Known, abuse.markdown)
+		if rows := rep.Residuals(); len(rows) > 0 {
+			fmt.Println("\nResidual risks (no policy can refuse them; the control that stands instead):")
+			fmt.Println()
+			authz.WriteResiduals(os.Stdout, rows, abuse.markdown)
+		}
 	} else {
 		rep.WriteTable(os.Stdout, rec.Known)
 	}
