@@ -9,7 +9,9 @@ package acceptance_test
 //   - fakeJupyter is the notebooks' Jupyter servers behind SageMaker's
 //     proxy: the presigned URL (served by testdata/moto_server.py) leads to
 //     it; a notebook's volume restores its owner's workspace from moto's S3
-//     in the background after its first start and saves to it when it stops.
+//     in the background after its first start, and saves to it when it
+//     stops, writing the sync status (status/<owner>/<notebook>.json) as
+//     the lifecycle's workspace-sync does.
 //   - janitorRuntime is Lambda running the janitor: when the janitor
 //     function is invoked, it runs lambda/janitor against moto in the mode
 //     the function's configuration gives, writes its log lines to the
@@ -22,6 +24,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -63,6 +66,13 @@ const (
 	actionStop  = "act-stopabcdefghi"
 	actionStart = "act-startabcdefgh"
 )
+
+// fakeGeneration is the product template's Generation in the fake's
+// notebook names.
+const fakeGeneration = "1a2b3c4d"
+
+// fakeLaunchRole is the launch role the fake catalog launches with.
+const fakeLaunchRole = "arn:aws:iam::" + motoserver.Account + ":role/" + acceptance.DefaultCatalog + "-" + motoserver.Region + "-launch"
 
 var (
 	// Service Catalog API patterns (API reference, request parameters).
@@ -263,22 +273,23 @@ func (c *fakeCatalog) ProvisionProduct(ctx context.Context, in *servicecatalog.P
 		}
 	}
 	// The product template: the notebook named after the stack in lower
-	// case, with the tags the janitor and the analyst's policy read.
+	// case and the template's generation, with the tags the janitor and the
+	// analyst's policy read.
 	c.n++
-	suffix := fmt.Sprintf("%013d", c.n)
-	id := "pp-" + suffix
-	notebook := names.NotebookNamePrefix + motoserver.Account + "-pp-" + suffix
+	id := fmt.Sprintf("pp-%013d", c.n)
+	stack := names.StackNamePrefix + motoserver.Account + "-" + id
+	notebook := strings.ToLower(stack) + "-" + fakeGeneration
 	workspace := "s3://" + c.bucket + "/" + names.WorkspacePrefix + c.owner + "/"
 	tag := func(k, v string) smtypes.Tag { return smtypes.Tag{Key: aws.String(k), Value: aws.String(v)} }
 	created, err := c.sm.CreateNotebookInstance(ctx, &sagemaker.CreateNotebookInstanceInput{
 		NotebookInstanceName: aws.String(notebook),
 		InstanceType:         smtypes.InstanceTypeMlT3Medium,
-		RoleArn:              aws.String("arn:aws:iam::" + motoserver.Account + ":role/" + acceptance.DefaultCatalog + "/notebooks/nb-" + suffix),
+		RoleArn:              aws.String("arn:aws:iam::" + motoserver.Account + ":role" + names.NotebookRolePath(acceptance.DefaultCatalog, motoserver.Region) + "nb-" + id),
 		Tags: []smtypes.Tag{
 			// CloudFormation's own tag (moto lets the fake set it), by which
 			// the janitor finds the provisioned product.
-			tag(names.TagCloudFormationStackName, "SC-"+motoserver.Account+"-pp-"+suffix),
-			tag(names.TagProduct, "notebook"), tag(names.TagStack, "SC-"+motoserver.Account+"-pp-"+suffix),
+			tag(names.TagCloudFormationStackName, stack),
+			tag(names.TagProduct, "notebook"), tag(names.TagStack, stack),
 			tag(names.TagOwner, c.owner), tag(names.TagOwnerId, c.ownerID), tag(names.TagWorkspace, workspace),
 			tag(names.TagProvisionedProduct, id), tag(names.TagLeaseDays, "7"), tag(names.TagLeaseStart, time.Now().UTC().Format(time.RFC3339)),
 		},
@@ -320,7 +331,8 @@ func (c *fakeCatalog) DescribeProvisionedProduct(_ context.Context, in *servicec
 		}
 	}
 	return &servicecatalog.DescribeProvisionedProductOutput{ProvisionedProductDetail: &sctypes.ProvisionedProductDetail{
-		Id: aws.String(p.id), Name: aws.String(p.name), Status: p.status, LastRecordId: aws.String(p.lastRecord)}}, nil
+		Id: aws.String(p.id), Name: aws.String(p.name), Status: p.status, LastRecordId: aws.String(p.lastRecord),
+		ProductId: aws.String(productID), ProvisioningArtifactId: aws.String(artifactV2), LaunchRoleArn: aws.String(fakeLaunchRole)}}, nil
 }
 
 func (c *fakeCatalog) DescribeRecord(_ context.Context, in *servicecatalog.DescribeRecordInput, _ ...func(*servicecatalog.Options)) (*servicecatalog.DescribeRecordOutput, error) {
@@ -526,7 +538,8 @@ func (v *volume) finishRestore() {
 	v.pending, v.restored = nil, true
 }
 
-// shutdown stops the notebook: it finishes its restore, then saves.
+// shutdown stops the notebook: it finishes its restore, then saves (the
+// final sync) and writes its sync status.
 func (j *fakeJupyter) shutdown(ctx context.Context, notebook string) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -537,10 +550,16 @@ func (j *fakeJupyter) shutdown(ctx context.Context, notebook string) {
 	if !v.restored {
 		v.finishRestore()
 	}
+	started := time.Now().UTC()
 	for k, body := range v.files {
 		_, err := j.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(v.bucket), Key: aws.String(v.prefix + "home/" + k), Body: strings.NewReader(body)})
 		require.NoError(j.t, err)
 	}
+	status, err := json.Marshal(janitor.SyncStatus{Notebook: notebook, SyncedAt: started, OK: true, Final: true})
+	require.NoError(j.t, err)
+	owner := strings.TrimSuffix(strings.TrimPrefix(v.prefix, names.WorkspacePrefix), "/")
+	_, err = j.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(v.bucket), Key: aws.String(janitor.StatusKey(owner, notebook)), Body: bytes.NewReader(status)})
+	require.NoError(j.t, err)
 	v.running = false
 }
 
@@ -650,8 +669,10 @@ func (r *janitorRuntime) Invoke(ctx context.Context, in *lambda.InvokeInput, opt
 		return nil, err
 	}
 	var lines bytes.Buffer
+	// The janitor as the functions' main builds it from its environment.
+	env := cfg.Environment.Variables
 	j := *r.janitor
-	j.Mode = janitor.Mode(cfg.Environment.Variables[names.EnvMode])
+	j.Mode, j.LaunchRoleArn, j.ProductID, j.Bucket = janitor.Mode(env[names.EnvMode]), env[names.EnvLaunchRoleArn], env[names.EnvProductId], env[names.EnvBucket]
 	j.Log = slog.New(slog.NewJSONHandler(&lines, nil))
 	report, err := j.Run(ctx, time.Now())
 	require.NoError(r.t, err, lines.String())
@@ -674,8 +695,9 @@ func (r *janitorRuntime) Invoke(ctx context.Context, in *lambda.InvokeInput, opt
 }
 
 // deployJanitor creates, in moto, what the catalog deploys of the janitor:
-// its function (moto's Lambda without Docker) and its log group.
-func deployJanitor(t *testing.T, ctx context.Context, endpoint string, fns *lambda.Client, logs *cloudwatchlogs.Client, mode string) string {
+// its function (moto's Lambda without Docker), configured as
+// constructs/janitor configures it, and its log group.
+func deployJanitor(t *testing.T, ctx context.Context, endpoint string, fns *lambda.Client, logs *cloudwatchlogs.Client, env map[string]string) string {
 	post := func(path, contentType, body string) {
 		req, err := http.NewRequest(http.MethodPost, endpoint+path, strings.NewReader(body))
 		require.NoError(t, err)
@@ -703,7 +725,7 @@ func deployJanitor(t *testing.T, ctx context.Context, endpoint string, fns *lamb
 		Handler:       aws.String("bootstrap"),
 		Role:          aws.String("arn:aws:iam::" + motoserver.Account + ":role/janitor"),
 		Code:          &lambdatypes.FunctionCode{ZipFile: zipped.Bytes()},
-		Environment:   &lambdatypes.Environment{Variables: map[string]string{names.EnvFunction: names.FunctionJanitor, names.EnvMode: mode}},
+		Environment:   &lambdatypes.Environment{Variables: env},
 		LoggingConfig: &lambdatypes.LoggingConfig{LogGroup: aws.String(group), LogFormat: lambdatypes.LogFormatJson},
 	})
 	require.NoError(t, err)
@@ -712,18 +734,28 @@ func deployJanitor(t *testing.T, ctx context.Context, endpoint string, fns *lamb
 	return aws.ToString(out.FunctionName)
 }
 
-// fakeLaunchRole is the launch role the fake catalog launches with.
-const fakeLaunchRole = "arn:aws:iam::" + motoserver.Account + ":role/" + acceptance.DefaultCatalog + "-launch"
-
-// noTerminations is Service Catalog as the janitor sees it: every
-// provisioned product is the catalog's, and terminating one fails the test.
-type noTerminations struct{ t *testing.T }
-
-func (n noTerminations) Describe(_ context.Context, id string) (janitor.ProvisionedProduct, error) {
-	return janitor.ProvisionedProduct{ID: id, ProductID: "prod-notebook", LaunchRoleArn: fakeLaunchRole, Status: "AVAILABLE"}, nil
+// catalogProducts is Service Catalog as the janitor's role sees it: the
+// fake catalog's provisioned products; terminating one fails the test (the
+// kit runs the janitor in dry-run).
+type catalogProducts struct {
+	t *testing.T
+	c *fakeCatalog
 }
 
-func (n noTerminations) Terminate(_ context.Context, id, _ string) error {
-	n.t.Errorf("the janitor terminated %s", id)
+func (p catalogProducts) Describe(ctx context.Context, id string) (janitor.ProvisionedProduct, error) {
+	out, err := p.c.DescribeProvisionedProduct(ctx, &servicecatalog.DescribeProvisionedProductInput{Id: aws.String(id)})
+	var missing *sctypes.ResourceNotFoundException
+	if errors.As(err, &missing) {
+		return janitor.ProvisionedProduct{}, fmt.Errorf("%w: %v", janitor.ErrNoProvisionedProduct, err)
+	}
+	if err != nil {
+		return janitor.ProvisionedProduct{}, err
+	}
+	d := out.ProvisionedProductDetail
+	return janitor.ProvisionedProduct{ID: aws.ToString(d.Id), ProductID: aws.ToString(d.ProductId), LaunchRoleArn: aws.ToString(d.LaunchRoleArn), Status: string(d.Status)}, nil
+}
+
+func (p catalogProducts) Terminate(_ context.Context, id, _ string) error {
+	p.t.Errorf("the janitor terminated %s", id)
 	return nil
 }

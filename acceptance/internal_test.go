@@ -2,8 +2,10 @@ package acceptance
 
 // The steps' pure parts that the moto test cannot reach: finding the
 // janitor by its logging configuration (moto's Lambda has none), reading
-// its log lines as Lambda may wrap them, and a presigned URL that leads
-// away from the notebook.
+// its log lines as Lambda may wrap them, a presigned URL that leads away
+// from the notebook; and the checks whose failing cases would need a
+// misconfigured catalog: the notebook's name and the janitor's
+// configuration.
 
 import (
 	"context"
@@ -148,4 +150,42 @@ func TestOpenJupyterRefusesWhereTheURLDoesNotLead(t *testing.T) {
 	assert.NotContains(t, err.Error(), "authToken")
 	_, _, err = openJupyter(context.Background(), &http.Client{}, proxy.URL)
 	assert.ErrorContains(t, err, "no cookie jar")
+}
+
+func TestCheckNotebookName(t *testing.T) {
+	const account, id = "123456789012", "pp-abcdefghijklm"
+	arn := func(name string) string { return "arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/" + name }
+	for _, name := range []string{"sc-123456789012-pp-abcdefghijklm-1a2b3c4d", "sc-123456789012-pp-abcdefghijklm"} {
+		assert.NoError(t, checkNotebookName(name, arn(name), account, id), name)
+	}
+	for name, want := range map[string]string{
+		"SC-123456789012-pp-abcdefghijklm-1a2b3c4d": "the lower-case name every catalog policy is scoped to",
+		"sc-123456789012-pp-otherproduct1-1a2b3c4d": "want sc-123456789012-pp-abcdefghijklm, or sc-123456789012-pp-abcdefghijklm-<generation>",
+		"sc-123456789012-pp-abcdefghijklm-1A2B":     "1-16 lower-case letters and digits",
+		"sc-123456789012-pp-abcdefghijklm-":         "1-16 lower-case letters and digits",
+	} {
+		assert.ErrorContains(t, checkNotebookName(name, arn(name), account, id), want, name)
+	}
+	name := "sc-123456789012-pp-abcdefghijklm-1a2b3c4d"
+	assert.ErrorContains(t, checkNotebookName(name, arn(strings.ToUpper(name)), account, id), "want the ARN of notebook-instance/"+name)
+}
+
+func TestCheckJanitorConfig(t *testing.T) {
+	const role, product, bucket = "arn:aws:iam::123456789012:role/Catalog-eu-west-1-launch", "prod-abcdefghijklm", "catalog-ws-123456789012-eu-west-1"
+	pp := &sctypes.ProvisionedProductDetail{Id: aws.String("pp-abcdefghijklm"), LaunchRoleArn: aws.String(role), ProductId: aws.String(product)}
+	fn := func(env map[string]string) janitorFunction { return janitorFunction{Name: "janitor", Env: env} }
+	good := map[string]string{"LAUNCH_ROLE_ARN": role, "PRODUCT_ID": product, "BUCKET": bucket}
+	assert.NoError(t, checkJanitorConfig(fn(good), pp, product, bucket))
+	assert.NoError(t, checkJanitorConfig(fn(map[string]string{"LAUNCH_ROLE_ARN": role, "BUCKET": bucket}), pp, product, bucket), "PRODUCT_ID is optional")
+
+	err := checkJanitorConfig(fn(map[string]string{"LAUNCH_ROLE_ARN": role + "-old", "PRODUCT_ID": "prod-other", "BUCKET": "other"}), pp, product, bucket)
+	require.Error(t, err)
+	for _, want := range []string{
+		`the janitor's LAUNCH_ROLE_ARN is "` + role + `-old", but Service Catalog launched pp-abcdefghijklm with "` + role + `"`,
+		`the janitor's PRODUCT_ID is "prod-other", but pp-abcdefghijklm is of the product "` + product + `"`,
+		`the janitor's BUCKET is "other", but the notebook's workspace is in "` + bucket + `"`,
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.ErrorContains(t, checkJanitorConfig(fn(good), nil, product, bucket), "no detail")
 }

@@ -43,7 +43,7 @@ import (
 
 const (
 	bucket = "sagemakercatalog-ws-123456789012-eu-west-1"
-	owner  = "assumed-role/SageMakerCatalog-analyst/alice"
+	owner  = "assumed-role/SageMakerCatalog-" + motoserver.Region + "-analyst/alice"
 	runID  = "20260101-000000-test"
 	file   = "acceptance-" + runID + ".txt"
 )
@@ -83,10 +83,12 @@ func newFixture(t *testing.T, mode string) *fixture {
 	f.catalog = newFakeCatalog(t, f.sm, jup, bucket, owner, aws.ToString(me.UserId))
 
 	fns, logs := lambda.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg)
-	fn := deployJanitor(t, f.ctx, srv.Endpoint, fns, logs, mode)
+	fn := deployJanitor(t, f.ctx, srv.Endpoint, fns, logs, map[string]string{
+		names.EnvFunction: names.FunctionJanitor, names.EnvMode: mode, names.EnvBucket: bucket,
+		names.EnvLaunchRoleArn: fakeLaunchRole, names.EnvProductId: productID,
+	})
 	f.runtime = &janitorRuntime{Lambda: fns, t: t, endpoint: srv.Endpoint, logs: logs, logGroup: acceptance.JanitorLogGroup(acceptance.DefaultCatalog),
-		janitor: &janitor.Janitor{SageMaker: f.sm, S3: f.s3, SNS: sns.NewFromConfig(cfg), ProvisionedProducts: noTerminations{t},
-			LaunchRoleArn: fakeLaunchRole, Bucket: bucket,
+		janitor: &janitor.Janitor{SageMaker: f.sm, S3: f.s3, SNS: sns.NewFromConfig(cfg), ProvisionedProducts: catalogProducts{t: t, c: f.catalog},
 			TopicArn: "arn:aws:sns:" + motoserver.Region + ":" + motoserver.Account + ":notices", Lease: 7 * 24 * time.Hour, NotifyBefore: 24 * time.Hour}}
 
 	analyst, admin := acceptance.NewPrincipal(cfg, pathStyle), acceptance.NewPrincipal(cfg, pathStyle)
@@ -174,6 +176,9 @@ func TestJourneyAgainstMoto(t *testing.T) {
 		"Jupyter answers GET /api/status",
 		"notebook " + names.NotebookNamePrefix, ": Stopped", ": InService", ": gone",
 		"s3://" + bucket + "/" + names.WorkspacePrefix + owner + "/home/" + file + " holds the file",
+		"s3://" + bucket + "/" + names.StatusPrefix + owner + "/" + names.NotebookNamePrefix + motoserver.Account + "-pp-0000000000001-" + fakeGeneration + `.json: {"notebook"`,
+		"tag " + names.TagCloudFormationStackName + " = SC-" + motoserver.Account + "-pp-0000000000001",
+		"the janitor's LAUNCH_ROLE_ARN, PRODUCT_ID and BUCKET are the launch role, product and bucket of pp-",
 		"is still on the volume",
 		file + ": not restored yet", file + ": restored", // the restore was waited for
 		"decision on " + names.NotebookNamePrefix, ": keep, running: in use",
