@@ -3,9 +3,12 @@ package acceptance_test
 // Fakes for what moto 5.2.1 does not serve, each standing in front of moto
 // where it can, so that the journey's AWS calls reach moto:
 //
-//   - fakeCatalog is Service Catalog: provisioning creates a notebook in
-//     moto's SageMaker (with the tags the product template writes), the Stop
-//     and Start actions stop and start it there, terminating deletes it.
+//   - fakeCatalog is Service Catalog, as one caller sees it: provisioning
+//     creates a notebook in moto's SageMaker (with the name and tags the
+//     product template writes for that caller), the Stop and Start actions
+//     stop and start it there, terminating deletes it. Each caller sees and
+//     acts on only what they launched, as servicecatalog:userLevel = self
+//     allows (the admin sees everything).
 //   - fakeJupyter is the notebooks' Jupyter servers behind SageMaker's
 //     proxy: the presigned URL (served by testdata/moto_server.py) leads to
 //     it; a notebook's volume restores its owner's workspace from moto's S3
@@ -48,12 +51,14 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
 	sctypes "github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/datalake-platform/sagemaker-catalog/acceptance"
 	"github.com/datalake-platform/sagemaker-catalog/internal/motoserver"
 	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 	"github.com/datalake-platform/sagemaker-catalog/lambda/janitor"
+	"github.com/datalake-platform/sagemaker-catalog/lambda/workspace"
 )
 
 // What the fake catalog offers.
@@ -67,6 +72,12 @@ const (
 	actionStart = "act-startabcdefgh"
 )
 
+var (
+	// Service Catalog API patterns (API reference, request parameters).
+	idempotencyToken = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_-]{0,127}$`)
+	productName      = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$`)
+)
+
 // fakeGeneration is the product template's Generation in the fake's
 // notebook names.
 const fakeGeneration = "1a2b3c4d"
@@ -74,14 +85,15 @@ const fakeGeneration = "1a2b3c4d"
 // fakeLaunchRole is the launch role the fake catalog launches with.
 const fakeLaunchRole = "arn:aws:iam::" + motoserver.Account + ":role/" + acceptance.DefaultCatalog + "-" + motoserver.Region + "-launch"
 
-var (
-	// Service Catalog API patterns (API reference, request parameters).
-	idempotencyToken = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_-]{0,127}$`)
-	productName      = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$`)
+// stopDocument and startDocument are the actions' SSM documents.
+const (
+	stopDocument  = acceptance.DefaultCatalog + "-StopDocument-ABCDEF"
+	startDocument = acceptance.DefaultCatalog + "-StartDocument-ABCDEF"
 )
 
 type fakeProduct struct {
 	id, name, notebook, arn string
+	launchedBy              string // the caller's aws:userid
 	status                  sctypes.ProvisionedProductStatus
 	settle                  int // DescribeProvisionedProduct answers UNDER_CHANGE this many more times
 	lastRecord              string
@@ -89,20 +101,21 @@ type fakeProduct struct {
 }
 
 type fakeRecord struct {
-	detail sctypes.RecordDetail
-	polls  int // DescribeRecord answers IN_PROGRESS this many more times
+	detail     sctypes.RecordDetail
+	launchedBy string
+	polls      int // DescribeRecord answers IN_PROGRESS this many more times
 }
 
-// fakeCatalog is the Service Catalog API, as the analyst and the admin see
-// it, in front of moto's SageMaker.
-type fakeCatalog struct {
+// caller is who calls: their ARN and aws:userid, as STS tells them.
+type caller struct{ arn, userID string }
+
+// catalogState is what Service Catalog holds, whoever asks.
+type catalogState struct {
 	t       *testing.T
 	mu      sync.Mutex
 	sm      *sagemaker.Client
 	jupyter *fakeJupyter
 	bucket  string
-	owner   string // the workspace owner the workspace function would derive
-	ownerID string // the analyst's aws:userid
 	n       int
 
 	products map[string]*fakeProduct
@@ -117,11 +130,53 @@ type fakeCatalog struct {
 	NoAnswer bool
 	// OnPoll is called on every DescribeProvisionedProduct.
 	OnPoll func()
+	// ownerID, if set, is the owner-id tag the template writes instead of
+	// the caller's aws:userid.
+	ownerID string
+	// Leak lets a caller make these calls (by API name) on what someone
+	// else launched: a route that wrongly succeeds.
+	Leak map[string]bool
+	// Unassociated are the aws:userids of callers associated with no
+	// portfolio: they find no product.
+	Unassociated map[string]bool
 }
 
-func newFakeCatalog(t *testing.T, sm *sagemaker.Client, j *fakeJupyter, bucket, owner, ownerID string) *fakeCatalog {
-	return &fakeCatalog{t: t, sm: sm, jupyter: j, bucket: bucket, owner: owner, ownerID: ownerID, Settle: 2,
-		products: map[string]*fakeProduct{}, records: map[string]*fakeRecord{}, tokens: map[string]string{}}
+// fakeCatalog is the Service Catalog API as one caller sees it, in front of
+// moto's SageMaker. No emulator serves Service Catalog, so what it refuses a
+// caller is modelled here: an analyst's policy allows the provisioned-product
+// calls with servicecatalog:userLevel = self, so a caller sees and acts on
+// only what they launched; a provisioned product or record of someone else
+// is hidden (ResourceNotFoundException) and acting on it is refused
+// (AccessDeniedException), the two answers the kit accepts as a refusal.
+// This tests the kit's logic, not AWS: which of them AWS gives is what the
+// real run records.
+type fakeCatalog struct {
+	*catalogState
+	// who calls; the zero caller is the admin, who sees everything.
+	who caller
+}
+
+func newFakeCatalog(t *testing.T, sm *sagemaker.Client, j *fakeJupyter, bucket string) *fakeCatalog {
+	return &fakeCatalog{catalogState: &catalogState{t: t, sm: sm, jupyter: j, bucket: bucket, Settle: 2,
+		products: map[string]*fakeProduct{}, records: map[string]*fakeRecord{}, tokens: map[string]string{},
+		Leak: map[string]bool{}, Unassociated: map[string]bool{}}}
+}
+
+// as returns the catalog as who sees it.
+func (c *fakeCatalog) as(who caller) *fakeCatalog {
+	return &fakeCatalog{catalogState: c.catalogState, who: who}
+}
+
+// mine reports whether the caller may make the call on what launchedBy
+// launched.
+func (c *fakeCatalog) mine(call, launchedBy string) bool {
+	return c.who.userID == "" || c.who.userID == launchedBy || c.Leak[call]
+}
+
+// refused is Service Catalog's refusal of a call the caller may not make.
+func (c *fakeCatalog) refused(call string) error {
+	return &smithy.GenericAPIError{Code: "AccessDeniedException",
+		Message: "User: " + c.who.arn + " is not authorized to perform: servicecatalog:" + call}
 }
 
 func (c *fakeCatalog) call(name string) {
@@ -148,6 +203,9 @@ func (c *fakeCatalog) SearchProducts(_ context.Context, in *servicecatalog.Searc
 	defer c.mu.Unlock()
 	c.call("SearchProducts")
 	out := &servicecatalog.SearchProductsOutput{}
+	if c.Unassociated[c.who.userID] {
+		return out, nil
+	}
 	for _, p := range []sctypes.ProductViewSummary{
 		{Name: aws.String("SageMaker notebook"), ProductId: aws.String(productID), Id: aws.String("prodview-abcdefghijklm")},
 		{Name: aws.String("SageMaker notebook (GPU)"), ProductId: aws.String("prod-gpuabcdefghi"), Id: aws.String("prodview-gpuabcdefghi")},
@@ -212,6 +270,9 @@ func (c *fakeCatalog) SearchProvisionedProducts(_ context.Context, in *serviceca
 	for _, q := range in.Filters[string(sctypes.ProvisionedProductViewFilterBySearchQuery)] {
 		field, value, _ := strings.Cut(q, ":")
 		for _, p := range c.products {
+			if c.who.userID != "" && p.launchedBy != c.who.userID {
+				continue // User=Self: what the caller launched
+			}
 			if (field == "productId" && value == productID) || (field == "name" && value == p.name) {
 				out.ProvisionedProducts = append(out.ProvisionedProducts, sctypes.ProvisionedProductAttribute{
 					Id: aws.String(p.id), Name: aws.String(p.name), Status: p.status, ProductId: aws.String(productID)})
@@ -225,7 +286,7 @@ func (c *fakeCatalog) newRecord(kind, ppID, ppName, token string, polls int) *sc
 	c.n++
 	id := fmt.Sprintf("rec-%013d", c.n)
 	r := &fakeRecord{detail: sctypes.RecordDetail{RecordId: aws.String(id), RecordType: aws.String(kind), Status: sctypes.RecordStatusInProgress,
-		ProvisionedProductId: aws.String(ppID), ProvisionedProductName: aws.String(ppName)}, polls: polls}
+		ProvisionedProductId: aws.String(ppID), ProvisionedProductName: aws.String(ppName)}, polls: polls, launchedBy: c.who.userID}
 	c.records[id] = r
 	c.tokens[token] = id
 	return &r.detail
@@ -272,14 +333,23 @@ func (c *fakeCatalog) ProvisionProduct(ctx context.Context, in *servicecatalog.P
 			return nil, &sctypes.DuplicateResourceException{Message: aws.String("provisioned product " + name + " exists")}
 		}
 	}
-	// The product template: the notebook named after the stack in lower
-	// case and the template's generation, with the tags the janitor and the
-	// analyst's policy read.
+	// The product template, as the workspace function fills it in for the
+	// caller: the notebook named after the stack in lower case and the
+	// template's generation, with the tags the janitor and the analysts'
+	// policy read.
+	owner, err := workspace.Owner(c.who.arn)
+	if err != nil {
+		return nil, fmt.Errorf("fake catalog: %w", err)
+	}
+	ownerID := c.who.userID
+	if c.ownerID != "" {
+		ownerID = c.ownerID
+	}
 	c.n++
 	id := fmt.Sprintf("pp-%013d", c.n)
 	stack := names.StackNamePrefix + motoserver.Account + "-" + id
 	notebook := strings.ToLower(stack) + "-" + fakeGeneration
-	workspace := "s3://" + c.bucket + "/" + names.WorkspacePrefix + c.owner + "/"
+	uri := "s3://" + c.bucket + "/" + names.WorkspacePrefix + owner + "/"
 	tag := func(k, v string) smtypes.Tag { return smtypes.Tag{Key: aws.String(k), Value: aws.String(v)} }
 	created, err := c.sm.CreateNotebookInstance(ctx, &sagemaker.CreateNotebookInstanceInput{
 		NotebookInstanceName: aws.String(notebook),
@@ -290,19 +360,19 @@ func (c *fakeCatalog) ProvisionProduct(ctx context.Context, in *servicecatalog.P
 			// the janitor finds the provisioned product.
 			tag(names.TagCloudFormationStackName, stack),
 			tag(names.TagProduct, "notebook"), tag(names.TagStack, stack),
-			tag(names.TagOwner, c.owner), tag(names.TagOwnerId, c.ownerID), tag(names.TagWorkspace, workspace),
+			tag(names.TagOwner, owner), tag(names.TagOwnerId, ownerID), tag(names.TagWorkspace, uri),
 			tag(names.TagProvisionedProduct, id), tag(names.TagLeaseDays, "7"), tag(names.TagLeaseStart, time.Now().UTC().Format(time.RFC3339)),
 		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("fake catalog: create the notebook in moto: %w", err)
 	}
-	c.jupyter.boot(ctx, notebook, workspace)
-	p := &fakeProduct{id: id, name: name, notebook: notebook, arn: aws.ToString(created.NotebookInstanceArn),
+	c.jupyter.boot(ctx, notebook, uri)
+	p := &fakeProduct{id: id, name: name, notebook: notebook, arn: aws.ToString(created.NotebookInstanceArn), launchedBy: c.who.userID,
 		status: sctypes.ProvisionedProductStatusUnderChange, settle: c.Settle, outputs: map[string]string{
 			acceptance.OutputNotebookName: notebook,
 			acceptance.OutputNotebookArn:  aws.ToString(created.NotebookInstanceArn),
-			acceptance.OutputWorkspaceUri: workspace,
+			acceptance.OutputWorkspaceUri: uri,
 		}}
 	c.products[id] = p
 	d := c.newRecord("PROVISION_PRODUCT", id, name, token, 1<<30) // done when the product settles
@@ -321,7 +391,7 @@ func (c *fakeCatalog) DescribeProvisionedProduct(_ context.Context, in *servicec
 		c.OnPoll()
 	}
 	p, ok := c.products[aws.ToString(in.Id)]
-	if !ok {
+	if !ok || !c.mine("DescribeProvisionedProduct", p.launchedBy) {
 		return nil, notFound("provisioned product %s", aws.ToString(in.Id))
 	}
 	if p.status == sctypes.ProvisionedProductStatusUnderChange {
@@ -340,7 +410,7 @@ func (c *fakeCatalog) DescribeRecord(_ context.Context, in *servicecatalog.Descr
 	defer c.mu.Unlock()
 	c.call("DescribeRecord")
 	r, ok := c.records[aws.ToString(in.Id)]
-	if !ok {
+	if !ok || !c.mine("DescribeRecord", r.launchedBy) {
 		return nil, notFound("record %s", aws.ToString(in.Id))
 	}
 	if r.detail.Status == sctypes.RecordStatusInProgress {
@@ -357,7 +427,7 @@ func (c *fakeCatalog) GetProvisionedProductOutputs(_ context.Context, in *servic
 	defer c.mu.Unlock()
 	c.call("GetProvisionedProductOutputs")
 	p, ok := c.products[aws.ToString(in.ProvisionedProductId)]
-	if !ok {
+	if !ok || !c.mine("GetProvisionedProductOutputs", p.launchedBy) {
 		return nil, notFound("provisioned product %s", aws.ToString(in.ProvisionedProductId))
 	}
 	out := &servicecatalog.GetProvisionedProductOutputsOutput{}
@@ -398,6 +468,9 @@ func (c *fakeCatalog) ExecuteProvisionedProductServiceAction(ctx context.Context
 	if !ok {
 		return nil, notFound("provisioned product %s", aws.ToString(in.ProvisionedProductId))
 	}
+	if !c.mine("ExecuteProvisionedProductServiceAction", p.launchedBy) {
+		return nil, c.refused("ExecuteProvisionedProductServiceAction")
+	}
 	if p.status != sctypes.ProvisionedProductStatusAvailable {
 		return nil, &sctypes.InvalidStateException{Message: aws.String("provisioned product is " + string(p.status))}
 	}
@@ -436,6 +509,9 @@ func (c *fakeCatalog) TerminateProvisionedProduct(ctx context.Context, in *servi
 	if !ok {
 		return nil, notFound("provisioned product %s", aws.ToString(in.ProvisionedProductId))
 	}
+	if !c.mine("TerminateProvisionedProduct", p.launchedBy) {
+		return nil, c.refused("TerminateProvisionedProduct")
+	}
 	if p.status == sctypes.ProvisionedProductStatusUnderChange {
 		return nil, &sctypes.InvalidStateException{Message: aws.String("provisioned product is under change")}
 	}
@@ -454,6 +530,60 @@ func (c *fakeCatalog) TerminateProvisionedProduct(ctx context.Context, in *servi
 	}
 	delete(c.products, p.id)
 	return &servicecatalog.TerminateProvisionedProductOutput{RecordDetail: c.newRecord("TERMINATE_PROVISIONED_PRODUCT", p.id, p.name, token, 1)}, nil
+}
+
+// UpdateProvisionedProduct updates a provisioned product to the version it
+// has, every parameter at its previous value (the only update the kit
+// makes): nothing changes but a record.
+func (c *fakeCatalog) UpdateProvisionedProduct(_ context.Context, in *servicecatalog.UpdateProvisionedProductInput, _ ...func(*servicecatalog.Options)) (*servicecatalog.UpdateProvisionedProductOutput, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.call("UpdateProvisionedProduct")
+	token := aws.ToString(in.UpdateToken)
+	if !idempotencyToken.MatchString(token) {
+		return nil, invalid("UpdateToken %q", token)
+	}
+	if d := c.replay(token); d != nil {
+		return &servicecatalog.UpdateProvisionedProductOutput{RecordDetail: d}, nil
+	}
+	p, ok := c.products[aws.ToString(in.ProvisionedProductId)]
+	if !ok {
+		return nil, notFound("provisioned product %s", aws.ToString(in.ProvisionedProductId))
+	}
+	if !c.mine("UpdateProvisionedProduct", p.launchedBy) {
+		return nil, c.refused("UpdateProvisionedProduct")
+	}
+	if aws.ToString(in.ProvisioningArtifactId) != artifactV2 {
+		return nil, invalid("the fake updates to the same version only, %s", artifactV2)
+	}
+	for _, param := range in.ProvisioningParameters {
+		if !param.UsePreviousValue {
+			return nil, invalid("the fake updates with previous values only: %s", aws.ToString(param.Key))
+		}
+	}
+	if p.status != sctypes.ProvisionedProductStatusAvailable {
+		return nil, &sctypes.InvalidStateException{Message: aws.String("provisioned product is " + string(p.status))}
+	}
+	return &servicecatalog.UpdateProvisionedProductOutput{RecordDetail: c.newRecord("UPDATE_PROVISIONED_PRODUCT", p.id, p.name, token, 1)}, nil
+}
+
+// DescribeServiceAction describes an action, to the admin only (the
+// analysts' policy does not allow it).
+func (c *fakeCatalog) DescribeServiceAction(_ context.Context, in *servicecatalog.DescribeServiceActionInput, _ ...func(*servicecatalog.Options)) (*servicecatalog.DescribeServiceActionOutput, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.call("DescribeServiceAction")
+	if c.who.userID != "" {
+		return nil, c.refused("DescribeServiceAction")
+	}
+	documents := map[string]string{actionStop: stopDocument, actionStart: startDocument}
+	document, ok := documents[aws.ToString(in.Id)]
+	if !ok {
+		return nil, notFound("service action %s", aws.ToString(in.Id))
+	}
+	return &servicecatalog.DescribeServiceActionOutput{ServiceActionDetail: &sctypes.ServiceActionDetail{
+		Definition: map[string]string{string(sctypes.ServiceActionDefinitionKeyName): document, string(sctypes.ServiceActionDefinitionKeyVersion): "1"},
+	}}, nil
 }
 
 // tagsFor returns tags for the TagOptions, with the cost center given.

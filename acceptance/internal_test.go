@@ -4,11 +4,13 @@ package acceptance
 // janitor by its logging configuration (moto's Lambda has none), reading
 // its log lines as Lambda may wrap them, a presigned URL that leads away
 // from the notebook; and the checks whose failing cases would need a
-// misconfigured catalog: the notebook's name and the janitor's
-// configuration.
+// misconfigured catalog: who the other analyst is, the notebook's name,
+// the janitor's configuration, and what counts as a refusal.
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -19,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	sctypes "github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -152,6 +155,33 @@ func TestOpenJupyterRefusesWhereTheURLDoesNotLead(t *testing.T) {
 	assert.ErrorContains(t, err, "no cookie jar")
 }
 
+func TestRelation(t *testing.T) {
+	alice := identity{Arn: "arn:aws:sts::123456789012:assumed-role/Catalog-eu-west-1-analyst/alice", UserId: "AROAEXAMPLEROLE:alice"}
+	bob := identity{Arn: "arn:aws:sts::123456789012:assumed-role/Catalog-eu-west-1-analyst/bob", UserId: "AROAEXAMPLEROLE:bob"}
+	how, same := relation(alice, bob, "Catalog-eu-west-1-analyst")
+	assert.True(t, same)
+	assert.Equal(t, "another session (bob) of the analyst's role Catalog-eu-west-1-analyst (the analyst's session: alice): two people who share one role, "+
+		"whom only per-person ownership (aws:userid) keeps apart; it is the catalog's analyst role", how)
+	how, same = relation(alice, bob, "")
+	assert.True(t, same)
+	assert.NotContains(t, how, "catalog's analyst role", "an IAM Identity Center permission set's role is not the catalog's")
+
+	for name, other := range map[string]identity{
+		"another role":                  {Arn: "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Analysts_0123456789abcdef/bob@example.com", UserId: "AROAOTHERROLE:bob@example.com"},
+		"an IAM user":                   {Arn: "arn:aws:iam::123456789012:user/bob", UserId: "AIDAEXAMPLEUSER"},
+		"a role of the same name again": {Arn: bob.Arn, UserId: "AROARECREATED:bob"}, // deleted and created again: another role ID
+	} {
+		how, same := relation(alice, other, "Catalog-eu-west-1-analyst")
+		assert.False(t, same, name)
+		assert.Contains(t, how, "another principal than the analyst's role or user", name)
+		assert.Contains(t, how, "(for that, give a second session of the role Catalog-eu-west-1-analyst)", name)
+	}
+	user := identity{Arn: "arn:aws:iam::123456789012:user/alice", UserId: "AIDAEXAMPLEALICE"}
+	how, same = relation(user, bob, "Catalog-eu-west-1-analyst")
+	assert.False(t, same)
+	assert.Contains(t, how, "(for that, run the analyst as a role session too, and give a second session of that role)")
+}
+
 func TestCheckNotebookName(t *testing.T) {
 	const account, id = "123456789012", "pp-abcdefghijklm"
 	arn := func(name string) string { return "arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/" + name }
@@ -188,4 +218,20 @@ func TestCheckJanitorConfig(t *testing.T) {
 		assert.Contains(t, err.Error(), want)
 	}
 	assert.ErrorContains(t, checkJanitorConfig(fn(good), nil, product, bucket), "no detail")
+}
+
+func TestRefusal(t *testing.T) {
+	api := func(code string) error {
+		return fmt.Errorf("operation error: %w", &smithy.GenericAPIError{Code: code, Message: "m"})
+	}
+	for _, code := range []string{"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"} {
+		assert.Equal(t, code, refusal(api(code), false), code)
+	}
+	notFound := fmt.Errorf("operation error: %w", &sctypes.ResourceNotFoundException{Message: aws.String("pp-1")})
+	assert.Equal(t, "ResourceNotFoundException", refusal(notFound, true), "Service Catalog hides what the caller may not see")
+	assert.Empty(t, refusal(notFound, false), "elsewhere, not found is no refusal")
+	for _, err := range []error{nil, api("ValidationException"), api("ThrottlingException"), errors.New("connection reset")} {
+		assert.Empty(t, refusal(err, true), "%v", err)
+	}
+	assert.Equal(t, "ValidationException: m", answer(api("ValidationException")))
 }
