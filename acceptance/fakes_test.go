@@ -628,11 +628,21 @@ type volume struct {
 	wait           int
 }
 
-func newFakeJupyter(t *testing.T, s3c *s3.Client) *fakeJupyter {
-	j := &fakeJupyter{t: t, s3: s3c, volumes: map[string]*volume{}, sessions: map[string]string{}, RestoreAfter: 2}
+// newFakeJupyter starts the server until the test ends; reset readies it
+// for each case.
+func newFakeJupyter(t *testing.T) *fakeJupyter {
+	j := &fakeJupyter{t: t}
 	j.srv = httptest.NewServer(j)
 	t.Cleanup(j.srv.Close)
 	return j
+}
+
+// reset forgets every notebook, for a case of test t whose volumes save to
+// and restore from s3c.
+func (j *fakeJupyter) reset(t *testing.T, s3c *s3.Client) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.t, j.s3, j.volumes, j.sessions, j.RestoreAfter, j.FailPut = t, s3c, map[string]*volume{}, map[string]string{}, 2, false
 }
 
 // boot starts the notebook; on a new volume, the restore begins.

@@ -22,6 +22,7 @@ package acceptance_test
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -77,18 +78,48 @@ type fixture struct {
 	journey    *acceptance.Journey
 }
 
-// newFixture starts moto with the janitor deployed in mode, the fakes in
-// front of it, and a journey over them that polls every few milliseconds.
-func newFixture(t *testing.T, mode string) *fixture {
+// moto is one moto_server and the fake Jupyter server its presigned URLs
+// lead to, shared by the cases of TestAgainstMoto: starting moto_server,
+// and its first call to each service, take seconds.
+type moto struct {
+	srv     *motoserver.Server
+	jupyter *fakeJupyter
+}
+
+// TestAgainstMoto runs each case against moto_server, reset for it.
+func TestAgainstMoto(t *testing.T) {
+	jup := newFakeJupyter(t)
+	m := &moto{jupyter: jup, srv: motoserver.Start(t, motoserver.Options{Script: "testdata/moto_server.py", Env: []string{"JUPYTER_URL=" + jup.srv.URL}})}
+	for _, c := range []struct {
+		name string
+		run  func(*testing.T, *moto)
+	}{
+		{"Journey", testJourney},
+		{"CleansUpAfterAFailure", testCleansUpAfterAFailure},
+		{"CleansUpWhenInterrupted", testCleansUpWhenInterrupted},
+		{"CleansUpALaunchThatGotNoAnswer", testCleansUpALaunchThatGotNoAnswer},
+		{"FailsOnANotebookTaggedForSomeoneElse", testFailsOnANotebookTaggedForSomeoneElse},
+		{"RefusesBeforeProvisioning", testRefusesBeforeProvisioning},
+		{"IsolationFailsAndUndoes", testIsolationFailsAndUndoes},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.run(t, m) })
+	}
+}
+
+// fixture resets moto, deploys the janitor in mode, puts the fakes in front
+// of moto, and returns a journey over them that polls every few
+// milliseconds.
+func (m *moto) fixture(t *testing.T, mode string) *fixture {
 	pathStyle := func(o *s3.Options) { o.UsePathStyle = true }
-	jup := newFakeJupyter(t, nil)
-	srv := motoserver.Start(t, motoserver.Options{Script: "testdata/moto_server.py", Env: []string{"JUPYTER_URL=" + jup.srv.URL}})
-	cfg := srv.Config()
-	f := &fixture{t: t, ctx: motoserver.Context(t), sm: sagemaker.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg, pathStyle), jupyter: jup, out: &bytes.Buffer{}}
-	jup.s3 = f.s3
+	resp, err := http.Post(m.srv.Endpoint+"/moto-api/reset", "application/json", nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	cfg := m.srv.Config()
+	f := &fixture{t: t, ctx: motoserver.Context(t), sm: sagemaker.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg, pathStyle), jupyter: m.jupyter, out: &bytes.Buffer{}}
+	f.jupyter.reset(t, f.s3)
 
 	// The catalog's workspace bucket: versioned.
-	_, err := f.s3.CreateBucket(f.ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket),
+	_, err = f.s3.CreateBucket(f.ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket),
 		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(motoserver.Region)}})
 	require.NoError(t, err)
 	_, err = f.s3.PutBucketVersioning(f.ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
@@ -117,11 +148,11 @@ func newFixture(t *testing.T, mode string) *fixture {
 	other.SSM = guardedAutomation{fakeAutomation: automation, guard: f.other}
 
 	fns, logs := lambda.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg)
-	fn := deployJanitor(t, f.ctx, srv.Endpoint, fns, logs, map[string]string{
+	fn := deployJanitor(t, f.ctx, m.srv.Endpoint, fns, logs, map[string]string{
 		names.EnvFunction: names.FunctionJanitor, names.EnvMode: mode, names.EnvBucket: bucket,
 		names.EnvLaunchRoleArn: fakeLaunchRole, names.EnvProductId: productID,
 	})
-	f.runtime = &janitorRuntime{Lambda: fns, t: t, endpoint: srv.Endpoint, logs: logs, logGroup: acceptance.JanitorLogGroup(acceptance.DefaultCatalog),
+	f.runtime = &janitorRuntime{Lambda: fns, t: t, endpoint: m.srv.Endpoint, logs: logs, logGroup: acceptance.JanitorLogGroup(acceptance.DefaultCatalog),
 		janitor: &janitor.Janitor{SageMaker: f.sm, S3: f.s3, SNS: sns.NewFromConfig(cfg), ProvisionedProducts: catalogProducts{t: t, c: catalog},
 			TopicArn: "arn:aws:sns:" + motoserver.Region + ":" + motoserver.Account + ":notices", Lease: 7 * 24 * time.Hour, NotifyBefore: 24 * time.Hour}}
 	admin.Lambda = f.runtime
@@ -200,8 +231,8 @@ func count(calls []string, name string) int {
 
 var line = regexp.MustCompile(`^\[\d\d:\d\d:\d\d\] +\S`)
 
-func TestJourneyAgainstMoto(t *testing.T) {
-	f := newFixture(t, names.ModeDryRun)
+func testJourney(t *testing.T, m *moto) {
+	f := m.fixture(t, names.ModeDryRun)
 	f.catalog.Settle = 3
 	summary, err := f.journey.Run(f.ctx)
 	out := f.out.String()
@@ -268,8 +299,8 @@ func TestJourneyAgainstMoto(t *testing.T) {
 	f.assertCleanedUp()
 }
 
-func TestJourneyCleansUpAfterAFailure(t *testing.T) {
-	f := newFixture(t, names.ModeDryRun)
+func testCleansUpAfterAFailure(t *testing.T, m *moto) {
+	f := m.fixture(t, names.ModeDryRun)
 	f.jupyter.RestoreAfter = 1 << 30 // the second notebook never shows the file
 	f.journey.Timeouts.Restore = 200 * time.Millisecond
 	summary, err := f.journey.Run(f.ctx)
@@ -285,8 +316,8 @@ func TestJourneyCleansUpAfterAFailure(t *testing.T) {
 	f.assertCleanedUp()
 }
 
-func TestJourneyCleansUpWhenInterrupted(t *testing.T) {
-	f := newFixture(t, names.ModeDryRun)
+func testCleansUpWhenInterrupted(t *testing.T, m *moto) {
+	f := m.fixture(t, names.ModeDryRun)
 	f.catalog.Settle = 20
 	ctx, cancel := context.WithCancel(f.ctx)
 	defer cancel()
@@ -301,8 +332,8 @@ func TestJourneyCleansUpWhenInterrupted(t *testing.T) {
 	f.assertCleanedUp()
 }
 
-func TestJourneyCleansUpALaunchThatGotNoAnswer(t *testing.T) {
-	f := newFixture(t, names.ModeDryRun)
+func testCleansUpALaunchThatGotNoAnswer(t *testing.T, m *moto) {
+	f := m.fixture(t, names.ModeDryRun)
 	f.catalog.NoAnswer = true
 	_, err := f.journey.Run(f.ctx)
 	out := f.out.String()
@@ -312,8 +343,8 @@ func TestJourneyCleansUpALaunchThatGotNoAnswer(t *testing.T) {
 	f.assertCleanedUp()
 }
 
-func TestJourneyFailsOnANotebookTaggedForSomeoneElse(t *testing.T) {
-	f := newFixture(t, names.ModeDryRun)
+func testFailsOnANotebookTaggedForSomeoneElse(t *testing.T, m *moto) {
+	f := m.fixture(t, names.ModeDryRun)
 	f.catalog.ownerID = "AROAEXAMPLEOTHER:bob@example.com"
 	_, err := f.journey.Run(f.ctx)
 	require.Error(t, err, f.out.String())
@@ -322,9 +353,9 @@ func TestJourneyFailsOnANotebookTaggedForSomeoneElse(t *testing.T) {
 	f.assertCleanedUp()
 }
 
-func TestJourneyRefusesBeforeProvisioning(t *testing.T) {
+func testRefusesBeforeProvisioning(t *testing.T, m *moto) {
 	t.Run("fails for a janitor that enforces", func(t *testing.T) {
-		f := newFixture(t, names.ModeEnforce)
+		f := m.fixture(t, names.ModeEnforce)
 		_, err := f.journey.Run(f.ctx)
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), `janitor mode: the janitor `+f.journey.JanitorFunction+` runs in mode "enforce"`)
@@ -334,7 +365,7 @@ func TestJourneyRefusesBeforeProvisioning(t *testing.T) {
 		assert.Zero(t, f.runtime.invocations)
 	})
 	t.Run("fails for a tag value the TagOption does not allow, and while the analyst has other notebooks", func(t *testing.T) {
-		f := newFixture(t, names.ModeDryRun)
+		f := m.fixture(t, names.ModeDryRun)
 		f.journey.Tags = map[string]string{"CostCenter": "cc-9999"}
 		_, err := f.journey.Run(f.ctx)
 		require.Error(t, err)
@@ -354,7 +385,7 @@ func TestJourneyRefusesBeforeProvisioning(t *testing.T) {
 		assert.Equal(t, []string{"alices-notebook"}, f.catalog.Live(), "the cleanup leaves what the run did not create")
 	})
 	t.Run("fails for an other analyst who is the analyst, or who sees no product", func(t *testing.T) {
-		f := newFixture(t, names.ModeDryRun)
+		f := m.fixture(t, names.ModeDryRun)
 		other := *f.journey.OtherAnalyst
 		same := f.journey.Analyst
 		f.journey.OtherAnalyst = &same
@@ -371,10 +402,10 @@ func TestJourneyRefusesBeforeProvisioning(t *testing.T) {
 	})
 }
 
-// TestIsolationFailsAndUndoes lets routes through that must be refused:
+// testIsolationFailsAndUndoes lets routes through that must be refused:
 // the run fails, names each, and puts back what they changed.
-func TestIsolationFailsAndUndoes(t *testing.T) {
-	f := newFixture(t, names.ModeDryRun)
+func testIsolationFailsAndUndoes(t *testing.T, m *moto) {
+	f := m.fixture(t, names.ModeDryRun)
 	for _, call := range []string{"sagemaker:StopNotebookInstance", "sagemaker:UpdateNotebookInstance", "s3:PutObject", "ssm:StartAutomationExecution"} {
 		f.other.Leak[call] = true
 	}
