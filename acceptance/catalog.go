@@ -6,10 +6,11 @@ package acceptance
 // API references: https://docs.aws.amazon.com/servicecatalog/latest/dg/API_Operations_AWS_Service_Catalog.html
 // (SearchProducts, DescribeProduct, DescribeProvisioningParameters,
 // SearchProvisionedProducts, ProvisionProduct, DescribeProvisionedProduct,
-// DescribeRecord, GetProvisionedProductOutputs,
+// DescribeRecord (also for the outputs: its RecordOutputs),
 // ListServiceActionsForProvisioningArtifact,
 // ExecuteProvisionedProductServiceAction, TerminateProvisionedProduct; the
-// isolation step adds UpdateProvisionedProduct and DescribeServiceAction).
+// isolation step adds GetProvisionedProductOutputs, UpdateProvisionedProduct
+// and DescribeServiceAction).
 
 import (
 	"context"
@@ -362,18 +363,37 @@ func (r *run) waitRecord(ctx context.Context, sc ServiceCatalog, what, recordID 
 	})
 }
 
-// outputs reads the provisioned product's outputs as the analyst, and
-// checks, as the admin, that its notebook is in service and tagged with the
-// analyst's aws:userid (the analyst may open only such notebooks).
+// outputs reads the provisioned product's outputs as the analyst, from its
+// last successful provisioning record, and checks, as the admin, that its
+// notebook is in service and tagged with the analyst's aws:userid (the
+// analyst may open only such notebooks). The analysts' policy allows
+// DescribeRecord on their own records (servicecatalog:userLevel = self), not
+// GetProvisionedProductOutputs, which has neither resource-level permissions
+// nor condition keys and would show every analyst everyone's outputs
+// (constructs/analystrole).
 func (r *run) outputs(ctx context.Context, p *provisioned) error {
-	out, err := r.Analyst.ServiceCatalog.GetProvisionedProductOutputs(ctx, &servicecatalog.GetProvisionedProductOutputsInput{ProvisionedProductId: aws.String(p.ID)})
+	d, err := r.Analyst.ServiceCatalog.DescribeProvisionedProduct(ctx, &servicecatalog.DescribeProvisionedProductInput{Id: aws.String(p.ID)})
 	if err != nil {
-		return fmt.Errorf("servicecatalog:GetProvisionedProductOutputs %s: %w", p.ID, err)
+		return fmt.Errorf("servicecatalog:DescribeProvisionedProduct %s: %w", p.ID, err)
+	}
+	recordID := aws.ToString(d.ProvisionedProductDetail.LastSuccessfulProvisioningRecordId)
+	if recordID == "" {
+		recordID = p.RecordID
 	}
 	p.Outputs = map[string]string{}
-	for _, o := range out.Outputs {
-		p.Outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+	for token := (*string)(nil); ; {
+		out, err := r.Analyst.ServiceCatalog.DescribeRecord(ctx, &servicecatalog.DescribeRecordInput{Id: aws.String(recordID), PageToken: token})
+		if err != nil {
+			return fmt.Errorf("servicecatalog:DescribeRecord %s (the outputs of %s): %w", recordID, p.ID, err)
+		}
+		for _, o := range out.RecordOutputs {
+			p.Outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+		}
+		if token = out.NextPageToken; token == nil {
+			break
+		}
 	}
+	r.logf("outputs of record %s:", recordID)
 	keys := make([]string, 0, len(p.Outputs))
 	for k := range p.Outputs {
 		keys = append(keys, k)

@@ -97,7 +97,16 @@ type fakeProduct struct {
 	status                  sctypes.ProvisionedProductStatus
 	settle                  int // DescribeProvisionedProduct answers UNDER_CHANGE this many more times
 	lastRecord              string
+	provisioning            string // its provisioning record
 	outputs                 map[string]string
+}
+
+// lastSuccess is its provisioning record once the product is AVAILABLE.
+func (p *fakeProduct) lastSuccess() string {
+	if p.status == sctypes.ProvisionedProductStatusAvailable {
+		return p.provisioning
+	}
+	return ""
 }
 
 type fakeRecord struct {
@@ -376,7 +385,7 @@ func (c *fakeCatalog) ProvisionProduct(ctx context.Context, in *servicecatalog.P
 		}}
 	c.products[id] = p
 	d := c.newRecord("PROVISION_PRODUCT", id, name, token, 1<<30) // done when the product settles
-	p.lastRecord = aws.ToString(d.RecordId)
+	p.lastRecord, p.provisioning = aws.ToString(d.RecordId), aws.ToString(d.RecordId)
 	if c.NoAnswer {
 		return nil, fmt.Errorf("fake catalog: operation error Service Catalog: ProvisionProduct: context deadline exceeded")
 	}
@@ -402,7 +411,8 @@ func (c *fakeCatalog) DescribeProvisionedProduct(_ context.Context, in *servicec
 	}
 	return &servicecatalog.DescribeProvisionedProductOutput{ProvisionedProductDetail: &sctypes.ProvisionedProductDetail{
 		Id: aws.String(p.id), Name: aws.String(p.name), Status: p.status, LastRecordId: aws.String(p.lastRecord),
-		ProductId: aws.String(productID), ProvisioningArtifactId: aws.String(artifactV2), LaunchRoleArn: aws.String(fakeLaunchRole)}}, nil
+		ProductId: aws.String(productID), ProvisioningArtifactId: aws.String(artifactV2), LaunchRoleArn: aws.String(fakeLaunchRole),
+		LastProvisioningRecordId: aws.String(p.provisioning), LastSuccessfulProvisioningRecordId: aws.String(p.lastSuccess())}}, nil
 }
 
 func (c *fakeCatalog) DescribeRecord(_ context.Context, in *servicecatalog.DescribeRecordInput, _ ...func(*servicecatalog.Options)) (*servicecatalog.DescribeRecordOutput, error) {
@@ -419,15 +429,28 @@ func (c *fakeCatalog) DescribeRecord(_ context.Context, in *servicecatalog.Descr
 		}
 	}
 	d := r.detail
-	return &servicecatalog.DescribeRecordOutput{RecordDetail: &d}, nil
+	out := &servicecatalog.DescribeRecordOutput{RecordDetail: &d}
+	// A provisioning that succeeded has the stack's outputs.
+	if p, ok := c.products[aws.ToString(d.ProvisionedProductId)]; ok && aws.ToString(d.RecordType) == "PROVISION_PRODUCT" && d.Status == sctypes.RecordStatusSucceeded {
+		for k, v := range p.outputs {
+			out.RecordOutputs = append(out.RecordOutputs, sctypes.RecordOutput{OutputKey: aws.String(k), OutputValue: aws.String(v)})
+		}
+	}
+	return out, nil
 }
 
+// GetProvisionedProductOutputs: the analysts' policy has no statement for
+// it (outputs come from the caller's own records), so it refuses every
+// analyst, unless the test lets it through.
 func (c *fakeCatalog) GetProvisionedProductOutputs(_ context.Context, in *servicecatalog.GetProvisionedProductOutputsInput, _ ...func(*servicecatalog.Options)) (*servicecatalog.GetProvisionedProductOutputsOutput, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.call("GetProvisionedProductOutputs")
+	if c.who.userID != "" && !c.Leak["GetProvisionedProductOutputs"] {
+		return nil, c.refused("GetProvisionedProductOutputs")
+	}
 	p, ok := c.products[aws.ToString(in.ProvisionedProductId)]
-	if !ok || !c.mine("GetProvisionedProductOutputs", p.launchedBy) {
+	if !ok {
 		return nil, notFound("provisioned product %s", aws.ToString(in.ProvisionedProductId))
 	}
 	out := &servicecatalog.GetProvisionedProductOutputsOutput{}

@@ -23,8 +23,9 @@ package acceptance
 // Stop action or update the product (the same statement of the analysts'
 // policy allows all three). GetProvisionedProductOutputs has no
 // resource-level permission or condition key (Service Authorization
-// Reference, AWS Service Catalog): what AWS answers is recorded, and fails
-// the run only when it is the analyst's outputs.
+// Reference, AWS Service Catalog), so the analysts' policy does not allow
+// it: what AWS answers is recorded, and fails the run only when it is the
+// analyst's outputs.
 //
 // Actions, resources and condition keys: Service Authorization Reference
 // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html,
@@ -323,9 +324,11 @@ func (r *run) routes(p *provisioned, file string, instanceType smtypes.InstanceT
 }
 
 // outputsRoute reads the provisioned product's outputs. The action has no
-// resource-level permission or condition key, so the analysts' policy
-// allows it on every provisioned product: what Service Catalog answers is
-// recorded, and fails the run only when it is the analyst's outputs.
+// resource-level permission or condition key: a policy that allowed it
+// would allow it on every provisioned product, so the analysts' policy does
+// not (constructs/analystrole; analysts read their outputs from their own
+// records). What Service Catalog answers is recorded, and fails the run
+// only when it is the analyst's outputs.
 func (r *run) outputsRoute(p *provisioned) route {
 	var leaked []string
 	return route{call: "servicecatalog:GetProvisionedProductOutputs", target: p.ID, hides: true,

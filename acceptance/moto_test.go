@@ -295,6 +295,7 @@ func testJourney(t *testing.T, m *moto) {
 	assert.Equal(t, 2, count(calls, "ProvisionProduct"), calls)
 	assert.Equal(t, 3, count(calls, "ExecuteProvisionedProductServiceAction"), "the analyst's Stop and Start, the other analyst's refused Stop")
 	assert.Equal(t, 3, count(calls, "TerminateProvisionedProduct"), "the journey terminates the first, the cleanup the second; the other analyst was refused")
+	assert.Equal(t, 1, count(calls, "GetProvisionedProductOutputs"), "the other analyst's, refused: the analyst reads the outputs from their own record")
 	assert.Equal(t, 1, f.runtime.invocations)
 	f.assertCleanedUp()
 }
