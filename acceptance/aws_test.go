@@ -6,7 +6,8 @@ package acceptance_test
 // (docs/acceptance.md):
 //
 //	go test -tags=aws -v -count=1 -timeout 3h -run TestAcceptance ./acceptance/ \
-//	  -args -analyst-profile=sandbox-analyst -admin-profile=sandbox-admin
+//	  -args -analyst-profile=sandbox-analyst -admin-profile=sandbox-admin \
+//	  -other-analyst-profile=sandbox-analyst-2
 
 import (
 	"context"
@@ -49,14 +50,16 @@ func (f tagFlag) Set(s string) error {
 var (
 	analystProfile = flag.String("analyst-profile", "", "AWS profile of the analyst (required): a principal associated with the portfolio, with no other notebooks")
 	adminProfile   = flag.String("admin-profile", "", "AWS profile of a platform admin of the same account (required)")
-	region         = flag.String("region", "", "the catalog's region (default: the profiles')")
-	catalogName    = flag.String("catalog", acceptance.DefaultCatalog, "the catalog's name (its stack name)")
-	productFlag    = flag.String("product", acceptance.DefaultProduct, "the product's name as analysts see it")
-	versionFlag    = flag.String("version", "", "the product version to launch (default: the newest that is not deprecated)")
-	launchPath     = flag.String("launch-path", "", "the launch path's name or ID (default: the only one)")
-	janitorFn      = flag.String("janitor-function", "", "the janitor's function name (default: found by its log group)")
-	allowOthers    = flag.Bool("allow-other-notebooks", false, "run although the analyst has other notebooks of the product")
-	tags           = tagFlag{}
+	otherProfile   = flag.String("other-analyst-profile", "", "AWS profile of a second analyst of the same account and region, best another session of the analyst's role: "+
+		"the isolation step tries every route to the analyst's notebook and data with it (default: no isolation step)")
+	region      = flag.String("region", "", "the catalog's region (default: the profiles')")
+	catalogName = flag.String("catalog", acceptance.DefaultCatalog, "the catalog's name (its stack name)")
+	productFlag = flag.String("product", acceptance.DefaultProduct, "the product's name as analysts see it")
+	versionFlag = flag.String("version", "", "the product version to launch (default: the newest that is not deprecated)")
+	launchPath  = flag.String("launch-path", "", "the launch path's name or ID (default: the only one)")
+	janitorFn   = flag.String("janitor-function", "", "the janitor's function name (default: found by its log group)")
+	allowOthers = flag.Bool("allow-other-notebooks", false, "run although the analyst has other notebooks of the product")
+	tags        = tagFlag{}
 )
 
 func init() {
@@ -114,9 +117,16 @@ func TestAcceptance(t *testing.T) {
 		Out:                 os.Stdout,
 		Timeouts:            acceptance.Timeouts{Cleanup: cleanupReserve - 5*time.Minute},
 	}
-	if regions[*analystProfile] != regions[*adminProfile] {
-		t.Fatalf("the analyst's profile is in %s and the admin's in %s: give -region", regions[*analystProfile], regions[*adminProfile])
+	if *otherProfile != "" {
+		other := load(*otherProfile)
+		j.OtherAnalyst = &other
 	}
+	for profile, r := range regions {
+		if r != regions[*analystProfile] {
+			t.Fatalf("the profile %s is in %s and the analyst's in %s: give -region", profile, r, regions[*analystProfile])
+		}
+	}
+	j.Region = regions[*analystProfile]
 	if _, err := j.Run(ctx); err != nil {
 		t.Fatal(err)
 	}

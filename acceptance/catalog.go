@@ -1,13 +1,16 @@
 package acceptance
 
 // The analyst's side of Service Catalog: find the product, provision it,
-// wait, read its outputs, run its self-service actions, terminate it.
+// wait, read its outputs, run its self-service actions, terminate it; and
+// check that the other analyst, if any, sees the product too.
 // API references: https://docs.aws.amazon.com/servicecatalog/latest/dg/API_Operations_AWS_Service_Catalog.html
 // (SearchProducts, DescribeProduct, DescribeProvisioningParameters,
 // SearchProvisionedProducts, ProvisionProduct, DescribeProvisionedProduct,
-// DescribeRecord, GetProvisionedProductOutputs,
+// DescribeRecord (also for the outputs: its RecordOutputs),
 // ListServiceActionsForProvisioningArtifact,
-// ExecuteProvisionedProductServiceAction, TerminateProvisionedProduct).
+// ExecuteProvisionedProductServiceAction, TerminateProvisionedProduct; the
+// isolation step adds GetProvisionedProductOutputs, UpdateProvisionedProduct
+// and DescribeServiceAction).
 
 import (
 	"context"
@@ -30,12 +33,15 @@ type choice struct {
 	ProductID, ArtifactID, ArtifactName, PathID string
 	Tags                                        []sctypes.Tag
 	Actions                                     map[string]string // name -> ID
+	Parameters                                  []string          // the version's parameter keys
 }
 
 // provisioned is one provisioned product of the run.
 type provisioned struct {
-	N          int
-	Name, ID   string
+	N        int
+	Name, ID string
+	// RecordID is its provisioning record.
+	RecordID   string
 	Outputs    map[string]string
 	Notebook   string // its notebook's name, from the outputs
 	Terminated bool
@@ -93,6 +99,7 @@ func (r *run) findProduct(ctx context.Context) error {
 	}
 	for _, p := range params.ProvisioningArtifactParameters {
 		r.logf("parameter %s = %s (its default)", aws.ToString(p.ParameterKey), aws.ToString(p.DefaultValue))
+		r.product.Parameters = append(r.product.Parameters, aws.ToString(p.ParameterKey))
 	}
 	if r.product.Tags, err = r.chooseTags(params.TagOptions); err != nil {
 		return err
@@ -140,7 +147,35 @@ func (r *run) findProduct(ctx context.Context) error {
 		}
 		r.logf("the analyst has other notebooks of this product (allowed): %s", list(desc))
 	}
-	return nil
+	return r.otherSeesProduct(ctx, productID)
+}
+
+// otherSeesProduct checks that the other analyst is an analyst: associated
+// with the product's portfolio, as SearchProducts shows. A principal that
+// may do nothing at all would be refused on every route and prove nothing.
+func (r *run) otherSeesProduct(ctx context.Context, productID string) error {
+	if r.OtherAnalyst == nil {
+		return nil
+	}
+	for token := (*string)(nil); ; {
+		out, err := r.OtherAnalyst.ServiceCatalog.SearchProducts(ctx, &servicecatalog.SearchProductsInput{
+			Filters:   map[string][]string{string(sctypes.ProductViewFilterByFullTextSearch): {r.Product}},
+			PageToken: token,
+		})
+		if err != nil {
+			return fmt.Errorf("other analyst: servicecatalog:SearchProducts: %w", err)
+		}
+		for _, p := range out.ProductViewSummaries {
+			if aws.ToString(p.ProductId) == productID {
+				r.logf("the other analyst sees the product too (an analyst of its portfolio)")
+				return nil
+			}
+		}
+		if token = out.NextPageToken; token == nil {
+			return fmt.Errorf("the other analyst does not see the product %s: associate them with its portfolio (an IAM Identity Center "+
+				"permission set of analysts, or a session of the catalog's analyst role). Refusals of a principal that may do nothing prove nothing", productID)
+		}
+	}
 }
 
 // chooseVersion returns the version named want, or the newest that is not
@@ -262,8 +297,8 @@ func (r *run) provision(ctx context.Context, n int) (*provisioned, error) {
 	if err != nil {
 		return p, fmt.Errorf("servicecatalog:ProvisionProduct: %w", err)
 	}
-	p.ID = aws.ToString(out.RecordDetail.ProvisionedProductId)
-	r.logf("provisioned product %s (%s), record %s", p.Name, p.ID, aws.ToString(out.RecordDetail.RecordId))
+	p.ID, p.RecordID = aws.ToString(out.RecordDetail.ProvisionedProductId), aws.ToString(out.RecordDetail.RecordId)
+	r.logf("provisioned product %s (%s), record %s", p.Name, p.ID, p.RecordID)
 	return p, r.waitAvailable(ctx, p, r.Timeouts.Provision)
 }
 
@@ -328,18 +363,37 @@ func (r *run) waitRecord(ctx context.Context, sc ServiceCatalog, what, recordID 
 	})
 }
 
-// outputs reads the provisioned product's outputs as the analyst, and
-// checks, as the admin, that its notebook is in service and tagged with the
-// analyst's aws:userid (the analyst may open only such notebooks).
+// outputs reads the provisioned product's outputs as the analyst, from its
+// last successful provisioning record, and checks, as the admin, that its
+// notebook is in service and tagged with the analyst's aws:userid (the
+// analyst may open only such notebooks). The analysts' policy allows
+// DescribeRecord on their own records (servicecatalog:userLevel = self), not
+// GetProvisionedProductOutputs, which has neither resource-level permissions
+// nor condition keys and would show every analyst everyone's outputs
+// (constructs/analystrole).
 func (r *run) outputs(ctx context.Context, p *provisioned) error {
-	out, err := r.Analyst.ServiceCatalog.GetProvisionedProductOutputs(ctx, &servicecatalog.GetProvisionedProductOutputsInput{ProvisionedProductId: aws.String(p.ID)})
+	d, err := r.Analyst.ServiceCatalog.DescribeProvisionedProduct(ctx, &servicecatalog.DescribeProvisionedProductInput{Id: aws.String(p.ID)})
 	if err != nil {
-		return fmt.Errorf("servicecatalog:GetProvisionedProductOutputs %s: %w", p.ID, err)
+		return fmt.Errorf("servicecatalog:DescribeProvisionedProduct %s: %w", p.ID, err)
+	}
+	recordID := aws.ToString(d.ProvisionedProductDetail.LastSuccessfulProvisioningRecordId)
+	if recordID == "" {
+		recordID = p.RecordID
 	}
 	p.Outputs = map[string]string{}
-	for _, o := range out.Outputs {
-		p.Outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+	for token := (*string)(nil); ; {
+		out, err := r.Analyst.ServiceCatalog.DescribeRecord(ctx, &servicecatalog.DescribeRecordInput{Id: aws.String(recordID), PageToken: token})
+		if err != nil {
+			return fmt.Errorf("servicecatalog:DescribeRecord %s (the outputs of %s): %w", recordID, p.ID, err)
+		}
+		for _, o := range out.RecordOutputs {
+			p.Outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+		}
+		if token = out.NextPageToken; token == nil {
+			break
+		}
 	}
+	r.logf("outputs of record %s:", recordID)
 	keys := make([]string, 0, len(p.Outputs))
 	for k := range p.Outputs {
 		keys = append(keys, k)
@@ -365,12 +419,13 @@ func (r *run) outputs(ctx context.Context, p *provisioned) error {
 }
 
 // action runs a self-service action on the provisioned product, as the
-// analyst, waits for its record, then for the notebook's status.
-func (r *run) action(ctx context.Context, p *provisioned, name, status string) error {
+// analyst, waits for its record, then for the notebook's status. why names
+// the idempotency token: another run of the same action needs one of its own.
+func (r *run) action(ctx context.Context, p *provisioned, name, status, why string) error {
 	out, err := r.Analyst.ServiceCatalog.ExecuteProvisionedProductServiceAction(ctx, &servicecatalog.ExecuteProvisionedProductServiceActionInput{
 		ProvisionedProductId: aws.String(p.ID),
 		ServiceActionId:      aws.String(r.product.Actions[name]),
-		ExecuteToken:         aws.String(token(r.RunID, name, p.N)),
+		ExecuteToken:         aws.String(token(r.RunID, why, p.N)),
 	})
 	if err != nil {
 		return fmt.Errorf("servicecatalog:ExecuteProvisionedProductServiceAction %s: %w", name, err)

@@ -9,17 +9,24 @@
 // jar until Jupyter answers), writes a file through the Jupyter contents
 // API, stops and starts the notebook through the product's self-service
 // actions, terminates it, provisions it again and waits for the file to be
-// restored. As the admin, it watches (the notebook's status and tags, the
-// saved file in the workspace bucket) and runs the janitor, which must be
-// deployed in dry-run, checking its decision and its log line for the
-// notebook. It prints each step with its time, and cleans up after itself,
-// on failure and interruption too: it terminates what it provisioned, then
-// deletes every version of the file it wrote.
+// restored. As the admin, it watches (the notebook's name, status and tags,
+// the saved file and the sync status in the workspace bucket) and runs the
+// janitor, which must be deployed in dry-run, checking that it would
+// recognize the provisioned product as the catalog's, and its decision and
+// log line for the notebook. Given a second analyst, once the first
+// notebook is in service it tries, as that analyst, every route to the
+// notebook and its data (SageMaker, Service Catalog, S3, SSM Automation),
+// each of which must be refused, and undoes at once what a route that was
+// not refused changed. It prints each step with its time, and cleans up
+// after itself, on failure and interruption too: it terminates what it
+// provisioned, then deletes every version of the files it wrote.
 //
 // The steps are methods of one Journey, over small interfaces that the AWS
 // SDK's clients satisfy. The real run (aws_test.go, build tag aws) gives
-// them clients for two profiles; the moto test (moto_test.go, no build tag)
-// runs the same journey against moto_server for SageMaker, S3, STS, Lambda
-// and CloudWatch Logs, with a fake Service Catalog (moto 5.2 serves no
-// provisioned products or service actions) and a fake Jupyter server.
+// them clients for two or three profiles; the moto test (moto_test.go, no
+// build tag) runs the same journey against moto_server for SageMaker, S3,
+// IAM, STS, Lambda and CloudWatch Logs, with a fake Service Catalog (moto
+// 5.2 serves no provisioned products or service actions), a fake SSM
+// Automation, a fake Jupyter server, and the refusals of the analysts'
+// policy modelled in front of moto (which evaluates no IAM policy).
 package acceptance

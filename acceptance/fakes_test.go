@@ -3,13 +3,18 @@ package acceptance_test
 // Fakes for what moto 5.2.1 does not serve, each standing in front of moto
 // where it can, so that the journey's AWS calls reach moto:
 //
-//   - fakeCatalog is Service Catalog: provisioning creates a notebook in
-//     moto's SageMaker (with the tags the product template writes), the Stop
-//     and Start actions stop and start it there, terminating deletes it.
+//   - fakeCatalog is Service Catalog, as one caller sees it: provisioning
+//     creates a notebook in moto's SageMaker (with the name and tags the
+//     product template writes for that caller), the Stop and Start actions
+//     stop and start it there, terminating deletes it. Each caller sees and
+//     acts on only what they launched, as servicecatalog:userLevel = self
+//     allows (the admin sees everything).
 //   - fakeJupyter is the notebooks' Jupyter servers behind SageMaker's
 //     proxy: the presigned URL (served by testdata/moto_server.py) leads to
 //     it; a notebook's volume restores its owner's workspace from moto's S3
-//     in the background after its first start and saves to it when it stops.
+//     in the background after its first start, and saves to it when it
+//     stops, writing the sync status (status/<owner>/<notebook>.json) as
+//     the lifecycle's workspace-sync does.
 //   - janitorRuntime is Lambda running the janitor: when the janitor
 //     function is invoked, it runs lambda/janitor against moto in the mode
 //     the function's configuration gives, writes its log lines to the
@@ -22,6 +27,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -45,12 +51,14 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
 	sctypes "github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/datalake-platform/sagemaker-catalog/acceptance"
 	"github.com/datalake-platform/sagemaker-catalog/internal/motoserver"
 	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 	"github.com/datalake-platform/sagemaker-catalog/lambda/janitor"
+	"github.com/datalake-platform/sagemaker-catalog/lambda/workspace"
 )
 
 // What the fake catalog offers.
@@ -70,29 +78,53 @@ var (
 	productName      = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$`)
 )
 
+// fakeGeneration is the product template's Generation in the fake's
+// notebook names.
+const fakeGeneration = "1a2b3c4d"
+
+// fakeLaunchRole is the launch role the fake catalog launches with.
+const fakeLaunchRole = "arn:aws:iam::" + motoserver.Account + ":role/" + acceptance.DefaultCatalog + "-" + motoserver.Region + "-launch"
+
+// stopDocument and startDocument are the actions' SSM documents.
+const (
+	stopDocument  = acceptance.DefaultCatalog + "-StopDocument-ABCDEF"
+	startDocument = acceptance.DefaultCatalog + "-StartDocument-ABCDEF"
+)
+
 type fakeProduct struct {
 	id, name, notebook, arn string
+	launchedBy              string // the caller's aws:userid
 	status                  sctypes.ProvisionedProductStatus
 	settle                  int // DescribeProvisionedProduct answers UNDER_CHANGE this many more times
 	lastRecord              string
+	provisioning            string // its provisioning record
 	outputs                 map[string]string
 }
 
-type fakeRecord struct {
-	detail sctypes.RecordDetail
-	polls  int // DescribeRecord answers IN_PROGRESS this many more times
+// lastSuccess is its provisioning record once the product is AVAILABLE.
+func (p *fakeProduct) lastSuccess() string {
+	if p.status == sctypes.ProvisionedProductStatusAvailable {
+		return p.provisioning
+	}
+	return ""
 }
 
-// fakeCatalog is the Service Catalog API, as the analyst and the admin see
-// it, in front of moto's SageMaker.
-type fakeCatalog struct {
+type fakeRecord struct {
+	detail     sctypes.RecordDetail
+	launchedBy string
+	polls      int // DescribeRecord answers IN_PROGRESS this many more times
+}
+
+// caller is who calls: their ARN and aws:userid, as STS tells them.
+type caller struct{ arn, userID string }
+
+// catalogState is what Service Catalog holds, whoever asks.
+type catalogState struct {
 	t       *testing.T
 	mu      sync.Mutex
 	sm      *sagemaker.Client
 	jupyter *fakeJupyter
 	bucket  string
-	owner   string // the workspace owner the workspace function would derive
-	ownerID string // the analyst's aws:userid
 	n       int
 
 	products map[string]*fakeProduct
@@ -107,11 +139,53 @@ type fakeCatalog struct {
 	NoAnswer bool
 	// OnPoll is called on every DescribeProvisionedProduct.
 	OnPoll func()
+	// ownerID, if set, is the owner-id tag the template writes instead of
+	// the caller's aws:userid.
+	ownerID string
+	// Leak lets a caller make these calls (by API name) on what someone
+	// else launched: a route that wrongly succeeds.
+	Leak map[string]bool
+	// Unassociated are the aws:userids of callers associated with no
+	// portfolio: they find no product.
+	Unassociated map[string]bool
 }
 
-func newFakeCatalog(t *testing.T, sm *sagemaker.Client, j *fakeJupyter, bucket, owner, ownerID string) *fakeCatalog {
-	return &fakeCatalog{t: t, sm: sm, jupyter: j, bucket: bucket, owner: owner, ownerID: ownerID, Settle: 2,
-		products: map[string]*fakeProduct{}, records: map[string]*fakeRecord{}, tokens: map[string]string{}}
+// fakeCatalog is the Service Catalog API as one caller sees it, in front of
+// moto's SageMaker. No emulator serves Service Catalog, so what it refuses a
+// caller is modelled here: an analyst's policy allows the provisioned-product
+// calls with servicecatalog:userLevel = self, so a caller sees and acts on
+// only what they launched; a provisioned product or record of someone else
+// is hidden (ResourceNotFoundException) and acting on it is refused
+// (AccessDeniedException), the two answers the kit accepts as a refusal.
+// This tests the kit's logic, not AWS: which of them AWS gives is what the
+// real run records.
+type fakeCatalog struct {
+	*catalogState
+	// who calls; the zero caller is the admin, who sees everything.
+	who caller
+}
+
+func newFakeCatalog(t *testing.T, sm *sagemaker.Client, j *fakeJupyter, bucket string) *fakeCatalog {
+	return &fakeCatalog{catalogState: &catalogState{t: t, sm: sm, jupyter: j, bucket: bucket, Settle: 2,
+		products: map[string]*fakeProduct{}, records: map[string]*fakeRecord{}, tokens: map[string]string{},
+		Leak: map[string]bool{}, Unassociated: map[string]bool{}}}
+}
+
+// as returns the catalog as who sees it.
+func (c *fakeCatalog) as(who caller) *fakeCatalog {
+	return &fakeCatalog{catalogState: c.catalogState, who: who}
+}
+
+// mine reports whether the caller may make the call on what launchedBy
+// launched.
+func (c *fakeCatalog) mine(call, launchedBy string) bool {
+	return c.who.userID == "" || c.who.userID == launchedBy || c.Leak[call]
+}
+
+// refused is Service Catalog's refusal of a call the caller may not make.
+func (c *fakeCatalog) refused(call string) error {
+	return &smithy.GenericAPIError{Code: "AccessDeniedException",
+		Message: "User: " + c.who.arn + " is not authorized to perform: servicecatalog:" + call}
 }
 
 func (c *fakeCatalog) call(name string) {
@@ -138,6 +212,9 @@ func (c *fakeCatalog) SearchProducts(_ context.Context, in *servicecatalog.Searc
 	defer c.mu.Unlock()
 	c.call("SearchProducts")
 	out := &servicecatalog.SearchProductsOutput{}
+	if c.Unassociated[c.who.userID] {
+		return out, nil
+	}
 	for _, p := range []sctypes.ProductViewSummary{
 		{Name: aws.String("SageMaker notebook"), ProductId: aws.String(productID), Id: aws.String("prodview-abcdefghijklm")},
 		{Name: aws.String("SageMaker notebook (GPU)"), ProductId: aws.String("prod-gpuabcdefghi"), Id: aws.String("prodview-gpuabcdefghi")},
@@ -202,6 +279,9 @@ func (c *fakeCatalog) SearchProvisionedProducts(_ context.Context, in *serviceca
 	for _, q := range in.Filters[string(sctypes.ProvisionedProductViewFilterBySearchQuery)] {
 		field, value, _ := strings.Cut(q, ":")
 		for _, p := range c.products {
+			if c.who.userID != "" && p.launchedBy != c.who.userID {
+				continue // User=Self: what the caller launched
+			}
 			if (field == "productId" && value == productID) || (field == "name" && value == p.name) {
 				out.ProvisionedProducts = append(out.ProvisionedProducts, sctypes.ProvisionedProductAttribute{
 					Id: aws.String(p.id), Name: aws.String(p.name), Status: p.status, ProductId: aws.String(productID)})
@@ -215,7 +295,7 @@ func (c *fakeCatalog) newRecord(kind, ppID, ppName, token string, polls int) *sc
 	c.n++
 	id := fmt.Sprintf("rec-%013d", c.n)
 	r := &fakeRecord{detail: sctypes.RecordDetail{RecordId: aws.String(id), RecordType: aws.String(kind), Status: sctypes.RecordStatusInProgress,
-		ProvisionedProductId: aws.String(ppID), ProvisionedProductName: aws.String(ppName)}, polls: polls}
+		ProvisionedProductId: aws.String(ppID), ProvisionedProductName: aws.String(ppName)}, polls: polls, launchedBy: c.who.userID}
 	c.records[id] = r
 	c.tokens[token] = id
 	return &r.detail
@@ -262,40 +342,50 @@ func (c *fakeCatalog) ProvisionProduct(ctx context.Context, in *servicecatalog.P
 			return nil, &sctypes.DuplicateResourceException{Message: aws.String("provisioned product " + name + " exists")}
 		}
 	}
-	// The product template: the notebook named after the stack in lower
-	// case, with the tags the janitor and the analyst's policy read.
+	// The product template, as the workspace function fills it in for the
+	// caller: the notebook named after the stack in lower case and the
+	// template's generation, with the tags the janitor and the analysts'
+	// policy read.
+	owner, err := workspace.Owner(c.who.arn)
+	if err != nil {
+		return nil, fmt.Errorf("fake catalog: %w", err)
+	}
+	ownerID := c.who.userID
+	if c.ownerID != "" {
+		ownerID = c.ownerID
+	}
 	c.n++
-	suffix := fmt.Sprintf("%013d", c.n)
-	id := "pp-" + suffix
-	notebook := names.NotebookNamePrefix + motoserver.Account + "-pp-" + suffix
-	workspace := "s3://" + c.bucket + "/" + names.WorkspacePrefix + c.owner + "/"
+	id := fmt.Sprintf("pp-%013d", c.n)
+	stack := names.StackNamePrefix + motoserver.Account + "-" + id
+	notebook := strings.ToLower(stack) + "-" + fakeGeneration
+	uri := "s3://" + c.bucket + "/" + names.WorkspacePrefix + owner + "/"
 	tag := func(k, v string) smtypes.Tag { return smtypes.Tag{Key: aws.String(k), Value: aws.String(v)} }
 	created, err := c.sm.CreateNotebookInstance(ctx, &sagemaker.CreateNotebookInstanceInput{
 		NotebookInstanceName: aws.String(notebook),
 		InstanceType:         smtypes.InstanceTypeMlT3Medium,
-		RoleArn:              aws.String("arn:aws:iam::" + motoserver.Account + ":role/" + acceptance.DefaultCatalog + "/notebooks/nb-" + suffix),
+		RoleArn:              aws.String("arn:aws:iam::" + motoserver.Account + ":role" + names.NotebookRolePath(acceptance.DefaultCatalog, motoserver.Region) + "nb-" + id),
 		Tags: []smtypes.Tag{
 			// CloudFormation's own tag (moto lets the fake set it), by which
 			// the janitor finds the provisioned product.
-			tag(names.TagCloudFormationStackName, "SC-"+motoserver.Account+"-pp-"+suffix),
-			tag(names.TagProduct, "notebook"), tag(names.TagStack, "SC-"+motoserver.Account+"-pp-"+suffix),
-			tag(names.TagOwner, c.owner), tag(names.TagOwnerId, c.ownerID), tag(names.TagWorkspace, workspace),
+			tag(names.TagCloudFormationStackName, stack),
+			tag(names.TagProduct, "notebook"), tag(names.TagStack, stack),
+			tag(names.TagOwner, owner), tag(names.TagOwnerId, ownerID), tag(names.TagWorkspace, uri),
 			tag(names.TagProvisionedProduct, id), tag(names.TagLeaseDays, "7"), tag(names.TagLeaseStart, time.Now().UTC().Format(time.RFC3339)),
 		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("fake catalog: create the notebook in moto: %w", err)
 	}
-	c.jupyter.boot(ctx, notebook, workspace)
-	p := &fakeProduct{id: id, name: name, notebook: notebook, arn: aws.ToString(created.NotebookInstanceArn),
+	c.jupyter.boot(ctx, notebook, uri)
+	p := &fakeProduct{id: id, name: name, notebook: notebook, arn: aws.ToString(created.NotebookInstanceArn), launchedBy: c.who.userID,
 		status: sctypes.ProvisionedProductStatusUnderChange, settle: c.Settle, outputs: map[string]string{
 			acceptance.OutputNotebookName: notebook,
 			acceptance.OutputNotebookArn:  aws.ToString(created.NotebookInstanceArn),
-			acceptance.OutputWorkspaceUri: workspace,
+			acceptance.OutputWorkspaceUri: uri,
 		}}
 	c.products[id] = p
 	d := c.newRecord("PROVISION_PRODUCT", id, name, token, 1<<30) // done when the product settles
-	p.lastRecord = aws.ToString(d.RecordId)
+	p.lastRecord, p.provisioning = aws.ToString(d.RecordId), aws.ToString(d.RecordId)
 	if c.NoAnswer {
 		return nil, fmt.Errorf("fake catalog: operation error Service Catalog: ProvisionProduct: context deadline exceeded")
 	}
@@ -310,7 +400,7 @@ func (c *fakeCatalog) DescribeProvisionedProduct(_ context.Context, in *servicec
 		c.OnPoll()
 	}
 	p, ok := c.products[aws.ToString(in.Id)]
-	if !ok {
+	if !ok || !c.mine("DescribeProvisionedProduct", p.launchedBy) {
 		return nil, notFound("provisioned product %s", aws.ToString(in.Id))
 	}
 	if p.status == sctypes.ProvisionedProductStatusUnderChange {
@@ -320,7 +410,9 @@ func (c *fakeCatalog) DescribeProvisionedProduct(_ context.Context, in *servicec
 		}
 	}
 	return &servicecatalog.DescribeProvisionedProductOutput{ProvisionedProductDetail: &sctypes.ProvisionedProductDetail{
-		Id: aws.String(p.id), Name: aws.String(p.name), Status: p.status, LastRecordId: aws.String(p.lastRecord)}}, nil
+		Id: aws.String(p.id), Name: aws.String(p.name), Status: p.status, LastRecordId: aws.String(p.lastRecord),
+		ProductId: aws.String(productID), ProvisioningArtifactId: aws.String(artifactV2), LaunchRoleArn: aws.String(fakeLaunchRole),
+		LastProvisioningRecordId: aws.String(p.provisioning), LastSuccessfulProvisioningRecordId: aws.String(p.lastSuccess())}}, nil
 }
 
 func (c *fakeCatalog) DescribeRecord(_ context.Context, in *servicecatalog.DescribeRecordInput, _ ...func(*servicecatalog.Options)) (*servicecatalog.DescribeRecordOutput, error) {
@@ -328,7 +420,7 @@ func (c *fakeCatalog) DescribeRecord(_ context.Context, in *servicecatalog.Descr
 	defer c.mu.Unlock()
 	c.call("DescribeRecord")
 	r, ok := c.records[aws.ToString(in.Id)]
-	if !ok {
+	if !ok || !c.mine("DescribeRecord", r.launchedBy) {
 		return nil, notFound("record %s", aws.ToString(in.Id))
 	}
 	if r.detail.Status == sctypes.RecordStatusInProgress {
@@ -337,13 +429,26 @@ func (c *fakeCatalog) DescribeRecord(_ context.Context, in *servicecatalog.Descr
 		}
 	}
 	d := r.detail
-	return &servicecatalog.DescribeRecordOutput{RecordDetail: &d}, nil
+	out := &servicecatalog.DescribeRecordOutput{RecordDetail: &d}
+	// A provisioning that succeeded has the stack's outputs.
+	if p, ok := c.products[aws.ToString(d.ProvisionedProductId)]; ok && aws.ToString(d.RecordType) == "PROVISION_PRODUCT" && d.Status == sctypes.RecordStatusSucceeded {
+		for k, v := range p.outputs {
+			out.RecordOutputs = append(out.RecordOutputs, sctypes.RecordOutput{OutputKey: aws.String(k), OutputValue: aws.String(v)})
+		}
+	}
+	return out, nil
 }
 
+// GetProvisionedProductOutputs: the analysts' policy has no statement for
+// it (outputs come from the caller's own records), so it refuses every
+// analyst, unless the test lets it through.
 func (c *fakeCatalog) GetProvisionedProductOutputs(_ context.Context, in *servicecatalog.GetProvisionedProductOutputsInput, _ ...func(*servicecatalog.Options)) (*servicecatalog.GetProvisionedProductOutputsOutput, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.call("GetProvisionedProductOutputs")
+	if c.who.userID != "" && !c.Leak["GetProvisionedProductOutputs"] {
+		return nil, c.refused("GetProvisionedProductOutputs")
+	}
 	p, ok := c.products[aws.ToString(in.ProvisionedProductId)]
 	if !ok {
 		return nil, notFound("provisioned product %s", aws.ToString(in.ProvisionedProductId))
@@ -386,6 +491,9 @@ func (c *fakeCatalog) ExecuteProvisionedProductServiceAction(ctx context.Context
 	if !ok {
 		return nil, notFound("provisioned product %s", aws.ToString(in.ProvisionedProductId))
 	}
+	if !c.mine("ExecuteProvisionedProductServiceAction", p.launchedBy) {
+		return nil, c.refused("ExecuteProvisionedProductServiceAction")
+	}
 	if p.status != sctypes.ProvisionedProductStatusAvailable {
 		return nil, &sctypes.InvalidStateException{Message: aws.String("provisioned product is " + string(p.status))}
 	}
@@ -424,6 +532,9 @@ func (c *fakeCatalog) TerminateProvisionedProduct(ctx context.Context, in *servi
 	if !ok {
 		return nil, notFound("provisioned product %s", aws.ToString(in.ProvisionedProductId))
 	}
+	if !c.mine("TerminateProvisionedProduct", p.launchedBy) {
+		return nil, c.refused("TerminateProvisionedProduct")
+	}
 	if p.status == sctypes.ProvisionedProductStatusUnderChange {
 		return nil, &sctypes.InvalidStateException{Message: aws.String("provisioned product is under change")}
 	}
@@ -442,6 +553,60 @@ func (c *fakeCatalog) TerminateProvisionedProduct(ctx context.Context, in *servi
 	}
 	delete(c.products, p.id)
 	return &servicecatalog.TerminateProvisionedProductOutput{RecordDetail: c.newRecord("TERMINATE_PROVISIONED_PRODUCT", p.id, p.name, token, 1)}, nil
+}
+
+// UpdateProvisionedProduct updates a provisioned product to the version it
+// has, every parameter at its previous value (the only update the kit
+// makes): nothing changes but a record.
+func (c *fakeCatalog) UpdateProvisionedProduct(_ context.Context, in *servicecatalog.UpdateProvisionedProductInput, _ ...func(*servicecatalog.Options)) (*servicecatalog.UpdateProvisionedProductOutput, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.call("UpdateProvisionedProduct")
+	token := aws.ToString(in.UpdateToken)
+	if !idempotencyToken.MatchString(token) {
+		return nil, invalid("UpdateToken %q", token)
+	}
+	if d := c.replay(token); d != nil {
+		return &servicecatalog.UpdateProvisionedProductOutput{RecordDetail: d}, nil
+	}
+	p, ok := c.products[aws.ToString(in.ProvisionedProductId)]
+	if !ok {
+		return nil, notFound("provisioned product %s", aws.ToString(in.ProvisionedProductId))
+	}
+	if !c.mine("UpdateProvisionedProduct", p.launchedBy) {
+		return nil, c.refused("UpdateProvisionedProduct")
+	}
+	if aws.ToString(in.ProvisioningArtifactId) != artifactV2 {
+		return nil, invalid("the fake updates to the same version only, %s", artifactV2)
+	}
+	for _, param := range in.ProvisioningParameters {
+		if !param.UsePreviousValue {
+			return nil, invalid("the fake updates with previous values only: %s", aws.ToString(param.Key))
+		}
+	}
+	if p.status != sctypes.ProvisionedProductStatusAvailable {
+		return nil, &sctypes.InvalidStateException{Message: aws.String("provisioned product is " + string(p.status))}
+	}
+	return &servicecatalog.UpdateProvisionedProductOutput{RecordDetail: c.newRecord("UPDATE_PROVISIONED_PRODUCT", p.id, p.name, token, 1)}, nil
+}
+
+// DescribeServiceAction describes an action, to the admin only (the
+// analysts' policy does not allow it).
+func (c *fakeCatalog) DescribeServiceAction(_ context.Context, in *servicecatalog.DescribeServiceActionInput, _ ...func(*servicecatalog.Options)) (*servicecatalog.DescribeServiceActionOutput, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.call("DescribeServiceAction")
+	if c.who.userID != "" {
+		return nil, c.refused("DescribeServiceAction")
+	}
+	documents := map[string]string{actionStop: stopDocument, actionStart: startDocument}
+	document, ok := documents[aws.ToString(in.Id)]
+	if !ok {
+		return nil, notFound("service action %s", aws.ToString(in.Id))
+	}
+	return &servicecatalog.DescribeServiceActionOutput{ServiceActionDetail: &sctypes.ServiceActionDetail{
+		Definition: map[string]string{string(sctypes.ServiceActionDefinitionKeyName): document, string(sctypes.ServiceActionDefinitionKeyVersion): "1"},
+	}}, nil
 }
 
 // tagsFor returns tags for the TagOptions, with the cost center given.
@@ -486,11 +651,21 @@ type volume struct {
 	wait           int
 }
 
-func newFakeJupyter(t *testing.T, s3c *s3.Client) *fakeJupyter {
-	j := &fakeJupyter{t: t, s3: s3c, volumes: map[string]*volume{}, sessions: map[string]string{}, RestoreAfter: 2}
+// newFakeJupyter starts the server until the test ends; reset readies it
+// for each case.
+func newFakeJupyter(t *testing.T) *fakeJupyter {
+	j := &fakeJupyter{t: t}
 	j.srv = httptest.NewServer(j)
 	t.Cleanup(j.srv.Close)
 	return j
+}
+
+// reset forgets every notebook, for a case of test t whose volumes save to
+// and restore from s3c.
+func (j *fakeJupyter) reset(t *testing.T, s3c *s3.Client) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.t, j.s3, j.volumes, j.sessions, j.RestoreAfter, j.FailPut = t, s3c, map[string]*volume{}, map[string]string{}, 2, false
 }
 
 // boot starts the notebook; on a new volume, the restore begins.
@@ -526,7 +701,8 @@ func (v *volume) finishRestore() {
 	v.pending, v.restored = nil, true
 }
 
-// shutdown stops the notebook: it finishes its restore, then saves.
+// shutdown stops the notebook: it finishes its restore, then saves (the
+// final sync) and writes its sync status.
 func (j *fakeJupyter) shutdown(ctx context.Context, notebook string) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -537,10 +713,16 @@ func (j *fakeJupyter) shutdown(ctx context.Context, notebook string) {
 	if !v.restored {
 		v.finishRestore()
 	}
+	started := time.Now().UTC()
 	for k, body := range v.files {
 		_, err := j.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(v.bucket), Key: aws.String(v.prefix + "home/" + k), Body: strings.NewReader(body)})
 		require.NoError(j.t, err)
 	}
+	status, err := json.Marshal(janitor.SyncStatus{Notebook: notebook, SyncedAt: started, OK: true, Final: true})
+	require.NoError(j.t, err)
+	owner := strings.TrimSuffix(strings.TrimPrefix(v.prefix, names.WorkspacePrefix), "/")
+	_, err = j.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(v.bucket), Key: aws.String(janitor.StatusKey(owner, notebook)), Body: bytes.NewReader(status)})
+	require.NoError(j.t, err)
 	v.running = false
 }
 
@@ -650,8 +832,10 @@ func (r *janitorRuntime) Invoke(ctx context.Context, in *lambda.InvokeInput, opt
 		return nil, err
 	}
 	var lines bytes.Buffer
+	// The janitor as the functions' main builds it from its environment.
+	env := cfg.Environment.Variables
 	j := *r.janitor
-	j.Mode = janitor.Mode(cfg.Environment.Variables[names.EnvMode])
+	j.Mode, j.LaunchRoleArn, j.ProductID, j.Bucket = janitor.Mode(env[names.EnvMode]), env[names.EnvLaunchRoleArn], env[names.EnvProductId], env[names.EnvBucket]
 	j.Log = slog.New(slog.NewJSONHandler(&lines, nil))
 	report, err := j.Run(ctx, time.Now())
 	require.NoError(r.t, err, lines.String())
@@ -674,8 +858,9 @@ func (r *janitorRuntime) Invoke(ctx context.Context, in *lambda.InvokeInput, opt
 }
 
 // deployJanitor creates, in moto, what the catalog deploys of the janitor:
-// its function (moto's Lambda without Docker) and its log group.
-func deployJanitor(t *testing.T, ctx context.Context, endpoint string, fns *lambda.Client, logs *cloudwatchlogs.Client, mode string) string {
+// its function (moto's Lambda without Docker), configured as
+// constructs/janitor configures it, and its log group.
+func deployJanitor(t *testing.T, ctx context.Context, endpoint string, fns *lambda.Client, logs *cloudwatchlogs.Client, env map[string]string) string {
 	post := func(path, contentType, body string) {
 		req, err := http.NewRequest(http.MethodPost, endpoint+path, strings.NewReader(body))
 		require.NoError(t, err)
@@ -703,7 +888,7 @@ func deployJanitor(t *testing.T, ctx context.Context, endpoint string, fns *lamb
 		Handler:       aws.String("bootstrap"),
 		Role:          aws.String("arn:aws:iam::" + motoserver.Account + ":role/janitor"),
 		Code:          &lambdatypes.FunctionCode{ZipFile: zipped.Bytes()},
-		Environment:   &lambdatypes.Environment{Variables: map[string]string{names.EnvFunction: names.FunctionJanitor, names.EnvMode: mode}},
+		Environment:   &lambdatypes.Environment{Variables: env},
 		LoggingConfig: &lambdatypes.LoggingConfig{LogGroup: aws.String(group), LogFormat: lambdatypes.LogFormatJson},
 	})
 	require.NoError(t, err)
@@ -712,18 +897,28 @@ func deployJanitor(t *testing.T, ctx context.Context, endpoint string, fns *lamb
 	return aws.ToString(out.FunctionName)
 }
 
-// fakeLaunchRole is the launch role the fake catalog launches with.
-const fakeLaunchRole = "arn:aws:iam::" + motoserver.Account + ":role/" + acceptance.DefaultCatalog + "-launch"
-
-// noTerminations is Service Catalog as the janitor sees it: every
-// provisioned product is the catalog's, and terminating one fails the test.
-type noTerminations struct{ t *testing.T }
-
-func (n noTerminations) Describe(_ context.Context, id string) (janitor.ProvisionedProduct, error) {
-	return janitor.ProvisionedProduct{ID: id, ProductID: "prod-notebook", LaunchRoleArn: fakeLaunchRole, Status: "AVAILABLE"}, nil
+// catalogProducts is Service Catalog as the janitor's role sees it: the
+// fake catalog's provisioned products; terminating one fails the test (the
+// kit runs the janitor in dry-run).
+type catalogProducts struct {
+	t *testing.T
+	c *fakeCatalog
 }
 
-func (n noTerminations) Terminate(_ context.Context, id, _ string) error {
-	n.t.Errorf("the janitor terminated %s", id)
+func (p catalogProducts) Describe(ctx context.Context, id string) (janitor.ProvisionedProduct, error) {
+	out, err := p.c.DescribeProvisionedProduct(ctx, &servicecatalog.DescribeProvisionedProductInput{Id: aws.String(id)})
+	var missing *sctypes.ResourceNotFoundException
+	if errors.As(err, &missing) {
+		return janitor.ProvisionedProduct{}, fmt.Errorf("%w: %v", janitor.ErrNoProvisionedProduct, err)
+	}
+	if err != nil {
+		return janitor.ProvisionedProduct{}, err
+	}
+	d := out.ProvisionedProductDetail
+	return janitor.ProvisionedProduct{ID: aws.ToString(d.Id), ProductID: aws.ToString(d.ProductId), LaunchRoleArn: aws.ToString(d.LaunchRoleArn), Status: string(d.Status)}, nil
+}
+
+func (p catalogProducts) Terminate(_ context.Context, id, _ string) error {
+	p.t.Errorf("the janitor terminated %s", id)
 	return nil
 }

@@ -2,11 +2,15 @@ package acceptance
 
 // The steps' pure parts that the moto test cannot reach: finding the
 // janitor by its logging configuration (moto's Lambda has none), reading
-// its log lines as Lambda may wrap them, and a presigned URL that leads
-// away from the notebook.
+// its log lines as Lambda may wrap them, a presigned URL that leads away
+// from the notebook; and the checks whose failing cases would need a
+// misconfigured catalog: who the other analyst is, the notebook's name,
+// the janitor's configuration, and what counts as a refusal.
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -17,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	sctypes "github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -148,4 +153,85 @@ func TestOpenJupyterRefusesWhereTheURLDoesNotLead(t *testing.T) {
 	assert.NotContains(t, err.Error(), "authToken")
 	_, _, err = openJupyter(context.Background(), &http.Client{}, proxy.URL)
 	assert.ErrorContains(t, err, "no cookie jar")
+}
+
+func TestRelation(t *testing.T) {
+	alice := identity{Arn: "arn:aws:sts::123456789012:assumed-role/Catalog-eu-west-1-analyst/alice", UserId: "AROAEXAMPLEROLE:alice"}
+	bob := identity{Arn: "arn:aws:sts::123456789012:assumed-role/Catalog-eu-west-1-analyst/bob", UserId: "AROAEXAMPLEROLE:bob"}
+	how, same := relation(alice, bob, "Catalog-eu-west-1-analyst")
+	assert.True(t, same)
+	assert.Equal(t, "another session (bob) of the analyst's role Catalog-eu-west-1-analyst (the analyst's session: alice): two people who share one role, "+
+		"whom only per-person ownership (aws:userid) keeps apart; it is the catalog's analyst role", how)
+	how, same = relation(alice, bob, "")
+	assert.True(t, same)
+	assert.NotContains(t, how, "catalog's analyst role", "an IAM Identity Center permission set's role is not the catalog's")
+
+	for name, other := range map[string]identity{
+		"another role":                  {Arn: "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Analysts_0123456789abcdef/bob@example.com", UserId: "AROAOTHERROLE:bob@example.com"},
+		"an IAM user":                   {Arn: "arn:aws:iam::123456789012:user/bob", UserId: "AIDAEXAMPLEUSER"},
+		"a role of the same name again": {Arn: bob.Arn, UserId: "AROARECREATED:bob"}, // deleted and created again: another role ID
+	} {
+		how, same := relation(alice, other, "Catalog-eu-west-1-analyst")
+		assert.False(t, same, name)
+		assert.Contains(t, how, "another principal than the analyst's role or user", name)
+		assert.Contains(t, how, "(for that, give a second session of the role Catalog-eu-west-1-analyst)", name)
+	}
+	user := identity{Arn: "arn:aws:iam::123456789012:user/alice", UserId: "AIDAEXAMPLEALICE"}
+	how, same = relation(user, bob, "Catalog-eu-west-1-analyst")
+	assert.False(t, same)
+	assert.Contains(t, how, "(for that, run the analyst as a role session too, and give a second session of that role)")
+}
+
+func TestCheckNotebookName(t *testing.T) {
+	const account, id = "123456789012", "pp-abcdefghijklm"
+	arn := func(name string) string { return "arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/" + name }
+	for _, name := range []string{"sc-123456789012-pp-abcdefghijklm-1a2b3c4d", "sc-123456789012-pp-abcdefghijklm"} {
+		assert.NoError(t, checkNotebookName(name, arn(name), account, id), name)
+	}
+	for name, want := range map[string]string{
+		"SC-123456789012-pp-abcdefghijklm-1a2b3c4d": "the lower-case name every catalog policy is scoped to",
+		"sc-123456789012-pp-otherproduct1-1a2b3c4d": "want sc-123456789012-pp-abcdefghijklm, or sc-123456789012-pp-abcdefghijklm-<generation>",
+		"sc-123456789012-pp-abcdefghijklm-1A2B":     "1-16 lower-case letters and digits",
+		"sc-123456789012-pp-abcdefghijklm-":         "1-16 lower-case letters and digits",
+	} {
+		assert.ErrorContains(t, checkNotebookName(name, arn(name), account, id), want, name)
+	}
+	name := "sc-123456789012-pp-abcdefghijklm-1a2b3c4d"
+	assert.ErrorContains(t, checkNotebookName(name, arn(strings.ToUpper(name)), account, id), "want the ARN of notebook-instance/"+name)
+}
+
+func TestCheckJanitorConfig(t *testing.T) {
+	const role, product, bucket = "arn:aws:iam::123456789012:role/Catalog-eu-west-1-launch", "prod-abcdefghijklm", "catalog-ws-123456789012-eu-west-1"
+	pp := &sctypes.ProvisionedProductDetail{Id: aws.String("pp-abcdefghijklm"), LaunchRoleArn: aws.String(role), ProductId: aws.String(product)}
+	fn := func(env map[string]string) janitorFunction { return janitorFunction{Name: "janitor", Env: env} }
+	good := map[string]string{"LAUNCH_ROLE_ARN": role, "PRODUCT_ID": product, "BUCKET": bucket}
+	assert.NoError(t, checkJanitorConfig(fn(good), pp, product, bucket))
+	assert.NoError(t, checkJanitorConfig(fn(map[string]string{"LAUNCH_ROLE_ARN": role, "BUCKET": bucket}), pp, product, bucket), "PRODUCT_ID is optional")
+
+	err := checkJanitorConfig(fn(map[string]string{"LAUNCH_ROLE_ARN": role + "-old", "PRODUCT_ID": "prod-other", "BUCKET": "other"}), pp, product, bucket)
+	require.Error(t, err)
+	for _, want := range []string{
+		`the janitor's LAUNCH_ROLE_ARN is "` + role + `-old", but Service Catalog launched pp-abcdefghijklm with "` + role + `"`,
+		`the janitor's PRODUCT_ID is "prod-other", but pp-abcdefghijklm is of the product "` + product + `"`,
+		`the janitor's BUCKET is "other", but the notebook's workspace is in "` + bucket + `"`,
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.ErrorContains(t, checkJanitorConfig(fn(good), nil, product, bucket), "no detail")
+}
+
+func TestRefusal(t *testing.T) {
+	api := func(code string) error {
+		return fmt.Errorf("operation error: %w", &smithy.GenericAPIError{Code: code, Message: "m"})
+	}
+	for _, code := range []string{"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"} {
+		assert.Equal(t, code, refusal(api(code), false), code)
+	}
+	notFound := fmt.Errorf("operation error: %w", &sctypes.ResourceNotFoundException{Message: aws.String("pp-1")})
+	assert.Equal(t, "ResourceNotFoundException", refusal(notFound, true), "Service Catalog hides what the caller may not see")
+	assert.Empty(t, refusal(notFound, false), "elsewhere, not found is no refusal")
+	for _, err := range []error{nil, api("ValidationException"), api("ThrottlingException"), errors.New("connection reset")} {
+		assert.Empty(t, refusal(err, true), "%v", err)
+	}
+	assert.Equal(t, "ValidationException: m", answer(api("ValidationException")))
 }

@@ -2,7 +2,10 @@ package acceptance
 
 // The janitor, run by the admin: the catalog's janitor function
 // (constructs/janitor, handler lambda/janitor) invoked synchronously, its
-// report read from the answer and its decision from its log group. The kit
+// report read from the answer and its decision from its log group; and,
+// since a running notebook is kept without it, the check the janitor makes
+// before it warns or terminates: Service Catalog's DescribeProvisionedProduct
+// names the launch role and the product the janitor's environment names. The kit
 // invokes it only when it is deployed in dry-run (its MODE variable), where
 // it decides and logs and neither warns nor terminates anyone.
 // Lambda: https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctions.html,
@@ -21,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
+	sctypes "github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 	"github.com/datalake-platform/sagemaker-catalog/lambda/janitor"
@@ -29,6 +34,9 @@ import (
 // janitorFunction is the catalog's janitor as deployed.
 type janitorFunction struct {
 	Name, Mode, LogGroup string
+	// Env is its environment: what it acts on (names.EnvLaunchRoleArn,
+	// names.EnvProductId, names.EnvBucket).
+	Env map[string]string
 }
 
 // JanitorLogGroup is the janitor's log group in the catalog.
@@ -48,7 +56,7 @@ func (r *run) janitorMode(ctx context.Context) error {
 		if out.Environment == nil || out.Environment.Variables[names.EnvFunction] != names.FunctionJanitor {
 			return fmt.Errorf("function %s is not the janitor (its %s variable is not %q)", r.JanitorFunction, names.EnvFunction, names.FunctionJanitor)
 		}
-		r.janitor.Name, r.janitor.Mode = aws.ToString(out.FunctionName), out.Environment.Variables[names.EnvMode]
+		r.janitor.Name, r.janitor.Mode, r.janitor.Env = aws.ToString(out.FunctionName), out.Environment.Variables[names.EnvMode], out.Environment.Variables
 	} else {
 		var fns []lambdatypes.FunctionConfiguration
 		for marker := (*string)(nil); ; {
@@ -65,7 +73,7 @@ func (r *run) janitorMode(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		r.janitor.Name, r.janitor.Mode = aws.ToString(fn.FunctionName), fn.Environment.Variables[names.EnvMode]
+		r.janitor.Name, r.janitor.Mode, r.janitor.Env = aws.ToString(fn.FunctionName), fn.Environment.Variables[names.EnvMode], fn.Environment.Variables
 	}
 	r.logf("janitor %s, mode %q, log group %s", r.janitor.Name, r.janitor.Mode, r.janitor.LogGroup)
 	if r.janitor.Mode != names.ModeDryRun {
@@ -103,13 +111,31 @@ func findJanitor(fns []lambdatypes.FunctionConfiguration, logGroup string) (lamb
 	return lambdatypes.FunctionConfiguration{}, fmt.Errorf("%d functions are the janitor of %s: %s; -janitor-function chooses", len(found), logGroup, list(janitors))
 }
 
-// runJanitor invokes the janitor and checks its decision on the notebook,
-// in its answer and in its log group: a running notebook is kept.
+// runJanitor checks that the janitor would recognize the provisioned
+// product as the catalog's, invokes it, and checks its decision on the
+// notebook, in its answer and in its log group: a running notebook is kept.
 func (r *run) runJanitor(ctx context.Context, p *provisioned) error {
+	// Before it warns or terminates (never for a running notebook, so not
+	// in this run), the janitor asks Service Catalog whether the provisioned
+	// product is the catalog's: ask what it would (as the analyst, who may
+	// describe their own), and compare with its configuration.
+	pp, err := r.Analyst.ServiceCatalog.DescribeProvisionedProduct(ctx, &servicecatalog.DescribeProvisionedProductInput{Id: aws.String(p.ID)})
+	if err != nil {
+		return fmt.Errorf("servicecatalog:DescribeProvisionedProduct %s: %w", p.ID, err)
+	}
+	bucket, _, err := parseS3URI(p.Outputs[OutputWorkspaceUri])
+	if err != nil {
+		return err
+	}
+	if err := checkJanitorConfig(r.janitor, pp.ProvisionedProductDetail, r.product.ProductID, bucket); err != nil {
+		return err
+	}
+	r.logf("the janitor's %s, %s and %s are the launch role, product and bucket of %s", names.EnvLaunchRoleArn, names.EnvProductId, names.EnvBucket, p.ID)
+
 	since := time.Now().Add(-time.Minute) // clocks differ a little
 	var out *lambda.InvokeOutput
 	// A run may take the function's timeout (5 minutes); a scheduled run may be under way.
-	err := r.wait(ctx, "invoke "+r.janitor.Name, r.Timeouts.Action, func(ctx context.Context) (string, bool, error) {
+	err = r.wait(ctx, "invoke "+r.janitor.Name, r.Timeouts.Action, func(ctx context.Context) (string, bool, error) {
 		var err error
 		out, err = r.Admin.Lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(r.janitor.Name), Payload: []byte("{}")})
 		var busy *lambdatypes.TooManyRequestsException
@@ -150,6 +176,29 @@ func (r *run) runJanitor(ctx context.Context, p *provisioned) error {
 		r.logf("log line: %s", line)
 		return "found the decision", true, nil
 	})
+}
+
+// checkJanitorConfig checks that the janitor would act on the provisioned
+// product pp: its launch role and product are those the janitor's
+// environment names (lambda/janitor's verify), and the bucket where it reads
+// the sync status is the workspace's.
+func checkJanitorConfig(fn janitorFunction, pp *sctypes.ProvisionedProductDetail, productID, bucket string) error {
+	if pp == nil {
+		return errors.New("servicecatalog:DescribeProvisionedProduct returned no detail")
+	}
+	var errs []error
+	if got, want := fn.Env[names.EnvLaunchRoleArn], aws.ToString(pp.LaunchRoleArn); got != want {
+		errs = append(errs, fmt.Errorf("the janitor's %s is %q, but Service Catalog launched %s with %q: the janitor would leave this catalog's notebooks alone",
+			names.EnvLaunchRoleArn, got, aws.ToString(pp.Id), want))
+	}
+	if got := fn.Env[names.EnvProductId]; got != "" && (got != productID || aws.ToString(pp.ProductId) != productID) {
+		errs = append(errs, fmt.Errorf("the janitor's %s is %q, but %s is of the product %q (the analyst launched %s): the janitor would leave its notebooks alone",
+			names.EnvProductId, got, aws.ToString(pp.Id), aws.ToString(pp.ProductId), productID))
+	}
+	if got := fn.Env[names.EnvBucket]; got != bucket {
+		errs = append(errs, fmt.Errorf("the janitor's %s is %q, but the notebook's workspace is in %q: the janitor would read no sync status", names.EnvBucket, got, bucket))
+	}
+	return errors.Join(errs...)
 }
 
 // checkDecision checks the janitor's decision on the running notebook.

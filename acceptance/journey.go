@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 )
 
 // Defaults of Journey.
@@ -74,6 +76,17 @@ type Journey struct {
 	// Analyst provisions, opens, acts and terminates; Admin watches the
 	// notebook, reads and cleans the workspace, and runs the janitor.
 	Analyst, Admin Principal
+	// OtherAnalyst, when given, is a second analyst of the same account:
+	// best another session of the analyst's role (two people who share one
+	// role), or another principal associated with the portfolio. Once the
+	// analyst's notebook is in service, the isolation step tries, with the
+	// other analyst's credentials, every route to that notebook and its
+	// data, each of which must be refused. Default: no isolation step.
+	OtherAnalyst *Principal
+	// Region is the catalog's region: with Catalog, it names the catalog's
+	// analyst role (names.AnalystRole), which the kit recognizes in the
+	// analysts' identities. Default: the role is not named.
+	Region string
 	// RunID names what the run creates (provisioned products, the file, the
 	// idempotency tokens): lower-case letters, digits and hyphens, at most
 	// 40 characters. NewRunID makes one.
@@ -152,6 +165,14 @@ func (j *Journey) Validate() error {
 	if j.Admin.S3 == nil || j.Admin.Lambda == nil || j.Admin.Logs == nil {
 		errs = append(errs, errors.New("acceptance.Journey: Admin: S3, Lambda and Logs are required (NewPrincipal gives them all)"))
 	}
+	if o := j.OtherAnalyst; o != nil {
+		if o.STS == nil || o.ServiceCatalog == nil || o.SageMaker == nil || o.S3 == nil || o.SSM == nil {
+			errs = append(errs, errors.New("acceptance.Journey: OtherAnalyst: STS, ServiceCatalog, SageMaker, S3 and SSM are required (NewPrincipal gives them all)"))
+		}
+		if j.Admin.SSM == nil {
+			errs = append(errs, errors.New("acceptance.Journey: Admin: SSM is required with an OtherAnalyst, to follow an automation the other analyst was not refused (NewPrincipal gives it)"))
+		}
+	}
 	for k := range j.Tags {
 		if k == "" || strings.HasPrefix(k, "aws:") {
 			errs = append(errs, fmt.Errorf("acceptance.Journey: Tags: key %q: want a non-empty key not starting with aws:", k))
@@ -163,9 +184,13 @@ func (j *Journey) Validate() error {
 // run is the state of one run of a Journey.
 type run struct {
 	*Journey
-	start    time.Time
-	analyst  identity
-	admin    identity
+	start   time.Time
+	analyst identity
+	admin   identity
+	other   identity
+	// sameRole reports that the other analyst is another session of the
+	// analyst's role.
+	sameRole bool
 	product  choice
 	janitor  janitorFunction
 	products []*provisioned
@@ -247,10 +272,11 @@ func (r *run) journey(ctx context.Context) error {
 		{"outputs", func() error { return r.outputs(ctx, first) }},
 		{"open", func() (err error) { nb, err = r.open(ctx, first); return err }},
 		{"write file", func() error { return r.writeFile(ctx, first, nb, file, content) }},
-		{"stop action", func() error { return r.action(ctx, first, ActionStop, "Stopped") }},
+		{"stop action", func() error { return r.action(ctx, first, ActionStop, "Stopped", ActionStop) }},
 		{"saved in workspace", func() error { return r.saved(ctx, first, file, content) }},
-		{"start action", func() error { return r.action(ctx, first, ActionStart, "InService") }},
+		{"start action", func() error { return r.action(ctx, first, ActionStart, "InService", ActionStart) }},
 		{"open after start", func() (err error) { nb, err = r.reopen(ctx, first, file, content); return err }},
+		{"isolation", func() error { return r.isolation(ctx, first, file) }},
 		{"terminate", func() error { return r.terminate(ctx, first, r.Analyst, "terminate") }},
 		{"provision again", func() (err error) { second, err = r.provision(ctx, 2); return err }},
 		{"outputs again", func() error { return r.outputs(ctx, second) }},
@@ -259,6 +285,9 @@ func (r *run) journey(ctx context.Context) error {
 		{"janitor dry run", func() error { return r.runJanitor(ctx, second) }},
 	}
 	for _, s := range steps {
+		if s.name == "isolation" && r.OtherAnalyst == nil {
+			continue
+		}
 		if err := r.step(s.name, s.f); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -351,8 +380,9 @@ func orNone(s string) string {
 	return s
 }
 
-// identities reads who the analyst and the admin are: the analyst's
-// aws:userid must be what the product tags the notebook's owner with.
+// identities reads who the analyst, the admin and the other analyst are:
+// the analyst's aws:userid must be what the product tags the notebook's
+// owner with, and the other analyst must be someone else of that account.
 func (r *run) identities(ctx context.Context) error {
 	var err error
 	if r.analyst, err = whoami(ctx, r.Analyst.STS); err != nil {
@@ -366,5 +396,63 @@ func (r *run) identities(ctx context.Context) error {
 	if r.analyst.Account != r.admin.Account {
 		return fmt.Errorf("the analyst is in account %s and the admin in %s: give two profiles of the sandbox account", r.analyst.Account, r.admin.Account)
 	}
+	if r.OtherAnalyst == nil {
+		return nil
+	}
+	if r.other, err = whoami(ctx, r.OtherAnalyst.STS); err != nil {
+		return fmt.Errorf("other analyst: sts:GetCallerIdentity: %w", err)
+	}
+	r.logf("other analyst %s (aws:userid %s)", r.other.Arn, r.other.UserId)
+	switch {
+	case r.other.Account != r.analyst.Account:
+		return fmt.Errorf("the other analyst is in account %s and the analyst in %s: give a profile of the sandbox account", r.other.Account, r.analyst.Account)
+	case r.other.UserId == r.analyst.UserId:
+		return fmt.Errorf("the other analyst is the analyst (aws:userid %s): give another session of the analyst's role (another role session name) or another analyst", r.other.UserId)
+	}
+	catalogRole := ""
+	if r.Region != "" {
+		catalogRole = names.AnalystRole(r.Catalog, r.Region)
+	}
+	var how string
+	how, r.sameRole = relation(r.analyst, r.other, catalogRole)
+	r.logf("the other analyst is %s", how)
 	return nil
+}
+
+// relation says who other is to analyst: another session of the same role
+// (the role's unique ID starts both aws:userids, "AROA...:<session>"), or
+// another principal.
+func relation(analyst, other identity, catalogRole string) (string, bool) {
+	aRole, aSession, aOK := roleSession(analyst)
+	oRole, oSession, oOK := roleSession(other)
+	aID, _, _ := strings.Cut(analyst.UserId, ":")
+	oID, _, _ := strings.Cut(other.UserId, ":")
+	if aOK && oOK && aID == oID && aRole == oRole {
+		how := fmt.Sprintf("another session (%s) of the analyst's role %s (the analyst's session: %s): two people who share one role, "+
+			"whom only per-person ownership (aws:userid) keeps apart", oSession, oRole, aSession)
+		if catalogRole != "" && oRole == catalogRole {
+			how += "; it is the catalog's analyst role"
+		}
+		return how, true
+	}
+	hint := "run the analyst as a role session too, and give a second session of that role"
+	if aOK {
+		hint = "give a second session of the role " + aRole
+	}
+	return "another principal than the analyst's role or user: the isolation step shows isolation between two principals, " +
+		"not between two people who share one role (for that, " + hint + ")", false
+}
+
+// roleSession splits an assumed-role session's ARN,
+// arn:aws:sts::<account>:assumed-role/<role>/<session>.
+func roleSession(id identity) (role, session string, ok bool) {
+	parts := strings.SplitN(id.Arn, ":", 6)
+	if len(parts) != 6 || parts[2] != "sts" {
+		return "", "", false
+	}
+	segments := strings.Split(parts[5], "/")
+	if len(segments) != 3 || segments[0] != "assumed-role" {
+		return "", "", false
+	}
+	return segments[1], segments[2], true
 }

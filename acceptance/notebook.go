@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -17,12 +18,18 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/names"
+	"github.com/datalake-platform/sagemaker-catalog/lambda/janitor"
 )
 
-// checkNotebook checks that the notebook is in service and that its owner
-// tags name the analyst: the analyst's policy lets them open only notebooks
-// whose sagemaker-catalog:owner-id tag is their aws:userid.
+// checkNotebook checks the notebook's name, that it is in service, and its
+// tags: the owner tags name the analyst (the analyst's policy lets them open
+// only notebooks whose sagemaker-catalog:owner-id tag is their aws:userid),
+// and the janitor finds the provisioned product and the sync status through
+// them.
 func (r *run) checkNotebook(ctx context.Context, p *provisioned) error {
+	if err := checkNotebookName(p.Notebook, p.Outputs[OutputNotebookArn], r.analyst.Account, p.ID); err != nil {
+		return err
+	}
 	d, err := r.Admin.SageMaker.DescribeNotebookInstance(ctx, &sagemaker.DescribeNotebookInstanceInput{NotebookInstanceName: aws.String(p.Notebook)})
 	if err != nil {
 		return fmt.Errorf("admin: sagemaker:DescribeNotebookInstance %s: %w", p.Notebook, err)
@@ -40,8 +47,9 @@ func (r *run) checkNotebook(ctx context.Context, p *provisioned) error {
 	for _, t := range tags.Tags {
 		byKey[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	r.logf("tag %s = %s", names.TagOwner, byKey[names.TagOwner])
-	r.logf("tag %s = %s", names.TagOwnerId, byKey[names.TagOwnerId])
+	for _, k := range []string{names.TagOwner, names.TagOwnerId, names.TagCloudFormationStackName} {
+		r.logf("tag %s = %s", k, byKey[k])
+	}
 	var errs []error
 	if got := byKey[names.TagOwnerId]; got != r.analyst.UserId {
 		errs = append(errs, fmt.Errorf("notebook %s: tag %s is %q, want the analyst's aws:userid %q (the analyst may open only their own notebooks)",
@@ -53,8 +61,39 @@ func (r *run) checkNotebook(ctx context.Context, p *provisioned) error {
 	if got := byKey[names.TagWorkspace]; got != p.Outputs[OutputWorkspaceUri] {
 		errs = append(errs, fmt.Errorf("notebook %s: tag %s is %q, want the output %s %q", p.Notebook, names.TagWorkspace, got, OutputWorkspaceUri, p.Outputs[OutputWorkspaceUri]))
 	}
+	// The janitor reads the sync status under the owner tag's prefix.
+	if _, owner, err := workspaceOwner(p.Outputs[OutputWorkspaceUri]); err == nil && byKey[names.TagOwner] != owner {
+		errs = append(errs, fmt.Errorf("notebook %s: tag %s is %q, want the workspace's owner %q (the janitor reads the sync status by it)", p.Notebook, names.TagOwner, byKey[names.TagOwner], owner))
+	}
+	// The janitor finds the provisioned product by the stack-name tag,
+	// which CloudFormation writes and no principal can change.
+	if id, err := janitor.ProvisionedProductID(byKey[names.TagCloudFormationStackName]); err != nil || id != p.ID {
+		errs = append(errs, fmt.Errorf("notebook %s: tag %s is %q, want the stack of %s, %s%s-%s (the janitor finds the provisioned product by it)",
+			p.Notebook, names.TagCloudFormationStackName, byKey[names.TagCloudFormationStackName], p.ID, names.StackNamePrefix, r.analyst.Account, p.ID))
+	}
 	return errors.Join(errs...)
 }
+
+// checkNotebookName checks the notebook's name and ARN, from the outputs:
+// the stack's name in lower case, sc-<account>-<provisioned product ID>,
+// then a hyphen and the template's generation
+// (lambda/workspace.NotebookName). Every policy on catalog notebooks is
+// scoped to notebook-instance/sc-*, and SageMaker authorizes a request
+// against the name as given: an upper-case name would match none of them.
+func checkNotebookName(name, arn, account, productID string) error {
+	stem := strings.ToLower(names.StackNamePrefix + account + "-" + productID)
+	generation, ok := strings.CutPrefix(name, stem)
+	if !ok || (generation != "" && !generationPattern.MatchString(generation)) {
+		return fmt.Errorf("output %s is %q: want %s, or %s-<generation> (1-16 lower-case letters and digits): the lower-case name every catalog policy is scoped to",
+			OutputNotebookName, name, stem, stem)
+	}
+	if !strings.HasSuffix(arn, ":notebook-instance/"+name) {
+		return fmt.Errorf("output %s is %q: want the ARN of notebook-instance/%s", OutputNotebookArn, arn, name)
+	}
+	return nil
+}
+
+var generationPattern = regexp.MustCompile(`^-[a-z0-9]{1,16}$`)
 
 // waitNotebook waits until the notebook has the status; Failed fails.
 func (r *run) waitNotebook(ctx context.Context, name, status string, timeout time.Duration) error {

@@ -9,11 +9,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // ServiceCatalog is the part of the Service Catalog API the journey calls:
-// as the analyst (an end user) for the whole journey, and as the admin to
+// as the analyst (an end user) for the whole journey; as the other analyst
+// in the isolation step, on the analyst's provisioned product; and as the
+// admin to find the Stop action's document (DescribeServiceAction) and to
 // terminate what the analyst could not. moto 5.2 serves none of it; the moto
 // test gives a fake.
 type ServiceCatalog interface {
@@ -28,14 +31,21 @@ type ServiceCatalog interface {
 	ListServiceActionsForProvisioningArtifact(context.Context, *servicecatalog.ListServiceActionsForProvisioningArtifactInput, ...func(*servicecatalog.Options)) (*servicecatalog.ListServiceActionsForProvisioningArtifactOutput, error)
 	ExecuteProvisionedProductServiceAction(context.Context, *servicecatalog.ExecuteProvisionedProductServiceActionInput, ...func(*servicecatalog.Options)) (*servicecatalog.ExecuteProvisionedProductServiceActionOutput, error)
 	TerminateProvisionedProduct(context.Context, *servicecatalog.TerminateProvisionedProductInput, ...func(*servicecatalog.Options)) (*servicecatalog.TerminateProvisionedProductOutput, error)
+	UpdateProvisionedProduct(context.Context, *servicecatalog.UpdateProvisionedProductInput, ...func(*servicecatalog.Options)) (*servicecatalog.UpdateProvisionedProductOutput, error)
+	DescribeServiceAction(context.Context, *servicecatalog.DescribeServiceActionInput, ...func(*servicecatalog.Options)) (*servicecatalog.DescribeServiceActionOutput, error)
 }
 
 // SageMaker is the part of the SageMaker API the journey calls: the
-// presigned URL as the analyst, the notebook's status and tags as the admin.
+// presigned URL as the analyst, the notebook's status and tags as the admin,
+// and, as the other analyst in the isolation step, every call on a notebook
+// an analyst could aim at someone else's.
 type SageMaker interface {
 	CreatePresignedNotebookInstanceUrl(context.Context, *sagemaker.CreatePresignedNotebookInstanceUrlInput, ...func(*sagemaker.Options)) (*sagemaker.CreatePresignedNotebookInstanceUrlOutput, error)
 	DescribeNotebookInstance(context.Context, *sagemaker.DescribeNotebookInstanceInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeNotebookInstanceOutput, error)
 	ListTags(context.Context, *sagemaker.ListTagsInput, ...func(*sagemaker.Options)) (*sagemaker.ListTagsOutput, error)
+	StopNotebookInstance(context.Context, *sagemaker.StopNotebookInstanceInput, ...func(*sagemaker.Options)) (*sagemaker.StopNotebookInstanceOutput, error)
+	StartNotebookInstance(context.Context, *sagemaker.StartNotebookInstanceInput, ...func(*sagemaker.Options)) (*sagemaker.StartNotebookInstanceOutput, error)
+	UpdateNotebookInstance(context.Context, *sagemaker.UpdateNotebookInstanceInput, ...func(*sagemaker.Options)) (*sagemaker.UpdateNotebookInstanceOutput, error)
 }
 
 // STS tells who a principal is.
@@ -43,11 +53,23 @@ type STS interface {
 	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 }
 
-// S3 reads the saved file and deletes its versions (as the admin).
+// S3 reads the saved file and the sync status and deletes the versions of
+// what the run wrote (as the admin); the other analyst lists, reads and
+// writes under the analyst's prefixes (the isolation step).
 type S3 interface {
 	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 	ListObjectVersions(context.Context, *s3.ListObjectVersionsInput, ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error)
 	DeleteObject(context.Context, *s3.DeleteObjectInput, ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
+	ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+}
+
+// SSM starts the Stop action's automation directly (the other analyst, in
+// the isolation step) and follows an execution that was not refused (the
+// admin). moto 5.2 has no Automation; the moto test gives a fake.
+type SSM interface {
+	StartAutomationExecution(context.Context, *ssm.StartAutomationExecutionInput, ...func(*ssm.Options)) (*ssm.StartAutomationExecutionOutput, error)
+	GetAutomationExecution(context.Context, *ssm.GetAutomationExecutionInput, ...func(*ssm.Options)) (*ssm.GetAutomationExecutionOutput, error)
 }
 
 // Lambda finds, reads and invokes the janitor (as the admin).
@@ -63,12 +85,14 @@ type Logs interface {
 }
 
 // Principal is one identity's clients. The journey uses the analyst's
-// STS, ServiceCatalog and SageMaker, and every client of the admin.
+// STS, ServiceCatalog and SageMaker; the other analyst's STS,
+// ServiceCatalog, SageMaker, S3 and SSM; and every client of the admin.
 type Principal struct {
 	STS            STS
 	ServiceCatalog ServiceCatalog
 	SageMaker      SageMaker
 	S3             S3
+	SSM            SSM
 	Lambda         Lambda
 	Logs           Logs
 }
@@ -81,6 +105,7 @@ func NewPrincipal(cfg aws.Config, s3Options ...func(*s3.Options)) Principal {
 		ServiceCatalog: servicecatalog.NewFromConfig(cfg),
 		SageMaker:      sagemaker.NewFromConfig(cfg),
 		S3:             s3.NewFromConfig(cfg, s3Options...),
+		SSM:            ssm.NewFromConfig(cfg),
 		Lambda:         lambda.NewFromConfig(cfg),
 		Logs:           cloudwatchlogs.NewFromConfig(cfg),
 	}

@@ -2,12 +2,14 @@ package acceptance
 
 // The workspace bucket, as the admin sees it: the file the notebook saved
 // (<WorkspaceUri>home/<path>, constructs/notebook/lifecycle/workspace-sync.sh),
-// and, in the cleanup, every version of it (the bucket is versioned: a
-// plain DeleteObject would leave the file behind a delete marker;
+// the sync status it wrote (status/<owner>/<notebook>.json, janitor.StatusKey),
+// and, in the cleanup, every version of what the run wrote (the bucket is
+// versioned: a plain DeleteObject would leave a file behind a delete marker;
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeletingObjectVersions.html).
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/names"
+	"github.com/datalake-platform/sagemaker-catalog/lambda/janitor"
 )
 
 // object is an S3 object the run wrote (through a notebook).
@@ -35,9 +38,60 @@ func parseS3URI(uri string) (bucket, prefix string, err error) {
 	return bucket, prefix, nil
 }
 
-// saved checks, as the admin, that the workspace holds the file: the
-// notebook saves it when it stops.
+// workspaceOwner returns the bucket and the owner of a workspace URI,
+// s3://<bucket>/owners/<owner>/.
+func workspaceOwner(uri string) (bucket, owner string, err error) {
+	bucket, prefix, err := parseS3URI(uri)
+	if err != nil {
+		return "", "", err
+	}
+	return bucket, strings.TrimSuffix(strings.TrimPrefix(prefix, names.WorkspacePrefix), "/"), nil
+}
+
+// saved checks, as the admin, that the workspace holds the file, and that
+// the sync status the janitor reads (status/<owner>/<notebook>.json, apart
+// from the workspace) records the final save: the notebook saves when it
+// stops.
 func (r *run) saved(ctx context.Context, p *provisioned, file, content string) error {
+	if err := r.savedFile(ctx, p, file, content); err != nil {
+		return err
+	}
+	return r.syncStatus(ctx, p)
+}
+
+// syncStatus reads the notebook's sync status as the janitor does, and
+// checks that it records a successful final save of this notebook.
+func (r *run) syncStatus(ctx context.Context, p *provisioned) error {
+	bucket, owner, err := workspaceOwner(p.Outputs[OutputWorkspaceUri])
+	if err != nil {
+		return err
+	}
+	o := object{Bucket: bucket, Key: janitor.StatusKey(owner, p.Notebook)}
+	out, err := r.Admin.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(o.Bucket), Key: aws.String(o.Key)})
+	if err != nil {
+		return fmt.Errorf("admin: s3:GetObject %s (the sync status, which the notebook writes as it saves, and the janitor reads): %w", o, err)
+	}
+	defer out.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(out.Body, 64<<10))
+	if err != nil {
+		return fmt.Errorf("admin: read %s: %w", o, err)
+	}
+	var status janitor.SyncStatus
+	if err := json.Unmarshal(body, &status); err != nil {
+		return fmt.Errorf("%s is no sync status the janitor can read: %w: %.200s", o, err, body)
+	}
+	r.logf("%s: %s", o, strings.TrimSpace(string(body)))
+	switch {
+	case status.Notebook != p.Notebook:
+		return fmt.Errorf("%s names the notebook %q, want %q", o, status.Notebook, p.Notebook)
+	case !status.OK || !status.Final:
+		return fmt.Errorf("%s records ok=%t, final=%t: want the successful final save of the stop", o, status.OK, status.Final)
+	}
+	return nil
+}
+
+// savedFile checks, as the admin, that the workspace holds the file.
+func (r *run) savedFile(ctx context.Context, p *provisioned, file, content string) error {
 	bucket, prefix, err := parseS3URI(p.Outputs[OutputWorkspaceUri])
 	if err != nil {
 		return err
