@@ -111,7 +111,7 @@ func TestFunctionAndEnvironment(t *testing.T) {
 		"TOPIC_ARN":    map[string]any{"Ref": f.id(j.Notices)},
 		"LEASE_DAYS":   "7",
 		"NOTICE_HOURS": "24",
-		"MODE":         "enforce",
+		"MODE":         "dry-run",
 	}, env(t, f, j))
 	assert.Equal(t, map[string]any{"TargetArn": arnOf(f.id(j.DeadLetters))}, fn["DeadLetterConfig"])
 

@@ -125,7 +125,7 @@ var Keys = []Key{
 	{"leaseDays", strconv.Itoa(notebook.DefaultLeaseDays), "a whole number of days from 1 to maxLeaseDays: a notebook unused this long is terminated (its workspace is kept)"},
 	{"maxLeaseDays", strconv.Itoa(notebook.DefaultMaxLeaseDays), "a whole number of days from leaseDays to 365: the longest lease an analyst may choose"},
 	{"leaseNoticeHours", "24", "a whole number of hours from 1 to 168: owners are warned this long before their notebook is terminated"},
-	{"janitorMode", "enforce", `"enforce" (warn, then terminate), "notify-only" (warn, never terminate) or "dry-run" (decide and log only)`},
+	{"janitorMode", "dry-run", `"dry-run" (decide and log only: read the decisions, then move on), "notify-only" (warn, never terminate) or "enforce" (warn, then terminate)`},
 	{"idleIgnoresConnections", "true", `"true": an idle notebook stops even with a browser tab still open; "false": an open browser keeps it running`},
 	{"subnetIds", "", "private subnet IDs (subnet-0123456789abcdef0); empty creates a VPC; requires securityGroupIds"},
 	{"securityGroupIds", "", "1-5 security group IDs (sg-0123456789abcdef0); only with subnetIds"},
