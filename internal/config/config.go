@@ -98,6 +98,11 @@ type Config struct {
 	// it absolute; the app resolves the context value against the working
 	// directory (where cdk.json is).
 	ProductVersionsDir string
+	// Release names the product version to release after synthesis (it must
+	// be ProductVersion): the app writes its snapshot to ProductVersionsDir.
+	// Empty releases nothing, and the app checks that no released version
+	// changed.
+	Release string
 }
 
 // Key is one configuration key: its name in CDK context, its default and
@@ -149,6 +154,27 @@ var Keys = []Key{
 	{"productVersion", "v1", "the notebook product's current version name: 1-100 letters, digits, dots, hyphens or underscores"},
 	{"previousProductVersions", "", "released version names kept in the product (their snapshots must exist), oldest first, without productVersion"},
 	{"productVersionsDir", "product-versions", "the directory of the versions' snapshots, relative to cdk.json's directory or absolute"},
+	{"release", "", "productVersion, to release it: synthesis writes its snapshot to productVersionsDir, which locks it (docs/releasing.md); a one-off, never kept in cdk.json; empty releases nothing"},
+}
+
+// ProductProperties names the key that sets each of these properties of the
+// notebook product's template, so that the error about a released version
+// whose template changed can name the keys that changed it.
+var ProductProperties = map[string]string{
+	"Parameters.InstanceType.AllowedValues":               "allowedInstanceTypes",
+	"Parameters.InstanceType.Default":                     "defaultInstanceType",
+	"Parameters.VolumeSizeInGB.Default":                   "defaultVolumeSizeGB",
+	"Parameters.VolumeSizeInGB.MaxValue":                  "maxVolumeSizeGB",
+	"Parameters.VolumeSizeInGB.Description":               "maxVolumeSizeGB",
+	"Parameters.VolumeSizeInGB.ConstraintDescription":     "maxVolumeSizeGB",
+	"Parameters.IdleTimeoutMinutes.Default":               "idleTimeoutMinutes",
+	"Parameters.IdleTimeoutMinutes.MaxValue":              "maxIdleTimeoutMinutes",
+	"Parameters.IdleTimeoutMinutes.Description":           "maxIdleTimeoutMinutes",
+	"Parameters.IdleTimeoutMinutes.ConstraintDescription": "maxIdleTimeoutMinutes",
+	"Parameters.LeaseDays.Default":                        "leaseDays",
+	"Parameters.LeaseDays.MaxValue":                       "maxLeaseDays",
+	"Parameters.LeaseDays.Description":                    "maxLeaseDays",
+	"Parameters.LeaseDays.ConstraintDescription":          "maxLeaseDays",
 }
 
 var (
@@ -270,6 +296,9 @@ func Parse(values map[string]string) (Config, error) {
 	if c.ProductVersionsDir = get("productVersionsDir"); c.ProductVersionsDir == "" || strings.ContainsRune(c.ProductVersionsDir, 0) {
 		p.Add("productVersionsDir", c.ProductVersionsDir, "a directory path")
 	}
+	if c.Release = get("release"); c.Release != "" && c.Release != c.ProductVersion {
+		p.Add("release", c.Release, "the current productVersion ("+c.ProductVersion+"): only the version being synthesized can be released")
+	}
 	if !stackNamePattern.MatchString(c.StackName) {
 		p.Add("stackName", c.StackName, "a CloudFormation stack name: a letter, then letters, digits and hyphens, at most 100 characters")
 	}
@@ -377,7 +406,8 @@ func Parse(values map[string]string) (Config, error) {
 	c.Pipeline = parsePipeline(p, get, list)
 	c.Context = map[string]string{}
 	for _, k := range Keys {
-		if v, ok := values[k.Name]; ok {
+		// A release is a one-off: a pipeline synthesizes without it.
+		if v, ok := values[k.Name]; ok && k.Name != "release" {
 			c.Context[k.Name] = strings.TrimSpace(v)
 		}
 	}
