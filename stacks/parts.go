@@ -18,6 +18,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/datalake-platform/sagemaker-catalog/constructs/dashboard"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/janitor"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/keys"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
@@ -43,13 +44,14 @@ type Props struct {
 
 // Parts are what a hub and a spoke both deploy in their account: the
 // notebook key, the network, the notebook product's template and its
-// catalog side (workspaces), and the janitor.
+// catalog side (workspaces), the janitor and the operator dashboard.
 type Parts struct {
 	NotebookKey awskms.IKey
 	Network     *network.Network
 	Template    *notebook.Template
 	Workspaces  *workspaces.Workspaces
 	Janitor     *janitor.Janitor
+	Dashboard   *dashboard.Dashboard
 }
 
 // newStack creates the catalog's stack and reads its props.
@@ -136,6 +138,8 @@ func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts 
 		NoticeHours: jsii.Number(cfg.LeaseNoticeHours),
 		Mode:        jsii.String(cfg.JanitorMode),
 	})
+	p.Dashboard = dashboard.New(stack, jsii.String("Dashboard"), &dashboard.Props{Janitor: p.Janitor.Function, DeadLetters: p.Janitor.DeadLetters, Functions: []awslambda.IFunction{p.Workspaces.Function}})
+	output(stack, "OperatorAlarmsTopicArn", "Subscribe the platform team: janitor errors and dead letters", p.Dashboard.AlarmTopicArn())
 	output(stack, "WorkspaceBucket", "", p.Workspaces.Bucket.BucketName())
 	output(stack, "JanitorDeadLetterQueueUrl", "Janitor runs that failed after every retry; alarm on its depth", p.Janitor.DeadLetters.QueueUrl())
 	output(stack, "LeaseNoticesTopicArn", "Subscribe owners with a filter policy on the owner message attribute", p.Janitor.Notices.TopicArn())
