@@ -70,6 +70,10 @@ func newStack(scope constructs.Construct, id *string, props *Props) (awscdk.Stac
 	if sp.Description == nil {
 		sp.Description = jsii.String("Self-service SageMaker notebooks through AWS Service Catalog")
 	}
+	// Deleting the catalog under provisioned notebooks orphans them (docs/operating.md, tearing down).
+	if sp.TerminationProtection == nil {
+		sp.TerminationProtection = jsii.Bool(true)
+	}
 	stack := awscdk.NewStack(scope, id, &sp)
 	// Access logs are delivered under a bucket policy, not an ACL (the
 	// buckets enforce bucket-owner object ownership), whatever the app's
