@@ -43,9 +43,21 @@ type Report struct {
 	Skipped []string
 }
 
+// Options change how Check treats the model.
+type Options struct {
+	// Tolerant reports a call that cannot be made concrete in an assembly
+	// (older templates) as Unresolved, with the reason, instead of failing.
+	Tolerant bool
+}
+
 // Check evaluates every flow in its assembly (by name: "hub", "spoke"),
 // lints every statement of every given assembly, in one engine run.
 func Check(assemblies map[string]*Assembly, flows []Flow) (*Report, error) {
+	return CheckWith(assemblies, flows, Options{})
+}
+
+// CheckWith is Check with options.
+func CheckWith(assemblies map[string]*Assembly, flows []Flow, opts Options) (*Report, error) {
 	rep := &Report{}
 	// The engine knows a request as <assembly>/<flow>/<call>: several
 	// assemblies may run the same flow.
@@ -58,7 +70,7 @@ func Check(assemblies map[string]*Assembly, flows []Flow) (*Report, error) {
 			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s (needs the %s assembly)", f.ID, f.Assembly))
 			continue
 		}
-		rs, err := a.Requests([]Flow{f})
+		rs, err := a.requests([]Flow{f}, opts.Tolerant)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -177,6 +189,22 @@ func (rep *Report) WriteTable(w io.Writer, known map[string][]string) {
 	tw.Flush()
 	calls, allowed, unexpected, findings := rep.Counts()
 	fmt.Fprintf(w, "\n%d calls: %d Allowed, %d not as expected; %d reference-lint findings\n", calls, allowed, unexpected, findings)
+	var legit, legitAllowed, abuse, abuseDenied int
+	for _, r := range rep.Results {
+		if r.Expect == "Denied" {
+			abuse++
+			if r.Outcome() == "Denied" {
+				abuseDenied++
+			}
+			continue
+		}
+		legit++
+		if r.Decision == Allowed {
+			legitAllowed++
+		}
+	}
+	fmt.Fprintf(w, "of which %d legitimate calls: %d Allowed, %d not; %d abuse cases: %d Denied, %d not\n",
+		legit, legitAllowed, legit-legitAllowed, abuse, abuseDenied, abuse-abuseDenied)
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(w, "skipped flow %s\n", s)
 	}
@@ -196,4 +224,134 @@ func (rep *Report) WriteFindings(w io.Writer, known map[string][]string) {
 // key identifies a finding.
 func (f Finding) key() string {
 	return strings.Join([]string{f.ID, f.Rule, f.Action, f.Key, f.Resource}, "|")
+}
+
+// Abuse returns the abuse cases of the report (expect: Denied), in model
+// order.
+func (rep *Report) Abuse() []Result {
+	var out []Result
+	for _, r := range rep.Results {
+		if r.Expect == "Denied" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Outcome is how the abuse table gives a decision: Denied, Allowed, or
+// "cannot resolve" for a call the templates cannot express.
+func (r Result) Outcome() string {
+	switch {
+	case strings.HasPrefix(strings.Join(r.Reasons, ""), cannotResolve):
+		return "cannot resolve"
+	case r.Decision == Allowed:
+		return "Allowed"
+	case r.Decision == ImplicitlyDenied || r.Decision == ExplicitlyDenied:
+		return "Denied"
+	}
+	return r.Decision
+}
+
+// WriteAbuseTable prints the abuse cases: the finding of issue #11 each
+// stops, the row, who calls, the action and the decision, with the
+// decision on older templates (before, by row ID) when given, and the
+// ledger's defect for a row still allowed. markdown prints a Markdown
+// table (the README's), else aligned text.
+func WriteAbuseTable(w io.Writer, rows []Result, before map[string]Result, known map[string][]string, markdown bool) {
+	header := []string{"FINDING", "ROW", "PRINCIPAL", "ACTION", "NOW"}
+	if before != nil {
+		header = append(header, "BEFORE")
+	}
+	line := func(cells []string) string {
+		if markdown {
+			for i, c := range cells {
+				cells[i] = strings.ReplaceAll(c, "|", "\\|")
+			}
+			return "| " + strings.Join(cells, " | ") + " |"
+		}
+		return strings.Join(cells, "\t")
+	}
+	var tw *tabwriter.Writer
+	out := w
+	if !markdown {
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		out = tw
+	}
+	fmt.Fprintln(out, line(header))
+	if markdown {
+		sep := make([]string, len(header))
+		for i := range sep {
+			sep[i] = "---"
+		}
+		fmt.Fprintln(out, line(sep))
+	}
+	counts := map[string]int{}
+	for _, r := range rows {
+		now := r.Outcome()
+		counts[now]++
+		if ids := known[r.ID()]; len(ids) > 0 && r.Unexpected() {
+			now += " [known: " + strings.Join(ids, ", ") + "]"
+		}
+		principal := r.Principal
+		if principal == "" {
+			principal = "-"
+		}
+		cells := []string{r.Finding, r.ID(), principal, r.Action, now}
+		if before != nil {
+			b, ok := before[r.ID()]
+			switch {
+			case !ok:
+				cells = append(cells, "not evaluated")
+			default:
+				cells = append(cells, b.Outcome())
+			}
+		}
+		fmt.Fprintln(out, line(cells))
+	}
+	if tw != nil {
+		tw.Flush()
+	}
+	fmt.Fprintf(w, "\n%d abuse cases: %d Denied, %d Allowed, %d cannot resolve\n", len(rows), counts["Denied"], counts["Allowed"], counts["cannot resolve"])
+}
+
+// WriteAbuseSummary prints, as a Markdown table, the abuse cases per
+// finding of issue #11: how many, how many today's templates refuse, and
+// how many the older ones (before, when given) allowed.
+func WriteAbuseSummary(w io.Writer, rows []Result, before map[string]Result) {
+	type tally struct{ cases, denied, allowedBefore int }
+	per := map[string]*tally{}
+	for _, r := range rows {
+		t := per[r.Finding]
+		if t == nil {
+			t = &tally{}
+			per[r.Finding] = t
+		}
+		t.cases++
+		if r.Outcome() == "Denied" {
+			t.denied++
+		}
+		if b, ok := before[r.ID()]; ok && b.Outcome() == "Allowed" {
+			t.allowedBefore++
+		}
+	}
+	ids := sortedKeys(Findings)
+	rank := map[string]int{"Critical": 0, "High": 1, "Medium": 2, "Low": 3}
+	sort.SliceStable(ids, func(i, j int) bool { return rank[Findings[ids[i]].Severity] < rank[Findings[ids[j]].Severity] })
+	head := "| Finding | Severity | Cases | Denied now |"
+	if before != nil {
+		head += " Allowed before |"
+	}
+	fmt.Fprintln(w, head+" What it is |")
+	fmt.Fprintln(w, strings.Repeat("|---", strings.Count(head, "|"))+"|")
+	for _, id := range ids {
+		t := per[id]
+		if t == nil {
+			t = &tally{}
+		}
+		line := fmt.Sprintf("| %s | %s | %d | %d |", id, Findings[id].Severity, t.cases, t.denied)
+		if before != nil {
+			line += fmt.Sprintf(" %d |", t.allowedBefore)
+		}
+		fmt.Fprintln(w, line+" "+Findings[id].Summary+" |")
+	}
 }

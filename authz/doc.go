@@ -22,6 +22,12 @@
 // (authz/known-defects.yaml): anything unexpected that the ledger does not
 // list fails, and so does a ledger entry that no longer occurs.
 //
+// The same model holds the abuse cases of issue #11 (calls with expect:
+// Denied, each naming a finding of Findings): every route by which one
+// analyst, or one of the catalog's roles, could reach another analyst's
+// notebook or data. WriteAbuseTable prints them, and the command compares
+// them with older templates.
+//
 // See authz/README.md for how to run the checks, read the table and add a
 // flow; go run ./authz/cmd/authz runs them on an existing assembly.
 package authz

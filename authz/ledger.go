@@ -23,14 +23,19 @@ type Defect struct {
 	Description string `yaml:"description"`
 	Issue       string `yaml:"issue"`
 	// Where names the template, resource and statement that cause it.
-	Where  StringList    `yaml:"where"`
-	Denied []DeniedCall  `yaml:"denied"`
-	Lint   []LintFinding `yaml:"lint"`
+	Where  StringList   `yaml:"where"`
+	Denied []DeniedCall `yaml:"denied"`
+	// Allowed lists abuse cases (expect: Denied) the templates still allow;
+	// Because is a fragment of one of the statements that allow it
+	// ("allowed by identity analyst-policy#ReadOutputs"): the one to change,
+	// or the resource policy that should refuse the call.
+	Allowed []DeniedCall  `yaml:"allowed"`
+	Lint    []LintFinding `yaml:"lint"`
 }
 
 // DeniedCall matches an unexpected decision: Call is flow/call, where *
 // matches any text ("*-action/start-automation"); Because is a fragment of
-// one of its reasons.
+// one of its reasons (why it is denied, or what allows it).
 type DeniedCall struct {
 	Call    string `yaml:"call"`
 	Because string `yaml:"because"`
@@ -61,8 +66,8 @@ func LoadLedger() ([]Defect, error) {
 		if d.ID == "" || d.Description == "" || len(d.Where) == 0 || seen[d.ID] {
 			return nil, fmt.Errorf("authz/known-defects.yaml: defect %q: a unique id, a description and where are required", d.ID)
 		}
-		if len(d.Denied)+len(d.Lint) == 0 {
-			return nil, fmt.Errorf("authz/known-defects.yaml: defect %s: lists neither denied calls nor lint findings", d.ID)
+		if len(d.Denied)+len(d.Allowed)+len(d.Lint) == 0 {
+			return nil, fmt.Errorf("authz/known-defects.yaml: defect %s: lists no denied call, allowed abuse case or lint finding", d.ID)
 		}
 		seen[d.ID] = true
 	}
@@ -122,6 +127,7 @@ func Reconcile(rep *Report, ledger []Defect) Reconciliation {
 		rec.Known[k] = append(rec.Known[k], id)
 	}
 	usedCall := map[[2]int]bool{}
+	usedAllowed := map[[2]int]bool{}
 	usedLint := map[[2]int]bool{}
 	for _, r := range rep.Results {
 		if len(r.IgnoredContextKeys) > 0 {
@@ -136,7 +142,28 @@ func Reconcile(rep *Report, ledger []Defect) Reconciliation {
 		}
 		reasons := r.Reasons
 		if r.Decision == Allowed {
-			reasons = []string{"Allowed"}
+			// An abuse case the templates allow: explained when the ledger
+			// names one of the statements that allow it (the one to
+			// change, or the resource policy that should refuse it).
+			if len(reasons) == 0 {
+				reasons = []string{"Allowed"}
+			}
+			covered := false
+			for i, d := range ledger {
+				for j, dc := range d.Allowed {
+					for _, why := range reasons {
+						if dc.matches(r, why) {
+							covered = true
+							usedAllowed[[2]int{i, j}] = true
+							note(r.ID(), d.ID)
+						}
+					}
+				}
+			}
+			if !covered {
+				rec.Calls = append(rec.Calls, fmt.Sprintf("%s: Allowed %s by %s on %s (expected Denied): %s", r.ID(), r.Action, r.Principal, r.Resource, strings.Join(reasons, "; ")))
+			}
+			continue
 		}
 		for _, why := range reasons {
 			covered := false
@@ -183,6 +210,11 @@ func Reconcile(rep *Report, ledger []Defect) Reconciliation {
 			// given) is not stale.
 			if !usedCall[[2]int{i, j}] && evaluated(dc.Call) {
 				rec.StaleCalls = append(rec.StaleCalls, fmt.Sprintf("%s: %s is no longer refused because of %q: delete this line from authz/known-defects.yaml", d.ID, dc.Call, dc.Because))
+			}
+		}
+		for j, dc := range d.Allowed {
+			if !usedAllowed[[2]int{i, j}] && evaluated(dc.Call) {
+				rec.StaleCalls = append(rec.StaleCalls, fmt.Sprintf("%s: %s is no longer allowed by %q: delete this line from authz/known-defects.yaml", d.ID, dc.Call, dc.Because))
 			}
 		}
 		for j, lf := range d.Lint {

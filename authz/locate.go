@@ -23,39 +23,46 @@ type Locator struct {
 // (${key.Attr} in authz/model/*.yaml). This is the only place that knows the
 // templates' construct paths and logical IDs: when the stacks are
 // restructured, update it and nothing else.
+//
+// A path's second alternative, where there is one, is the layout before the
+// constructs/ restructuring (the old main of /work/baseline), so that the
+// abuse table's "before" column resolves on the templates it is compared
+// with.
 var Locators = map[string]Locator{
 	// Principals (IAM roles).
 	"analyst":               {Template: Catalog, Type: "AWS::IAM::Role", Path: `/AnalystRole/Resource(/Resource)?$`},
 	"launch-role":           {Template: Catalog, Type: "AWS::IAM::Role", Path: `/LaunchRole/Resource(/Resource)?$`},
-	"workspace-role":        {Template: Catalog, Type: "AWS::IAM::Role", Path: `/Workspaces/FunctionRole/Resource$`},
-	"janitor-role":          {Template: Catalog, Type: "AWS::IAM::Role", Path: `/Janitor/FunctionRole/Resource$`},
-	"janitor-schedule-role": {Template: Catalog, Type: "AWS::IAM::Role", Path: `/Janitor/ScheduleRole/Resource$`},
+	"workspace-role":        {Template: Catalog, Type: "AWS::IAM::Role", Path: `/(Workspaces/FunctionRole|WorkspaceFunctionRole)/Resource$`},
+	"janitor-role":          {Template: Catalog, Type: "AWS::IAM::Role", Path: `/(Janitor/FunctionRole|JanitorRole)/Resource$`},
+	"janitor-schedule-role": {Template: Catalog, Type: "AWS::IAM::Role", Path: `/(Janitor/ScheduleRole|JanitorScheduleRole)/Resource$`},
 	"stop-role":             {Template: Catalog, Type: "AWS::IAM::Role", Path: `/NotebookActions/StopRole/Resource$`},
 	"start-role":            {Template: Catalog, Type: "AWS::IAM::Role", Path: `/NotebookActions/StartRole/Resource$`},
-	"open-role":             {Template: Catalog, Type: "AWS::IAM::Role", Path: `/NotebookActions/OpenRole/Resource$`},
 	"notebook-role":         {Template: Product, Type: "AWS::IAM::Role", LogicalID: "NotebookRole"},
 
 	// Catalog resources.
+	"analyst-policy":      {Template: Catalog, Type: "AWS::IAM::ManagedPolicy", Path: `/AnalystRole/Policy/Resource$`},
 	"notebook-key":        {Template: Catalog, Type: "AWS::KMS::Key", Path: `/NotebookKey/Resource(/Resource)?$`},
 	"function-log-key":    {Template: Catalog, Type: "AWS::KMS::Key", Path: `/FunctionLogKey/Resource(/Resource)?$`},
-	"workspaces":          {Template: Catalog, Type: "AWS::S3::Bucket", Path: `/Workspaces/Bucket/Resource$`},
-	"notebook-policy":     {Template: Catalog, Type: "AWS::IAM::ManagedPolicy", Path: `/Workspaces/NotebookPolicy/Resource$`},
-	"notebook-boundary":   {Template: Catalog, Type: "AWS::IAM::ManagedPolicy", Path: `/Workspaces/NotebookBoundary/Resource$`},
-	"workspace-function":  {Template: Catalog, Type: "AWS::Lambda::Function", Path: `/Workspaces/Function/Resource$`},
-	"workspace-logs":      {Template: Catalog, Type: "AWS::Logs::LogGroup", Path: `/Workspaces/FunctionLogs/Resource$`},
-	"janitor":             {Template: Catalog, Type: "AWS::Lambda::Function", Path: `/Janitor/Function/Resource$`},
-	"janitor-logs":        {Template: Catalog, Type: "AWS::Logs::LogGroup", Path: `/Janitor/FunctionLogs/Resource$`},
-	"janitor-schedule":    {Template: Catalog, Type: "AWS::Scheduler::Schedule", Path: `/Janitor/Schedule/Resource$`},
-	"janitor-dead-letter": {Template: Catalog, Type: "AWS::SQS::Queue", Path: `/Janitor/DeadLetters/Resource$`},
-	"lease-notices":       {Template: Catalog, Type: "AWS::SNS::Topic", Path: `/Janitor/Notices/Resource$`},
+	"workspaces":          {Template: Catalog, Type: "AWS::S3::Bucket", Path: `/Workspaces(/Bucket)?/Resource$`},
+	"notebook-policy":     {Template: Catalog, Type: "AWS::IAM::ManagedPolicy", Path: `/(Workspaces/)?NotebookPolicy/Resource$`},
+	"notebook-boundary":   {Template: Catalog, Type: "AWS::IAM::ManagedPolicy", Path: `/(Workspaces/)?NotebookBoundary/Resource$`},
+	"workspace-function":  {Template: Catalog, Type: "AWS::Lambda::Function", Path: `/(Workspaces/Function|WorkspaceFunction)/Resource$`},
+	"workspace-logs":      {Template: Catalog, Type: "AWS::Logs::LogGroup", Path: `/(Workspaces/FunctionLogs|WorkspaceFunctionLogs)/Resource$`},
+	"janitor":             {Template: Catalog, Type: "AWS::Lambda::Function", Path: `/Janitor(/Function)?/Resource$`},
+	"janitor-logs":        {Template: Catalog, Type: "AWS::Logs::LogGroup", Path: `/(Janitor/FunctionLogs|JanitorLogs)/Resource$`},
+	"janitor-schedule":    {Template: Catalog, Type: "AWS::Scheduler::Schedule", Path: `/(Janitor/Schedule|JanitorSchedule)/Resource$`},
+	"janitor-dead-letter": {Template: Catalog, Type: "AWS::SQS::Queue", Path: `/(Janitor/DeadLetters|JanitorDeadLetters)/Resource$`},
+	"lease-notices":       {Template: Catalog, Type: "AWS::SNS::Topic", Path: `/(Janitor/Notices|LeaseNotices)/Resource$`},
 	"portfolio":           {Template: Catalog, Type: "AWS::ServiceCatalog::Portfolio", Path: `/Portfolio/Portfolio/Resource$`},
 	"product":             {Template: Catalog, Type: "AWS::ServiceCatalog::CloudFormationProduct", Path: `/Product/Resource/Resource$`},
 	"stop-document":       {Template: Catalog, Type: "AWS::SSM::Document", Path: `/NotebookActions/StopDocument$`},
 	"start-document":      {Template: Catalog, Type: "AWS::SSM::Document", Path: `/NotebookActions/StartDocument$`},
-	"open-document":       {Template: Catalog, Type: "AWS::SSM::Document", Path: `/NotebookActions/OpenDocument$`},
 	"stop-action":         {Template: Catalog, Type: "AWS::ServiceCatalog::ServiceAction", Path: `/NotebookActions/Stop$`},
 	"start-action":        {Template: Catalog, Type: "AWS::ServiceCatalog::ServiceAction", Path: `/NotebookActions/Start$`},
-	"open-action":         {Template: Catalog, Type: "AWS::ServiceCatalog::ServiceAction", Path: `/NotebookActions/Open$`},
+
+	// The notebooks' VPC endpoints (their requests to S3, SageMaker, KMS, logs).
+	"s3-endpoint":            {Template: Catalog, Type: "AWS::EC2::VPCEndpoint", Path: `/(Network/)?Vpc/S3/Resource$`},
+	"sagemaker-api-endpoint": {Template: Catalog, Type: "AWS::EC2::VPCEndpoint", Path: `/(Network/)?Vpc/SageMakerApi/Resource$`},
 
 	// Product resources, resolved for one launch.
 	"notebook":         {Template: Product, Type: "AWS::SageMaker::NotebookInstance", LogicalID: "NotebookInstance"},
@@ -102,6 +109,15 @@ type Located struct {
 
 // Locate finds key's resource in the assembly.
 func (a *Assembly) Locate(key string) (Located, error) {
+	if r, ok := a.located[key]; ok {
+		return r.loc, r.err
+	}
+	loc, err := a.locate(key)
+	a.located[key] = locateResult{loc, err}
+	return loc, err
+}
+
+func (a *Assembly) locate(key string) (Located, error) {
 	l, ok := Locators[key]
 	if !ok {
 		keys := make([]string, 0, len(Locators))

@@ -53,7 +53,25 @@ type Call struct {
 	// policy, a key policy) are evaluated.
 	OutsideTemplates bool `yaml:"outsideTemplates"`
 	// Launch overrides the flow's persona for this call.
-	Launch          string         `yaml:"launch"`
+	Launch string `yaml:"launch"`
+	// By is the persona whose principal makes the call (the analyst's
+	// session, or a product role of that persona's launch), when it is not
+	// the persona whose resources the call is about: bob, on alice's
+	// notebook. Default: the call's launch.
+	By string `yaml:"by"`
+	// IdentityAllows takes the principal's identity policies to allow the
+	// call (what a changed product version, a permission set or an AWS
+	// managed policy could grant it), so that only its permissions
+	// boundary and the resource's policy are evaluated: an abuse case
+	// that only they can stop.
+	IdentityAllows bool `yaml:"identityAllows"`
+	// Via names the VPC endpoint (a locator key) the request goes through:
+	// its policy is evaluated (AWS's full-access default when the template
+	// sets none), and the request carries aws:SourceVpce and aws:SourceVpc.
+	Via string `yaml:"via"`
+	// Finding names the finding of issue #11 an abuse case (expect:
+	// Denied) stops: a key of Findings.
+	Finding         string         `yaml:"finding"`
 	Action          string         `yaml:"action"`
 	Resource        string         `yaml:"resource"`
 	ResourceAccount string         `yaml:"resourceAccount"`
@@ -168,6 +186,16 @@ func (f *Flow) check() error {
 		default:
 			errs = append(errs, fmt.Errorf("%s: expect %q: Allowed or Denied", where, c.Expect))
 		}
+		_, known := Findings[c.Finding]
+		switch {
+		case c.Expect == "Denied" && !known:
+			errs = append(errs, fmt.Errorf("%s: finding %q: an abuse case names the finding it stops, one of %s", where, c.Finding, strings.Join(sortedKeys(Findings), ", ")))
+		case c.Expect != "Denied" && c.Finding != "":
+			errs = append(errs, fmt.Errorf("%s: finding %q: only an abuse case (expect: Denied) names a finding", where, c.Finding))
+		}
+		if c.IdentityAllows && c.Expect != "Denied" {
+			errs = append(errs, fmt.Errorf("%s: identityAllows: only for an abuse case (expect: Denied)", where))
+		}
 		if c.Each != "" && c.Each != "dynamicReferences" {
 			errs = append(errs, fmt.Errorf("%s: each %q: dynamicReferences", where, c.Each))
 		}
@@ -183,7 +211,9 @@ type Request struct {
 	// service principal); Action and Resource as authorized.
 	Principal, Action, Resource string
 	Expect                      string
-	Sources                     []string
+	// Finding is the finding of issue #11 an abuse case stops.
+	Finding string
+	Sources []string
 	// Unresolved says why the request cannot be made (an SSM document
 	// parameter without a value); the decision is then Unresolved.
 	Unresolved string
@@ -195,6 +225,13 @@ func (r Request) ID() string { return r.Flow + "/" + r.Call }
 
 // Requests makes every call of flows concrete in the assembly.
 func (a *Assembly) Requests(flows []Flow) ([]Request, error) {
+	return a.requests(flows, false)
+}
+
+// requests makes every call of flows concrete; tolerant turns a call that
+// cannot be made concrete in these templates (a locator that finds nothing
+// in an older layout) into an Unresolved request that says why.
+func (a *Assembly) requests(flows []Flow, tolerant bool) ([]Request, error) {
 	var out []Request
 	var errs []error
 	for _, f := range flows {
@@ -205,7 +242,10 @@ func (a *Assembly) Requests(flows []Flow) ([]Request, error) {
 			}
 			for _, item := range items {
 				r, err := a.request(f, c, item)
-				if err != nil {
+				if err != nil && tolerant {
+					r = Request{Flow: f.ID, Call: c.ID, Does: c.Does, Action: c.Action, Resource: c.Resource, Principal: c.Principal,
+						Expect: c.Expect, Finding: c.Finding, Sources: c.Source, Unresolved: cannotResolve + err.Error()}
+				} else if err != nil {
 					errs = append(errs, fmt.Errorf("%s: %s/%s: %w", f.File, f.ID, c.ID, err))
 					continue
 				}
@@ -216,11 +256,16 @@ func (a *Assembly) Requests(flows []Flow) ([]Request, error) {
 	return out, errors.Join(errs...)
 }
 
+// cannotResolve starts the reason of a call the templates cannot express.
+const cannotResolve = "cannot resolve on these templates: "
+
 // call is the expansion state of one call.
 type call struct {
-	a       *Assembly
-	persona string
-	vars    map[string]any
+	a *Assembly
+	// persona is the launch the call's resources belong to; by the launch
+	// whose principal makes it.
+	persona, by string
+	vars        map[string]any
 }
 
 var varPattern = regexp.MustCompile(`\$\{([A-Za-z0-9_.:\-]+)\}`)
@@ -266,15 +311,23 @@ func (x *call) lookup(name string) (any, error) {
 	if v, ok := x.vars[name]; ok {
 		return v, nil
 	}
-	key, attr, ok := strings.Cut(name, ".")
+	persona := x.persona
+	ref := name
+	// ${bob:workspace.Owner}: another persona's launch.
+	if p, rest, ok := strings.Cut(name, ":"); ok {
+		if _, isLaunch := x.a.Env.Launches[p]; isLaunch {
+			persona, ref = p, rest
+		}
+	}
+	key, attr, ok := strings.Cut(ref, ".")
 	if !ok {
-		return nil, fmt.Errorf("${%s}: not a variable (%s) nor key.Attr", name, strings.Join(sortedKeys(x.vars), ", "))
+		return nil, fmt.Errorf("${%s}: not a variable (%s) nor [persona:]key.Attr", name, strings.Join(sortedKeys(x.vars), ", "))
 	}
 	loc, err := x.a.Locate(key)
 	if err != nil {
 		return nil, fmt.Errorf("${%s}: %w", name, err)
 	}
-	r, err := x.a.resolverFor(loc.Template, x.persona)
+	r, err := x.a.resolverFor(loc.Template, persona)
 	if err != nil {
 		return nil, err
 	}
@@ -348,6 +401,13 @@ func (a *Assembly) request(f Flow, c Call, item string) (Request, error) {
 		persona = c.Launch
 	}
 	persona = launchKey(persona, f.Parameters)
+	by := persona
+	if c.By != "" {
+		if _, ok := a.Env.Launches[c.By]; !ok {
+			return Request{}, fmt.Errorf("by %q: no such launch in the environment", c.By)
+		}
+		by = c.By
+	}
 	l, err := a.launch(persona)
 	if err != nil {
 		return Request{}, err
@@ -357,11 +417,11 @@ func (a *Assembly) request(f Flow, c Call, item string) (Request, error) {
 		return Request{}, err
 	}
 	e := a.Env
-	x := &call{a: a, persona: persona, vars: map[string]any{
+	x := &call{a: a, persona: persona, by: by, vars: map[string]any{
 		"partition": e.Partition, "region": e.Region, "account": e.Account, "urlSuffix": e.URLSuffix,
 		"stack": e.StackName(l), "stackLower": strings.ToLower(e.StackName(l)), "stackId": e.StackID(l),
 		"pp": l.ProvisionedProductID, "ppName": l.ProvisionedProductName, "ppArn": e.ProvisionedProductArn(l),
-		"session": l.Session, "provisioner": provisioner, "catalogStack": a.CatalogStack,
+		"session": l.Session, "provisioner": provisioner, "provisionerRole": roleOfSession(provisioner), "catalogStack": a.CatalogStack,
 	}}
 	if item != "" {
 		x.vars["each"] = item
@@ -370,7 +430,7 @@ func (a *Assembly) request(f Flow, c Call, item string) (Request, error) {
 	if item != "" {
 		id += "[" + item + "]"
 	}
-	req := Request{Flow: f.ID, Call: id, Does: c.Does, Action: c.Action, Expect: c.Expect, Sources: c.Source}
+	req := Request{Flow: f.ID, Call: id, Does: c.Does, Action: c.Action, Expect: c.Expect, Finding: c.Finding, Sources: c.Source}
 	if req.Resource, err = x.interpString(c.Resource); err != nil {
 		return req, fmt.Errorf("resource: %w", err)
 	}
@@ -550,7 +610,13 @@ func (x *call) tags(key string, system bool) (map[string]string, error) {
 	return out, nil
 }
 
-// simulation builds the iam-simulate input of a request.
+// simulation builds the iam-simulate input of a request. The request
+// context carries what IAM gives the caller's requests
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html):
+// aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, aws:userid
+// ("<role ID>:<session name>" for a role session, the user's ID for a
+// user), aws:username (IAM users only: "requests made using ... IAM roles do
+// not include this key") and aws:PrincipalTag/<key> for the role's tags.
 func (x *call) simulation(c Call, req Request, ctx map[string]any) (map[string]any, string, error) {
 	a := x.a
 	account := a.Env.Account
@@ -559,10 +625,21 @@ func (x *call) simulation(c Call, req Request, ctx map[string]any) (map[string]a
 	}
 	sim := map[string]any{"serviceControlPolicies": []any{}, "resourceControlPolicies": []any{}}
 	identityPolicies := []Policy{}
+	// allowAll is the identity policy of a principal whose own policies are
+	// taken to allow the call.
+	allowAll := func(name string) Policy {
+		return Policy{Name: name, Document: map[string]any{
+			"Version":   "2012-10-17",
+			"Statement": []any{map[string]any{"Sid": "AssumedToAllow", "Effect": "Allow", "Action": c.Action, "Resource": req.Resource}},
+		}}
+	}
 	var principal, label string
 	context := map[string]any{"aws:SecureTransport": "true"}
 	switch {
 	case strings.HasPrefix(c.Principal, "service:"):
+		if c.IdentityAllows {
+			return nil, "", fmt.Errorf("identityAllows: a service principal has no identity policies")
+		}
 		p, err := x.interpString(strings.TrimPrefix(c.Principal, "service:"))
 		if err != nil {
 			return nil, "", err
@@ -581,21 +658,31 @@ func (x *call) simulation(c Call, req Request, ctx map[string]any) (map[string]a
 			return nil, "", fmt.Errorf("principal %s: an ARN principal's policies are not in the templates: set outsideTemplates", p)
 		}
 		principal, label = p, p+" (own policies assumed)"
-		identityPolicies = append(identityPolicies, Policy{Name: "outside the templates", Document: map[string]any{
-			"Version":   "2012-10-17",
-			"Statement": []any{map[string]any{"Sid": "AssumedToAllow", "Effect": "Allow", "Action": c.Action, "Resource": req.Resource}},
-		}})
+		identityPolicies = append(identityPolicies, allowAll("outside the templates"))
 		context["aws:PrincipalArn"] = roleOfSession(p)
 		context["aws:PrincipalAccount"] = a.Env.Account
-		if strings.Contains(p, ":user/") {
-			name := p[strings.LastIndex(p, "/")+1:]
+		if parts := strings.SplitN(p, ":", 6); len(parts) == 6 && parts[4] != "" {
+			context["aws:PrincipalAccount"] = parts[4] // a principal of another account
+		}
+		name := p[strings.LastIndex(p, "/")+1:]
+		switch {
+		case strings.Contains(p, ":user/"):
 			context["aws:username"] = name
+			context["aws:userid"] = UserID(name)
 			context["aws:PrincipalType"] = "User"
-		} else {
+		case strings.Contains(p, ":assumed-role/"):
+			role := strings.Split(p[strings.Index(p, ":assumed-role/")+len(":assumed-role/"):], "/")[0]
+			id, err := a.RoleID(role)
+			if err != nil {
+				return nil, "", err
+			}
+			context["aws:userid"] = id + ":" + name
+			context["aws:PrincipalType"] = "AssumedRole"
+		default:
 			context["aws:PrincipalType"] = "AssumedRole"
 		}
 	default:
-		idn, err := a.Identity(c.Principal, x.persona)
+		idn, err := a.Identity(c.Principal, x.by)
 		if err != nil {
 			return nil, "", err
 		}
@@ -603,7 +690,7 @@ func (x *call) simulation(c Call, req Request, ctx map[string]any) (map[string]a
 		if session == "" {
 			session = "authz"
 			if c.Principal == "analyst" {
-				l, err := a.launch(x.persona)
+				l, err := a.launch(x.by)
 				if err != nil {
 					return nil, "", err
 				}
@@ -612,7 +699,16 @@ func (x *call) simulation(c Call, req Request, ctx map[string]any) (map[string]a
 		}
 		principal = fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", a.Env.Partition, a.Env.Account, idn.RoleName, session)
 		label = idn.Key + "/" + session
+		if loc, _ := a.Locate(c.Principal); loc.Template == Product {
+			// A product role belongs to one launch: name whose.
+			persona, _, _ := strings.Cut(x.by, "?")
+			label = idn.Key + "(" + persona + ")/" + session
+		}
 		identityPolicies = idn.Policies
+		if c.IdentityAllows {
+			identityPolicies = []Policy{allowAll(idn.Key + " (its policies taken to allow the call)")}
+			label += " (identity assumed to allow)"
+		}
 		if idn.Boundary != nil {
 			sim["permissionBoundaryPolicies"] = []Policy{*idn.Boundary}
 		}
@@ -620,6 +716,17 @@ func (x *call) simulation(c Call, req Request, ctx map[string]any) (map[string]a
 		context["aws:PrincipalAccount"] = a.Env.Account
 		context["aws:PrincipalType"] = "AssumedRole"
 		context["aws:userid"] = idn.RoleID + ":" + session
+		for k, v := range idn.Tags {
+			context["aws:PrincipalTag/"+k] = v
+		}
+	}
+	if c.Via != "" {
+		p, vpce, vpc, err := a.endpointPolicy(c.Via)
+		if err != nil {
+			return nil, "", fmt.Errorf("via: %w", err)
+		}
+		sim["vpcEndpointPolicies"] = []Policy{*p}
+		context["aws:SourceVpce"], context["aws:SourceVpc"] = vpce, vpc
 	}
 	for k, v := range ctx {
 		context[k] = v

@@ -111,9 +111,15 @@ func TestChecksSeeFixesAndBreaks(t *testing.T) {
 		mutant, call, because string
 	}{
 		{"no-put", "notebook/save-put", "no statement allows s3:PutObject"},
-		{"boundary", "notebook/save-put", "boundary notebook-boundary#ReadWriteWorkspaces"},
+		{"boundary", "notebook/save-put", "boundary notebook-boundary#ReadWriteOwnWorkspace"},
 		{"log-key", "provision/logs-encrypt-workspace-log", "kms:EncryptionContext:aws:logs:arn"},
 		{"trust", "janitor/assume-janitor-role", "principal lambda.amazonaws.com not in"},
+	}
+	// Abuse cases that a weaker template lets through: a new Allowed row the
+	// ledger does not explain.
+	opened := []struct{ mutant, call, allowedBy string }{
+		{"per-role", "abuse-analyst/bob-presigns-alices-notebook", "allowed by identity analyst-policy#OpenOwnNotebooks"},
+		{"every-owner", "abuse-notebook-role/boundary-refuses-alices-workspace", "allowed by boundary notebook-boundary#ReadWriteOwnWorkspace"},
 	}
 	results, recs := checkMutants(t, []mutant{
 		// The SageMaker statements scoped to other names than the product's
@@ -122,11 +128,17 @@ func TestChecksSeeFixesAndBreaks(t *testing.T) {
 		// The notebook role cannot write its workspace.
 		{"no-put", replaceIn(".product.template.json", `"s3:PutObject"`, `"s3:PutObjectAcl"`), []string{"notebook"}},
 		// The boundary no longer covers the workspaces.
-		{"boundary", replaceIn("SageMakerCatalog.template.json", `"/owners/*"`, `"/nobody/*"`), []string{"notebook"}},
+		{"boundary", replaceIn("SageMakerCatalog.template.json", `"/owners/${aws:PrincipalTag/sagemaker-catalog:owner}/*"`, `"/nobody/*"`), []string{"notebook"}},
 		// CloudWatch Logs may use the function key for other log groups only.
 		{"log-key", replaceIn("SageMakerCatalog.template.json", ":log-group:/SageMakerCatalog/functions/*", ":log-group:/SageMakerCatalog/other/*"), []string{"provision"}},
 		// The janitor's role trusts another service.
 		{"trust", replaceIn("SageMakerCatalog.template.json", `"lambda.amazonaws.com"`, `"edgelambda.amazonaws.com"`), []string{"janitor"}},
+		// Analysts open any catalog notebook (ownership per role, as before).
+		{"per-role", replaceIn("SageMakerCatalog.template.json", `"aws:ResourceTag/sagemaker-catalog:owner-id": "${aws:userid}"`,
+			`"aws:ResourceTag/sagemaker-catalog:product": "notebook"`), []string{"abuse-analyst"}},
+		// The boundary allows every owner's workspace (as before).
+		{"every-owner", replaceIn("SageMakerCatalog.template.json", `/owners/${aws:PrincipalTag/sagemaker-catalog:owner}/*"`, `/owners/*"`),
+			[]string{"abuse-notebook-role"}},
 	})
 
 	names := results["names"]
@@ -142,6 +154,12 @@ func TestChecksSeeFixesAndBreaks(t *testing.T) {
 	assert.False(t, stale.OK())
 	assert.Contains(t, strings.Join(stale.StaleCalls, "\n"), "gone: provision/search-products is no longer refused")
 
+	for _, o := range opened {
+		r := results[o.mutant][o.call]
+		assert.Equal(t, authz.Allowed, r.Decision, o.mutant)
+		assert.Contains(t, strings.Join(r.Reasons, "\n"), o.allowedBy, o.mutant)
+		assert.Contains(t, strings.Join(recs[o.mutant].Calls, "\n"), o.call, "%s: a case now allowed that the ledger does not explain", o.mutant)
+	}
 	for _, b := range breaks {
 		r := results[b.mutant][b.call]
 		assert.NotEqual(t, authz.Allowed, r.Decision, b.mutant)

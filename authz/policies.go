@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/datalake-platform/sagemaker-catalog/lambda/workspace"
 )
@@ -35,6 +37,9 @@ type Identity struct {
 	Trust                 Policy
 	Policies              []Policy
 	Boundary              *Policy
+	// Tags are the role's tags (its requests carry them as
+	// aws:PrincipalTag/<key>).
+	Tags map[string]string
 	// AWSManaged lists attached AWS managed policies: their documents are
 	// not in the templates, so calls by the role cannot be evaluated.
 	AWSManaged []string
@@ -127,8 +132,12 @@ func (a *Assembly) workspace(r *resolver, id string) (*physical, error) {
 	h := &workspace.Handler{Bucket: bucket, Now: func() time.Time { return workspaceNow }, Stacks: stackTags{
 		workspace.PrincipalTag:          principal,
 		workspace.ProvisionedProductTag: a.Env.ProvisionedProductArn(*r.launch),
-	}}
-	physicalID, attrs, err := h.Handle(context.Background(), cfn.Event{RequestType: cfn.RequestCreate, StackID: r.stackID})
+	}, Identities: fakeIAM{a}}
+	props, err := r.properties(id)
+	if err != nil {
+		return nil, err
+	}
+	physicalID, attrs, err := h.Handle(context.Background(), cfn.Event{RequestType: cfn.RequestCreate, StackID: r.stackID, ResourceProperties: props})
 	if err != nil {
 		return nil, err
 	}
@@ -145,6 +154,50 @@ func (s stackTags) DescribeStacks(_ context.Context, in *cloudformation.Describe
 	}
 	return &cloudformation.DescribeStacksOutput{Stacks: []cfntypes.Stack{st}}, nil
 }
+
+// fakeIAM answers the workspace function's IAM calls (GetRole, GetUser)
+// with the unique IDs the environment gives roles and users: a role of the
+// templates has the RoleId its resolver gives it, any other role or user a
+// deterministic one (RoleID, UserID). So the owner-id tag the function
+// computes is the aws:userid the model gives the same principal's requests.
+type fakeIAM struct{ a *Assembly }
+
+func (f fakeIAM) GetRole(_ context.Context, in *iam.GetRoleInput, _ ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
+	name := aws.ToString(in.RoleName)
+	id, err := f.a.RoleID(name)
+	if err != nil {
+		return nil, err
+	}
+	return &iam.GetRoleOutput{Role: &iamtypes.Role{RoleName: in.RoleName, RoleId: aws.String(id)}}, nil
+}
+
+func (f fakeIAM) GetUser(_ context.Context, in *iam.GetUserInput, _ ...func(*iam.Options)) (*iam.GetUserOutput, error) {
+	return &iam.GetUserOutput{User: &iamtypes.User{UserName: in.UserName, UserId: aws.String(UserID(aws.ToString(in.UserName)))}}, nil
+}
+
+// RoleID is the unique ID (AROA...) of the role named name: its RoleId
+// attribute when the catalog template creates it, else a deterministic one
+// (a role outside the templates: a spoke's analysts, an SSO role).
+func (a *Assembly) RoleID(name string) (string, error) {
+	for _, id := range a.Catalog.IDs() {
+		if a.Catalog.Resources[id].Type != "AWS::IAM::Role" {
+			continue
+		}
+		ph, err := a.catalog.resource(id)
+		if err != nil {
+			return "", err
+		}
+		if ph.ref == name {
+			rid, _ := ph.attrs["RoleId"].(string)
+			return rid, nil
+		}
+	}
+	return "AROA" + strings.ToUpper(hexID("role/"+name, 17)), nil
+}
+
+// UserID is the deterministic unique ID (AIDA...) of the IAM user named
+// name.
+func UserID(name string) string { return "AIDA" + strings.ToUpper(hexID("user/"+name, 17)) }
 
 // functionByArn finds the catalog's Lambda function with that ARN.
 func (a *Assembly) functionByArn(arn any) (string, error) {
@@ -204,7 +257,16 @@ func (a *Assembly) identity(kind, id, persona string) (*Identity, error) {
 	name, _ := ph.ref.(string)
 	arn, _ := ph.attrs["Arn"].(string)
 	roleID, _ := ph.attrs["RoleId"].(string)
-	idn := &Identity{Key: label, RoleName: name, Arn: arn, RoleID: roleID}
+	idn := &Identity{Key: label, RoleName: name, Arn: arn, RoleID: roleID, Tags: map[string]string{}}
+	for _, t := range asList(props["Tags"]) {
+		m, _ := t.(map[string]any)
+		k, _ := str(m["Key"])
+		v, err := str(m["Value"])
+		if err != nil {
+			return nil, fmt.Errorf("%s: tag %s: %w", label, k, err)
+		}
+		idn.Tags[k] = v
+	}
 	trust, _ := props["AssumeRolePolicyDocument"].(map[string]any)
 	idn.Trust = Policy{Name: label + " trust policy", Document: trust}
 	inline, _ := props["Policies"].([]any)
@@ -281,6 +343,39 @@ func (a *Assembly) managedPolicy(arn any) (*Policy, error) {
 	return nil, fmt.Errorf("%v: not a managed policy of the catalog template (an AWS managed policy's document is not in the templates)", arn)
 }
 
+// endpointPolicy returns the policy of the VPC endpoint key locates, its ID
+// and its VPC's. An endpoint without a PolicyDocument has AWS's default
+// policy, which allows everything
+// (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html).
+func (a *Assembly) endpointPolicy(key string) (*Policy, string, string, error) {
+	loc, err := a.Locate(key)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if loc.Template != Catalog || a.Catalog.Resources[loc.LogicalID].Type != "AWS::EC2::VPCEndpoint" {
+		return nil, "", "", fmt.Errorf("%s is not a VPC endpoint of the catalog", key)
+	}
+	props, err := a.catalog.properties(loc.LogicalID)
+	if err != nil {
+		return nil, "", "", err
+	}
+	id, err := a.catalog.ref(loc.LogicalID)
+	if err != nil {
+		return nil, "", "", err
+	}
+	vpce, _ := id.(string)
+	vpc, _ := props["VpcId"].(string)
+	doc, ok := props["PolicyDocument"].(map[string]any)
+	name := key + " endpoint policy"
+	if !ok {
+		name = key + " endpoint policy (none: AWS's full-access default)"
+		doc = map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+			"Sid": "DefaultFullAccess", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+		}}}
+	}
+	return &Policy{Name: name, Document: doc}, vpce, vpc, nil
+}
+
 // asList returns a resolved value as a list of values.
 func asList(v any) []any {
 	switch v := v.(type) {
@@ -297,6 +392,17 @@ func asList(v any) []any {
 // Lambda permissions and role trust policies (for sts:AssumeRole), the
 // product's roles as launched by persona.
 func (a *Assembly) resourcePolicies(persona string) (map[string]*Policy, error) {
+	if p, ok := a.policies[persona]; ok {
+		return p, nil
+	}
+	p, err := a.buildResourcePolicies(persona)
+	if err == nil {
+		a.policies[persona] = p
+	}
+	return p, err
+}
+
+func (a *Assembly) buildResourcePolicies(persona string) (map[string]*Policy, error) {
 	out := map[string]*Policy{}
 	add := func(arn string, p Policy) {
 		if cur, ok := out[arn]; ok {

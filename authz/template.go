@@ -85,6 +85,15 @@ type Assembly struct {
 
 	catalog  *resolver
 	products map[string]*resolver
+	// located and policies memoize Locate and resourcePolicies, which the
+	// naming of every statement and every request would otherwise repeat.
+	located  map[string]locateResult
+	policies map[string]map[string]*Policy
+}
+
+type locateResult struct {
+	loc Located
+	err error
 }
 
 // LoadAssembly reads the catalog template (the assembly's one stack) and the
@@ -107,7 +116,7 @@ func LoadAssembly(dir string, env Env) (*Assembly, error) {
 		return nil, fmt.Errorf("assembly %s: manifest.json: %w", dir, err)
 	}
 	var stacks []string
-	a := &Assembly{Dir: dir, Env: env, products: map[string]*resolver{}}
+	a := &Assembly{Dir: dir, Env: env, products: map[string]*resolver{}, located: map[string]locateResult{}, policies: map[string]map[string]*Policy{}}
 	for id, art := range m.Artifacts {
 		if art.Type != "aws:cloudformation:stack" {
 			continue

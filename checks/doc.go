@@ -9,8 +9,8 @@ import (
 )
 
 // Markdown returns docs/suppressions.md: every suppression of a catalog
-// stack (with every optional part present) and of the pipeline stack, with
-// its reason. `go generate ./checks` writes it; a test keeps the file equal.
+// stack (with every optional part present), of the pipeline stack and of its
+// cross-region support stacks, with its reason. `go generate ./checks` writes it; a test keeps the file equal.
 func Markdown() string {
 	var b strings.Builder
 	b.WriteString(`# cdk-nag suppressions
@@ -29,9 +29,10 @@ catalog's name and ` + "`<owner_repo>`" + ` the pipeline's repository with ` + "
 	rows := [][]Suppression{
 		catalogSuppressions(all, "WorkspacesBucket...", "<stackName>", []string{"arn:aws:s3:::<data-bucket>/<prefix>"}),
 		Pipeline("<owner>/<repo>"),
+		CrossRegionSupport(),
 	}
 	for i, list := range rows {
-		stack := []string{"catalog", "pipeline"}[i]
+		stack := []string{"catalog", "pipeline", "pipeline's cross-region support"}[i]
 		for _, s := range dedupe(list) {
 			applies := make([]string, len(s.AppliesTo))
 			for j, a := range s.AppliesTo {

@@ -94,28 +94,40 @@ func catalogSuppressions(has func(string) bool, bucket, catalog string, dataBuck
 				"SearchProducts shows only this portfolio's products, and the provisioned-product actions are limited by " +
 				"servicecatalog:userLevel=self to what the analyst launched."},
 			Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{finding("sagemaker", "notebook-instance/sc-*")},
-				"Opening a notebook is limited to catalog notebooks (sc-*) whose Service Catalog tag " +
-					"aws:servicecatalog:provisioningPrincipalArn is this role or one of its sessions."},
-			Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{
-				finding("cloudformation", "stack/SC-*"),
-				finding("ssm", "automation-execution/*"),
-				`/^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition\/<NotebookActions[A-Za-z]+Document[A-F0-9]+>:\*$/`,
-			}, "Self-service actions: Service Catalog lists the provisioned stack's resources (SC-* stacks) and starts the " +
-				"action's automation (every version of the catalog's three documents) with the analyst's credentials; an " +
-				"automation execution's ID is not known in advance."})
+				"Opening a notebook is limited to catalog notebooks (sc-*) whose sagemaker-catalog:owner-id tag, written by " +
+					"the workspace function at launch, equals the caller's aws:userid: their own, as a person."},
+			Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{finding("cloudformation", "stack/SC-*")},
+				"Self-service actions: the console lists a provisioned stack's resources (the action's target) with the " +
+					"analyst's credentials; Service Catalog names those stacks SC-<account>-pp-<id>."})
 	}
 	if has("Network/Vpc") {
 		out = append(out, noInline("Network/Vpc/FlowLog/IAMRole")...)
 	}
-	for _, id := range []string{"StopRole", "StartRole", "OpenRole"} {
-		path := "NotebookActions/" + id
+	for _, id := range []string{"Stop", "Start"} {
+		path := "NotebookActions/" + id + "Policy"
 		if !has(path) {
 			continue
 		}
 		out = append(out, noInline(path)...)
-		out = append(out, Suppression{path, "AwsSolutions-IAM5", []string{finding("sagemaker", "notebook-instance/sc-*")},
-			"The action's role may call one SageMaker API (and DescribeNotebookInstance) on catalog notebooks (sc-*); its " +
-				"document acts on the one notebook Service Catalog passes, from a provisioned product the analyst owns."})
+		out = append(out, Suppression{path, "AwsSolutions-IAM5", []string{
+			finding("sagemaker", "notebook-instance/sc-*"),
+			finding("ssm", "automation-execution/*"),
+			`/^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition\/<NotebookActions` + id + `Document[A-F0-9]+>:\*$/`,
+		}, "The action's role calls one SageMaker API (with DescribeNotebookInstance and ListTags for its owner check) on " +
+			"catalog notebooks (sc-*); its automation acts on the one notebook Service Catalog passes, from a provisioned " +
+			"product the caller owns. Service Catalog starts every version of the action's own document with it (the new " +
+			"execution, whose ID is not known in advance, is a resource of that call too); the " +
+			"script reads its own execution, whose ID is not known in advance."})
+		if id == "Start" {
+			out = append(out, Suppression{path, "AwsSolutions-IAM5", []string{
+				"Resource::*",
+				finding("ec2", "network-interface/*"),
+				"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role" + names.NotebookRolePath(catalog, "<AWS::Region>") + "*",
+			}, "Starting a notebook does with its caller's permissions what creating it did: it passes the notebook's role " +
+				"(the catalog's notebook roles, only to SageMaker), creates its network interface (whose ID is not known in " +
+				"advance; ec2:Subnet limits it to the catalog's subnets) and describes the network (EC2 Describe actions " +
+				"have no resource-level permissions)."})
+		}
 	}
 	return out
 }
@@ -125,8 +137,10 @@ func catalogSuppressions(has func(string) bool, bucket, catalog string, dataBuck
 func leaseSuppressions(bucket, catalog string, dataBucketArns []string, finding func(service, rest string) string, noInline func(string) []Suppression) []Suppression {
 	var out []Suppression
 	workspaceBucket := "Resource::<" + bucket + ".Arn>"
+	// A function's log group ends with the stack instance
+	// (internal/arns.StackInstance), which cdk-nag prints as its intrinsic.
 	logStreams := func(group string) string {
-		return finding("logs", "log-group:"+group+":log-stream:*")
+		return finding("logs", "log-group:"+group+`/{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}:log-stream:*`)
 	}
 	replication := "Versioning keeps every replaced or deleted version for 30 days, which is what protects the work " +
 		"against mistakes; a replica in another region is an organisation's choice of cost and data residency " +
@@ -146,27 +160,32 @@ func leaseSuppressions(bucket, catalog string, dataBucketArns []string, finding 
 					"provisioned stack; an asynchronous dead-letter queue would never receive anything."})
 		}
 	}
-	notebookWildcards := []string{
-		logStreams("/aws/sagemaker/NotebookInstances"),
-		finding("sagemaker", "notebook-instance/*"),
-		workspaceBucket + "/" + names.WorkspacePrefix + "*",
-	}
+	var dataObjects []string
 	for _, o := range workspaces.DataObjectArns(dataBucketArns) {
-		notebookWildcards = append(notebookWildcards, "Resource::"+o)
+		dataObjects = append(dataObjects, "Resource::"+o)
 	}
-	policyReason := "SageMaker writes a notebook's logs to streams named after it in /aws/sagemaker/NotebookInstances; " +
-		"the data-lake object ARNs are the configured buckets and prefixes. In the boundary: the workspaces of all owners " +
-		"(owners/*), which each notebook role's own policy narrows to its owner's prefix, and stopping a notebook " +
-		"(notebook-instance/*) only with the tag sagemaker-catalog:stack of a Service Catalog stack, which each role " +
-		"narrows to its own stack."
+	owner := "<aws:PrincipalTag/" + names.TagOwner + ">"
+	boundaryWildcards := append([]string{
+		"Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/NotebookInstances:log-stream:" + names.NotebookNamePrefix + "*",
+		finding("sagemaker", "notebook-instance/"+names.NotebookNamePrefix+"*"),
+		workspaceBucket + "/" + names.WorkspacePrefix + owner + "/*",
+		workspaceBucket + "/" + names.StatusPrefix + owner + "/*",
+	}, dataObjects...)
+	dataReason := "The data-lake object ARNs are the buckets and prefixes the platform team configured (dataBucketArns), " +
+		"the same for every notebook."
+	boundaryReason := "Everything a notebook role may ever do: its own owner's workspace and status (the owner its role is " +
+		"tagged with, aws:PrincipalTag), log streams and stopping of catalog notebooks (sc-*), which each role's own " +
+		"policy narrows to its own notebook; the data-lake object ARNs are the configured buckets and prefixes."
 	out = append(out,
-		Suppression{"Workspaces/NotebookPolicy", "AwsSolutions-IAM5", notebookWildcards, policyReason},
-		Suppression{"Workspaces/NotebookBoundary", "AwsSolutions-IAM5", notebookWildcards, policyReason},
-		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role" + names.NotebookRolePath(catalog) + "*"},
+		Suppression{"Workspaces/NotebookBoundary", "AwsSolutions-IAM5", boundaryWildcards, boundaryReason},
+		Suppression{"LaunchRole", "AwsSolutions-IAM5", []string{"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role" + names.NotebookRolePath(catalog, "<AWS::Region>") + "*"},
 			"Each notebook's role is created by its template under the catalog's path, with a name CloudFormation " +
 				"generates; creating and changing one requires the catalog's permissions boundary (iam:PermissionsBoundary) " +
 				"and attaching only the catalog's notebook policy (iam:PolicyARN), and the boundary can never be removed."},
 	)
+	if len(dataObjects) > 0 {
+		out = append(out, Suppression{"Workspaces/NotebookPolicy", "AwsSolutions-IAM5", dataObjects, dataReason})
+	}
 	for _, id := range []string{"Janitor/FunctionRole", "Workspaces/FunctionRole", "Janitor/ScheduleRole"} {
 		out = append(out, noInline(id)...)
 	}
@@ -174,17 +193,22 @@ func leaseSuppressions(bucket, catalog string, dataBucketArns []string, finding 
 		Suppression{"Janitor/FunctionRole", "AwsSolutions-IAM5", []string{
 			"Resource::*",
 			finding("sagemaker", "notebook-instance/sc-*"),
-			workspaceBucket + "/" + names.WorkspacePrefix + "*/" + names.StatusDir + "*",
+			workspaceBucket + "/" + names.StatusPrefix + "*",
 			logStreams(names.FunctionLogGroups(catalog) + "janitor"),
-		}, "ListNotebookInstances and TerminateProvisionedProduct have no resource-level permissions (the janitor " +
-			"terminates only the provisioned products its notebooks' tags name); it reads the tags of catalog notebooks " +
-			"(sc-*) and may add only its notice tag (aws:TagKeys); it reads only the sync status objects of the " +
-			"workspaces; its log streams are named by Lambda."},
+		}, "ListNotebookInstances, DescribeProvisionedProduct and TerminateProvisionedProduct have no resource-level " +
+			"permissions (the janitor terminates only the provisioned products Service Catalog reports as launched with " +
+			"the catalog's launch role, from its product); it reads the tags of catalog notebooks (sc-*) and may add only " +
+			"its notice tag (aws:TagKeys); it reads only the sync status objects (status/*), apart from the workspaces; " +
+			"its log streams are named by Lambda."},
 		Suppression{"Workspaces/FunctionRole", "AwsSolutions-IAM5", []string{
 			finding("cloudformation", "stack/SC-*/*"),
 			logStreams(names.FunctionLogGroups(catalog) + "workspace"),
+			"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*",
+			"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*",
 		}, "It reads the tags of the stack that calls it: Service Catalog names those stacks SC-<account>-pp-<id> " +
-			"(the stack ID follows); its log streams are named by Lambda."},
+			"(the stack ID follows); its log streams are named by Lambda; it reads the role or user that launched the " +
+			"notebook (iam:GetRole, iam:GetUser: the unique ID that aws:userid carries), which may be any principal of " +
+			"the account the portfolio admits (principal patterns), and reading one changes nothing."},
 	)
 	return out
 }
@@ -309,22 +333,40 @@ func Pipeline(repository string) []Suppression {
 			out = append(out, Suppression{Path: project, Rule: pack + "-CodeBuildProjectSourceRepoUrl", Reason: codeBuildSourceReason})
 		}
 	}
-	out = append(out, ArtifactBucket("Pipeline/Pipeline/ArtifactsBucket")...)
+	out = append(out, ArtifactStore("Pipeline/Pipeline/ArtifactsBucket")...)
 	return out
 }
 
-// artifactsReason explains the suppressions of pipeline artifact buckets.
-const artifactsReason = "The pipeline's artifacts are transient build outputs, made again from the repository on every run; " +
-	"the CDK encrypts the bucket with the pipeline's rotating KMS key, blocks public access and enforces TLS. " +
-	"Access logs, versions and replicas of them would protect nothing that is not in the repository already."
+// CrossRegionSupport lists the findings of a cross-region support stack
+// the pipeline adds for each other region a stage deploys to: the CDK's
+// replication bucket and the bucket of its access logs.
+func CrossRegionSupport() []Suppression {
+	return ArtifactStore("Default/CrossRegionCodePipelineReplicationBucket")
+}
 
-// ArtifactBucket lists the findings of a pipeline's artifact bucket at path.
-func ArtifactBucket(path string) []Suppression {
-	out := []Suppression{{Path: path, Rule: "AwsSolutions-S1", Reason: artifactsReason}}
+// artifactsReason explains why a pipeline's artifact bucket has no replica.
+const artifactsReason = "The pipeline's artifacts are transient build outputs, made again from the repository on every run and " +
+	"expired after 30 days; the bucket is versioned, logs its access, is encrypted with the pipeline's rotating KMS key, blocks " +
+	"public access and enforces TLS. A replica in another region would protect nothing that is not in the repository already."
+
+// artifactsAccessLogsReason explains why the bucket of an artifact bucket's
+// access logs has no replica.
+const artifactsAccessLogsReason = "The bucket receives the server access logs of the pipeline's artifact bucket in its region " +
+	"(stacks.PipelineStack.AccessLogs); it is versioned and kept when the stack is deleted. A replica in another region is an " +
+	"organisation's choice of cost and data residency (add a replication rule to the bucket where one is required)."
+
+// ArtifactStore lists the findings of a pipeline's artifact bucket at path
+// and of the bucket beside it, ArtifactsAccessLogs, that receives its
+// server access logs.
+func ArtifactStore(path string) []Suppression {
+	var out []Suppression
 	for _, pack := range []string{"HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"} {
-		for _, rule := range []string{"S3BucketLoggingEnabled", "S3BucketReplicationEnabled", "S3BucketVersioningEnabled"} {
-			out = append(out, Suppression{Path: path, Rule: pack + "-" + rule, Reason: artifactsReason})
-		}
+		out = append(out,
+			Suppression{path, pack + "-S3BucketReplicationEnabled", nil, artifactsReason},
+			Suppression{"ArtifactsAccessLogs", pack + "-S3BucketReplicationEnabled", nil, artifactsAccessLogsReason},
+			Suppression{"ArtifactsAccessLogs", pack + "-S3DefaultEncryptionKMS", nil,
+				"S3 delivers server access logs only to buckets encrypted with S3-managed keys (SSE-S3), not SSE-KMS."},
+		)
 	}
 	return out
 }
@@ -342,7 +384,7 @@ func find(stack awscdk.Stack, path string) constructs.IConstruct {
 
 // Apply records the suppressions on every catalog and pipeline stack under
 // scope (an App or a Stage): Catalog for the stacks that hold a notebook
-// product, Pipeline for the pipeline stack, ArtifactBucket for a
+// product, Pipeline for the pipeline stack, CrossRegionSupport for a
 // cross-region support stack. Without the packs (checks/nag) they are inert
 // metadata.
 func Apply(scope constructs.IConstruct, catalog, repository string, dataBucketArns []string) {
@@ -357,7 +399,7 @@ func Apply(scope constructs.IConstruct, catalog, repository string, dataBucketAr
 		case find(stack, "Pipeline/Pipeline") != nil:
 			Suppress(stack, Pipeline(repository))
 		case strings.HasPrefix(*c.Node().Id(), "cross-region-stack-"):
-			Suppress(stack, ArtifactBucket("Default/CrossRegionCodePipelineReplicationBucket"))
+			Suppress(stack, CrossRegionSupport())
 		}
 	}
 }

@@ -3,7 +3,6 @@ package stacks_test
 import (
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -11,68 +10,37 @@ import (
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
 )
 
+// The hub composes the actions with the notebooks' network, key and roles,
+// and analysts run them through Service Catalog only.
 func TestSelfServiceActions(t *testing.T) {
 	s := onDefaults(t)
-	require.Len(t, s.hub.Actions.Actions, 3)
-	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::ServiceAction"), jsii.Number(3))
-	s.tmpl.ResourceCountIs(jsii.String("AWS::SSM::Document"), jsii.Number(3))
-	// One association per action and product version.
-	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::ServiceActionAssociation"), jsii.Number(3))
+	require.Len(t, s.hub.Actions.Actions, 2, "Stop and Start: opening needs no action")
+	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::ServiceAction"), jsii.Number(2))
+	s.tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::ServiceActionAssociation"), jsii.Number(2))
 
-	apis := map[string]string{}
-	for _, a := range s.hub.Actions.Actions {
-		apis[a.Name] = a.Api
+	start := s.hub.Actions.Actions[1]
+	require.Equal(t, "StartNotebook", start.Name)
+	policies := s.tmpl.FindResources(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"Properties": map[string]any{"Roles": []any{map[string]any{"Ref": id(s, start.Role)}}},
+	})
+	require.Len(t, *policies, 1)
+	for _, p := range *policies {
+		doc := testutil.JSON((*p)["Properties"])
+		// Starting needs what creating did, on the hub's own key, network and notebook roles.
+		assert.Contains(t, doc, id(s, s.hub.NotebookKey))
+		assert.Contains(t, doc, `"iam:PassedToService":"sagemaker.amazonaws.com"`)
+		assert.Contains(t, doc, `/notebooks/*`)
+		assert.Contains(t, doc, "ec2:CreateNetworkInterface")
 	}
-	assert.Equal(t, map[string]string{
-		"StopNotebook": "StopNotebookInstance", "StartNotebook": "StartNotebookInstance", "OpenNotebook": "CreatePresignedNotebookInstanceUrl",
-	}, apis)
+	trust := testutil.JSON(resource(t, s, start.Role)["Properties"].(map[string]any)["AssumeRolePolicyDocument"])
+	assert.Contains(t, trust, `"servicecatalog.amazonaws.com"`, "Service Catalog assumes it to start the automation")
+	assert.Contains(t, trust, `"ssm.amazonaws.com"`, "SSM assumes it to run the automation")
 
-	for _, a := range s.hub.Actions.Actions {
-		s.tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::ServiceAction"), map[string]any{
-			"Name": a.Name, "DefinitionType": "SSM_AUTOMATION",
-			"Definition": assertions.Match_ArrayWith(&[]any{
-				map[string]any{"Key": "AssumeRole", "Value": assertions.Match_AnyValue()},
-				map[string]any{"Key": "Parameters", "Value": `[{"Name":"NotebookInstanceArn","Type":"TARGET"}]`},
-			}),
-		})
-	}
-	for _, d := range s.json.Resources("AWS::SSM::Document") {
-		props := d["Properties"].(map[string]any)
-		assert.Equal(t, "Automation", props["DocumentType"])
-		assert.Equal(t, "/AWS::SageMaker::NotebookInstance", props["TargetType"], "Service Catalog passes the notebook as TARGET")
-		content := props["Content"].(map[string]any)
-		pattern := content["parameters"].(map[string]any)["NotebookInstanceArn"].(map[string]any)["allowedPattern"].(string)
-		assert.Contains(t, pattern, ":notebook-instance/sc-", "only catalog notebooks")
-		script := content["mainSteps"].([]any)[0].(map[string]any)["inputs"].(map[string]any)["Script"].(string)
-		assert.Contains(t, script, "split('/')[-1]")
-	}
-
-	// Each action's role calls one SageMaker API (and Describe) on catalog notebooks only.
-	for _, a := range s.hub.Actions.Actions {
-		roles := s.tmpl.FindResources(jsii.String("AWS::IAM::Role"), map[string]any{
-			"Properties": map[string]any{"Description": assertions.Match_StringLikeRegexp(jsii.String(a.Name))},
-		})
-		require.Len(t, *roles, 1, a.Name)
-		for _, r := range *roles {
-			props := (*r)["Properties"].(map[string]any)
-			assert.Contains(t, testutil.JSON(props["AssumeRolePolicyDocument"]), `"Service":"ssm.amazonaws.com"`)
-			st := statements(testutil.Template{"Resources": map[string]any{"R": props}})
-			var actions []string
-			for _, x := range st {
-				if x["Principal"] == nil {
-					actions = append(actions, asList(x["Action"])...)
-					assert.Contains(t, testutil.JSON(x["Resource"]), ":notebook-instance/sc-*")
-				}
-			}
-			assert.ElementsMatch(t, []string{"sagemaker:" + a.Api, "sagemaker:DescribeNotebookInstance"}, actions)
-		}
-	}
-
-	// The analyst may run them on what it launched, and pass only the actions' roles to SSM.
-	analyst := statementsWithSid(t, resource(t, s, s.hub.AnalystRole)["Properties"], "RunSelfServiceActions")
-	assert.Contains(t, asList(analyst["Action"]), "servicecatalog:ExecuteProvisionedProductServiceAction")
-	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"servicecatalog:userLevel": "self"}}, analyst["Condition"])
-	pass := statementsWithSid(t, resource(t, s, s.hub.AnalystRole)["Properties"], "PassActionRoles")
-	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}}, pass["Condition"])
-	assert.Len(t, pass["Resource"], 3)
+	// The analyst runs actions on what they launched, and starts no automation themselves.
+	policy := resource(t, s, s.hub.Analysts.Policy)["Properties"]
+	manage := statementsWithSid(t, policy, "ManageOwnNotebooks")
+	assert.Contains(t, asList(manage["Action"]), "servicecatalog:ExecuteProvisionedProductServiceAction")
+	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"servicecatalog:userLevel": "self"}}, manage["Condition"])
+	assert.NotContains(t, testutil.JSON(policy), "ssm:")
+	assert.NotContains(t, testutil.JSON(policy), "iam:PassRole")
 }

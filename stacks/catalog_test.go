@@ -216,30 +216,39 @@ func TestDefaultCatalog(t *testing.T) {
 
 func TestAnalystRoleIsServiceCatalogEndUserOnly(t *testing.T) {
 	s := onDefaults(t)
-	roles := s.tmpl.FindResources(jsii.String("AWS::IAM::Role"), map[string]any{
-		"Properties": map[string]any{"Description": assertions.Match_StringLikeRegexp(jsii.String("^Data analysts"))},
-	})
-	require.Len(t, *roles, 1)
-	for _, r := range *roles {
-		// Its session name names the workspace owner: only your own user name.
-		assert.Contains(t, testutil.JSON((*r)["Properties"].(map[string]any)["AssumeRolePolicyDocument"]),
-			`"Condition":{"StringEquals":{"sts:RoleSessionName":"${aws:username}"}}`)
-		policy := testutil.JSON((*r)["Properties"].(map[string]any)["Policies"])
-		for _, a := range []string{"servicecatalog:ProvisionProduct", "servicecatalog:TerminateProvisionedProduct", "servicecatalog:SearchProducts"} {
-			assert.Contains(t, policy, a)
-		}
-		assert.Contains(t, policy, `"servicecatalog:userLevel":"self"`)
-		for _, svc := range []string{"ec2:", "s3:", "cloudformation:Create", "cloudformation:Update", "cloudformation:Delete", "kms:", `"sagemaker:CreateNotebookInstance"`, "sagemaker:Stop", "sagemaker:Delete"} {
-			assert.NotContains(t, policy, svc, "the analyst acts through Service Catalog only")
-		}
-		// Opening: only notebooks Service Catalog tagged as launched through this role.
-		open := statementsWithSid(t, (*r)["Properties"], "OpenNotebooksLaunchedThroughThisRole")
-		assert.Equal(t, []string{"sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:DescribeNotebookInstance"}, asList(open["Action"]))
-		cond := testutil.JSON(open["Condition"])
-		assert.Contains(t, cond, `"aws:ResourceTag/aws:servicecatalog:provisioningPrincipalArn"`)
-		assert.Contains(t, cond, ":assumed-role/SageMakerCatalog-analyst/*")
-		assert.Contains(t, cond, ":role/SageMakerCatalog-analyst")
+	role := resource(t, s, s.hub.AnalystRole)["Properties"].(map[string]any)
+	// Its session name names the workspace owner: only your own user name.
+	assert.Contains(t, testutil.JSON(role["AssumeRolePolicyDocument"]), `"Condition":{"StringEquals":{"sts:RoleSessionName":"${aws:username}"}}`)
+	assert.Equal(t, []any{map[string]any{"Ref": id(s, s.hub.Analysts.Policy)}}, role["ManagedPolicyArns"], "the analysts' managed policy, and nothing else")
+	assert.Nil(t, role["Policies"])
+	policyProps := resource(t, s, s.hub.Analysts.Policy)["Properties"].(map[string]any)
+	policy := testutil.JSON(policyProps["PolicyDocument"])
+	for _, a := range []string{"servicecatalog:ProvisionProduct", "servicecatalog:TerminateProvisionedProduct", "servicecatalog:SearchProducts",
+		"servicecatalog:ExecuteProvisionedProductServiceAction", "servicecatalog:DescribeRecord"} {
+		assert.Contains(t, policy, a)
 	}
+	// It has no resource-level permissions or condition keys: it would show
+	// everyone's outputs; outputs are in the caller's own records.
+	assert.NotContains(t, policy, "servicecatalog:GetProvisionedProductOutputs")
+	assert.Contains(t, policy, `"servicecatalog:userLevel":"self"`)
+	for _, svc := range []string{"ec2:", "s3:", "ssm:", "iam:", "cloudformation:Create", "cloudformation:Update", "cloudformation:Delete", "kms:",
+		`"sagemaker:CreateNotebookInstance"`, "sagemaker:Stop", "sagemaker:Start", "sagemaker:Delete", "sagemaker:AddTags"} {
+		assert.NotContains(t, policy, svc, "the analyst acts through Service Catalog only (and opens their own notebooks)")
+	}
+	// Opening: only notebooks whose owner-id tag is the caller, as a person.
+	open := statementsWithSid(t, policyProps, "OpenOwnNotebooks")
+	assert.Equal(t, []string{"sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:DescribeNotebookInstance"}, asList(open["Action"]))
+	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/sagemaker-catalog:owner-id": "${aws:userid}"}}, open["Condition"])
+	s.tmpl.HasOutput(jsii.String("AnalystPolicyName"), map[string]any{})
+}
+
+// With your own principals, the catalog creates no role but still the
+// analysts' policy, for them to attach.
+func TestAnalystPolicyWithoutTheRole(t *testing.T) {
+	s := onConfigured(t)
+	assert.Nil(t, s.hub.AnalystRole)
+	require.NotNil(t, s.hub.Analysts.Policy)
+	assert.Contains(t, testutil.JSON(resource(t, s, s.hub.Analysts.Policy)), "OpenOwnNotebooks")
 }
 
 // TestNoWildcards checks every IAM statement of the catalog: exact actions,
@@ -247,8 +256,8 @@ func TestAnalystRoleIsServiceCatalogEndUserOnly(t *testing.T) {
 func TestNoWildcards(t *testing.T) {
 	allowed := map[string]bool{
 		"NotebookNetworkDescribe": true, "ServiceCatalogTemplateChecks": true, "ServiceCatalogTemplateRead": true,
-		"FindProducts": true, "ManageOwnNotebooks": true, "RunSelfServiceActions": true,
-		"ListNotebooks": true, "TerminateExpiredNotebooks": true,
+		"FindProducts": true, "ManageOwnNotebooks": true,
+		"ListNotebooks": true, "VerifyProvisionedProducts": true, "TerminateExpiredNotebooks": true,
 	}
 	for name, s := range map[string]*synthesized{"defaults": onDefaults(t), "configured": onConfigured(t)} {
 		for _, stmt := range statements(s.json) {
@@ -338,7 +347,7 @@ func TestDataAccessIsReadOnlyByDefault(t *testing.T) {
 			assert.Contains(t, testutil.JSON(st["Resource"]), id(s, s.parts.Workspaces.Bucket), testutil.JSON(st))
 		}
 	}
-	assert.Equal(t, 1, writes, "the boundary's workspace statement")
+	assert.Equal(t, 2, writes, "the boundary's workspace and status statements")
 }
 
 func TestSameCompositionForAppAndStage(t *testing.T) {

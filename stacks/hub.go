@@ -29,6 +29,8 @@ type Hub struct {
 	Portfolio awsservicecatalog.IPortfolio
 	Product   *product.Product
 	Actions   *actions.Actions
+	// Analysts holds the analysts' managed policy (and role).
+	Analysts *analystrole.AnalystRole
 	// Principals holds the configured principals; AnalystRole is created
 	// instead when none is configured. One of them is nil.
 	Principals  *principals.Principals
@@ -71,16 +73,29 @@ func NewHub(scope constructs.Construct, id *string, props *Props) *Hub {
 	})
 	h.Portfolio.AddProduct(h.Product.Product)
 	h.Actions = actions.New(stack, jsii.String("NotebookActions"), &actions.Props{
-		Product:  h.Product.Product,
-		Versions: jsii.Number(len(versions)),
+		Product:          h.Product.Product,
+		Versions:         jsii.Number(len(versions)),
+		NotebookRoleArns: []*string{h.notebookRoles()},
+		KmsKeyArns:       []*string{h.NotebookKey.KeyArn()},
+		SubnetIds:        h.Network.SubnetIds,
+		SecurityGroupIds: h.Network.SecurityGroupIds,
 	})
 
-	if len(cfg.PrincipalArns) == 0 && len(cfg.PrincipalPatterns) == 0 {
-		h.AnalystRole = analystrole.New(stack, jsii.String("AnalystRole"), &analystrole.Props{
-			Product:    h.Product.Product,
-			RoleName:   jsii.String(names.AnalystRole(cfg.StackName)),
-			Statements: h.Actions.EndUserStatements(),
-		}).Role
+	// The analysts' policy, for the created role or for your own roles (an
+	// IAM Identity Center permission set refers to it by name).
+	analysts := &analystrole.Props{
+		Product:    h.Product.Product,
+		PolicyName: jsii.String(names.AnalystPolicy(cfg.StackName, *stack.Region())),
+	}
+	createRole := len(cfg.PrincipalArns) == 0 && len(cfg.PrincipalPatterns) == 0
+	if createRole {
+		analysts.RoleName = jsii.String(names.AnalystRole(cfg.StackName, *stack.Region()))
+	}
+	h.Analysts = analystrole.New(stack, jsii.String("AnalystRole"), analysts)
+	output(stack, "AnalystPolicyName", "Give your analysts' roles this managed policy (an IAM Identity Center permission set: as a customer managed policy)",
+		analysts.PolicyName)
+	if createRole {
+		h.AnalystRole = h.Analysts.Role
 		h.Portfolio.GiveAccessToRole(h.AnalystRole)
 	} else {
 		h.Principals = principals.New(stack, jsii.String("Principals"), &principals.Props{
@@ -96,6 +111,7 @@ func NewHub(scope constructs.Construct, id *string, props *Props) *Hub {
 	h.LaunchRole = launchrole.New(stack, jsii.String("LaunchRole"), lr)
 	// Service Catalog must find the parameters when it launches a notebook.
 	h.LaunchRole.Node().AddDependency(h.Workspaces.Parameters)
+	h.addJanitor(stack, cfg, h.LaunchRole.Role, h.Product.Product.ProductId())
 
 	// Shared accounts get the portfolio with its TagOptions; the constraint
 	// names the launch role, which each of them creates (a spoke stack).

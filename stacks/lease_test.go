@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
 )
@@ -16,7 +17,9 @@ func TestWorkspaceBucket(t *testing.T) {
 	b := resource(t, s, s.parts.Workspaces.Bucket)
 	assert.Equal(t, "Retain", b["DeletionPolicy"], "the analysts' work outlives the stack")
 	p := b["Properties"].(map[string]any)
-	assert.Equal(t, map[string]any{"Fn::Join": []any{"-", []any{"sagemakercatalog-ws", map[string]any{"Ref": "AWS::AccountId"}, map[string]any{"Ref": "AWS::Region"}}}}, p["BucketName"])
+	// A generated name: the retained bucket of a deleted stack does not
+	// block the next deployment (workspaceBucketName takes it back).
+	assert.NotContains(t, p, "BucketName")
 	enc := testutil.JSON(p["BucketEncryption"])
 	assert.Contains(t, enc, `"SSEAlgorithm":"aws:kms"`)
 	assert.Contains(t, enc, `"KMSMasterKeyID":{"Fn::GetAtt":["NotebookKey`)
@@ -43,32 +46,59 @@ func TestWorkspaceBucket(t *testing.T) {
 // The launch role may create notebook roles only under the catalog's path,
 // only with the boundary, attaching only the shared policy, and can never
 // remove a boundary.
+// workspaceBucketName: a bucket an earlier deployment kept is used again,
+// not created; the catalog's policy goes on it.
+func TestKeptWorkspaceBucket(t *testing.T) {
+	s := catalog(t, map[string]string{"workspaceBucketName": "kept-workspaces", "kmsKeyArn": configuredValues["kmsKeyArn"]})
+	assert.Nil(t, s.parts.Workspaces.Bucket.Node().DefaultChild(), "not created here")
+	for _, b := range s.json.Resources("AWS::S3::Bucket") {
+		assert.NotContains(t, testutil.JSON(b), "workspace", "no workspace bucket is created")
+	}
+	fn := resource(t, s, s.parts.Workspaces.Function)["Properties"].(map[string]any)
+	assert.Equal(t, "kept-workspaces", fn["Environment"].(map[string]any)["Variables"].(map[string]any)["BUCKET"])
+	var found bool
+	for _, bp := range s.json.Resources("AWS::S3::BucketPolicy") {
+		if bp["Properties"].(map[string]any)["Bucket"] == "kept-workspaces" {
+			found = true
+			assert.Contains(t, testutil.JSON(bp), `"aws:SecureTransport":"false"`)
+		}
+	}
+	assert.True(t, found, "the kept bucket gets the catalog's policy")
+	_, err := synthCatalog(map[string]string{"workspaceBucketName": "kept-workspaces"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "kmsKeyArn")
+}
+
 func TestLaunchRoleCreatesOnlyBoundedNotebookRoles(t *testing.T) {
 	s := onDefaults(t)
 	role := resource(t, s, s.hub.LaunchRole.Role)
 	create := statementsWithSid(t, role["Properties"], "CreateRolesWithTheBoundary")
 	assert.Equal(t, []string{"iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"}, asList(create["Action"]))
-	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::", map[string]any{"Ref": "AWS::AccountId"}, ":role/SageMakerCatalog/notebooks/*"}}}, create["Resource"])
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::", map[string]any{"Ref": "AWS::AccountId"},
+		":role/SageMakerCatalog/", map[string]any{"Ref": "AWS::Region"}, "/notebooks/*"}}}, create["Resource"])
 	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:PermissionsBoundary": map[string]any{"Ref": id(s, s.parts.Workspaces.Boundary)}}}, create["Condition"])
 	attach := statementsWithSid(t, role["Properties"], "AttachOnlyTheAllowedPolicies")
 	assert.Equal(t, []string{"iam:AttachRolePolicy", "iam:DetachRolePolicy"}, asList(attach["Action"]))
 	assert.Equal(t, map[string]any{"Ref": id(s, s.parts.Workspaces.Policy)},
 		attach["Condition"].(map[string]any)["ArnEquals"].(map[string]any)["iam:PolicyARN"].([]any)[0])
 	pass := statementsWithSid(t, role["Properties"], "PassNotebookRole")
-	assert.Contains(t, testutil.JSON(pass["Resource"]), ":role/SageMakerCatalog/notebooks/*")
+	assert.Contains(t, testutil.JSON(pass["Resource"]), `":role/SageMakerCatalog/",{"Ref":"AWS::Region"},"/notebooks/*"`)
 	assert.NotContains(t, testutil.JSON(role), "iam:DeleteRolePermissionsBoundary")
 	invoke := statementsWithSid(t, role["Properties"], "ResolveWorkspace")
 	assert.Equal(t, "lambda:InvokeFunction", invoke["Action"])
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id(s, s.parts.Workspaces.Function), "Arn"}}, invoke["Resource"])
 
 	boundary := resource(t, s, s.parts.Workspaces.Boundary)["Properties"].(map[string]any)
-	assert.Equal(t, "SageMakerCatalog-notebook-boundary", boundary["ManagedPolicyName"])
+	// IAM names carry the region: one catalog name in two regions of an account.
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"SageMakerCatalog-", map[string]any{"Ref": "AWS::Region"}, "-notebook-boundary"}}}, boundary["ManagedPolicyName"])
 	doc := testutil.JSON(boundary["PolicyDocument"])
-	assert.Contains(t, doc, `"s3:prefix":"owners/*"`)
-	// Stopping: notebooks whose stack tag is a Service Catalog stack, spelled as the tag holds it.
-	assert.Contains(t, doc, `"Condition":{"StringLike":{"aws:ResourceTag/sagemaker-catalog:stack":"SC-*"}}`)
+	// A notebook role's own owner only (the owner its role is tagged with).
+	assert.Contains(t, doc, `"s3:prefix":"owners/${aws:PrincipalTag/sagemaker-catalog:owner}/*"`)
+	assert.Contains(t, doc, `/status/${aws:PrincipalTag/sagemaker-catalog:owner}/*`)
+	assert.Contains(t, doc, ":notebook-instance/sc-*")
 	assert.NotContains(t, doc, `"Resource":"*"`)
-	assert.Equal(t, "SageMakerCatalog-notebook", resource(t, s, s.parts.Workspaces.Policy)["Properties"].(map[string]any)["ManagedPolicyName"])
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"SageMakerCatalog-", map[string]any{"Ref": "AWS::Region"}, "-notebook"}}},
+		resource(t, s, s.parts.Workspaces.Policy)["Properties"].(map[string]any)["ManagedPolicyName"])
 }
 
 func TestJanitor(t *testing.T) {
@@ -103,16 +133,21 @@ func TestJanitor(t *testing.T) {
 		}
 		actions = append(actions, asList(st["Action"])...)
 		if st["Resource"] == "*" {
-			assert.Contains(t, []string{"ListNotebooks", "TerminateExpiredNotebooks"}, st["Sid"])
+			assert.Contains(t, []string{"ListNotebooks", "VerifyProvisionedProducts", "TerminateExpiredNotebooks"}, st["Sid"])
 		}
 	}
 	slices.Sort(actions)
 	actions = slices.Compact(actions) // kms:Decrypt is in two statements: through S3 and through SNS
 	assert.Equal(t, []string{
 		"kms:Decrypt", "kms:GenerateDataKey", "logs:CreateLogStream", "logs:PutLogEvents", "s3:GetObject", "s3:ListBucket",
-		"sagemaker:AddTags", "sagemaker:ListNotebookInstances", "sagemaker:ListTags", "servicecatalog:TerminateProvisionedProduct",
-		"sns:Publish", "sqs:SendMessage",
+		"sagemaker:AddTags", "sagemaker:ListNotebookInstances", "sagemaker:ListTags", "servicecatalog:DescribeProvisionedProduct",
+		"servicecatalog:TerminateProvisionedProduct", "sns:Publish", "sqs:SendMessage",
 	}, actions)
+	// It acts only on what Service Catalog launched with the launch role, from this product.
+	env = resource(t, s, s.parts.Janitor.Function)["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id(s, s.hub.LaunchRole.Role), "Arn"}}, env["LAUNCH_ROLE_ARN"])
+	assert.Equal(t, map[string]any{"Ref": id(s, s.hub.Product.Product)}, env["PRODUCT_ID"])
+	assert.Equal(t, map[string]any{"Ref": id(s, s.parts.Workspaces.Bucket)}, env["BUCKET"])
 	for id := range s.json.Resources("AWS::IAM::Policy") {
 		for _, p := range []string{"Janitor", "Workspace", "Scheduler"} {
 			assert.NotContains(t, id, p, "no default policy: every grant is in the roles' own policies")

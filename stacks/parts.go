@@ -8,13 +8,16 @@ package stacks
 
 import (
 	"fmt"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"maps"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -50,8 +53,16 @@ type Parts struct {
 	Network     *network.Network
 	Template    *notebook.Template
 	Workspaces  *workspaces.Workspaces
-	Janitor     *janitor.Janitor
-	Dashboard   *dashboard.Dashboard
+	// Janitor is added once the launch role exists (it acts only on
+	// provisioned products launched with it).
+	Janitor *janitor.Janitor
+	// Dashboard is added with the janitor: the operator dashboard and its
+	// alarms.
+	Dashboard *dashboard.Dashboard
+	// FunctionLogKey encrypts the functions' log groups.
+	FunctionLogKey awskms.IKey
+
+	code awslambda.Code
 }
 
 // newStack creates the catalog's stack and reads its props.
@@ -88,7 +99,7 @@ func newStack(scope constructs.Construct, id *string, props *Props) (awscdk.Stac
 
 // newParts builds the parts in stack.
 func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts {
-	var p Parts
+	p := Parts{code: code}
 	catalog := cfg.StackName
 	if cfg.KmsKeyArn != "" {
 		p.NotebookKey = awskms.Key_FromKeyArn(stack, jsii.String("NotebookKey"), jsii.String(cfg.KmsKeyArn))
@@ -100,7 +111,9 @@ func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts 
 	p.Network = network.New(stack, jsii.String("Network"), &network.Props{
 		SubnetIds:        *jsii.Strings(cfg.SubnetIds...),
 		SecurityGroupIds: *jsii.Strings(cfg.SecurityGroupIds...),
-		FlowLogGroupName: jsii.String(names.FlowLogGroup(catalog)),
+		// Unique to the stack instance: a redeploy after a delete does not
+		// collide with the group the deleted stack kept.
+		FlowLogGroupName: jsii.String(names.FlowLogGroup(catalog) + "/" + *arns.StackInstance(stack)),
 	})
 	p.Template = notebook.New(stack, jsii.String("NotebookProduct"), &notebook.Props{
 		AllowedInstanceTypes:   cfg.AllowedInstanceTypes,
@@ -117,37 +130,50 @@ func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts 
 	})
 	// One key for the functions' log groups (a given notebook key's policy
 	// would not be ours to change).
-	logKey := keys.New(stack, jsii.String("FunctionLogKey"), &keys.Props{
+	p.FunctionLogKey = keys.New(stack, jsii.String("FunctionLogKey"), &keys.Props{
 		Description:  jsii.String("Encrypts the logs of the SageMaker notebook catalog's functions"),
 		LogGroupArns: arns.LogGroup(stack, names.FunctionLogGroups(catalog)+"*"),
 	}).Key
+	var kept awss3.IBucket
+	if cfg.WorkspaceBucketName != "" {
+		kept = awss3.Bucket_FromBucketName(stack, jsii.String("KeptWorkspaces"), jsii.String(cfg.WorkspaceBucketName))
+	}
 	p.Workspaces = workspaces.New(stack, jsii.String("Workspaces"), &workspaces.Props{
+		ExistingBucket:   kept,
 		CatalogName:      jsii.String(catalog),
 		Key:              p.NotebookKey,
 		Code:             code,
-		LogKey:           logKey,
+		LogKey:           p.FunctionLogKey,
 		Parameters:       &p.Template.Parameters,
 		SubnetIds:        p.Network.SubnetIds,
 		SecurityGroupIds: p.Network.SecurityGroupIds,
 		DataBucketArns:   cfg.DataBucketArns,
 		DataAccess:       jsii.String(cfg.DataAccess),
 	})
+	output(stack, "WorkspaceBucket", "", p.Workspaces.Bucket.BucketName())
+	return p
+}
+
+// addJanitor adds the janitor, which acts only on the provisioned products
+// launched with launchRole (and, when productID is not nil, of that
+// product), as Service Catalog reports them.
+func (p *Parts) addJanitor(stack awscdk.Stack, cfg config.Config, launchRole awsiam.IRole, productID *string) {
 	p.Janitor = janitor.New(stack, jsii.String("Janitor"), &janitor.Props{
-		Code:        code,
-		Workspaces:  p.Workspaces.Bucket,
-		Key:         p.NotebookKey,
-		LogKey:      logKey,
-		CatalogName: jsii.String(catalog),
-		LeaseDays:   jsii.Number(cfg.LeaseDays),
-		NoticeHours: jsii.Number(cfg.LeaseNoticeHours),
-		Mode:        jsii.String(cfg.JanitorMode),
+		Code:          p.code,
+		Workspaces:    p.Workspaces.Bucket,
+		Key:           p.NotebookKey,
+		LogKey:        p.FunctionLogKey,
+		CatalogName:   jsii.String(cfg.StackName),
+		LaunchRoleArn: launchRole.RoleArn(),
+		ProductId:     productID,
+		LeaseDays:     jsii.Number(cfg.LeaseDays),
+		NoticeHours:   jsii.Number(cfg.LeaseNoticeHours),
+		Mode:          jsii.String(cfg.JanitorMode),
 	})
 	p.Dashboard = dashboard.New(stack, jsii.String("Dashboard"), &dashboard.Props{Janitor: p.Janitor.Function, DeadLetters: p.Janitor.DeadLetters, Functions: []awslambda.IFunction{p.Workspaces.Function}})
 	output(stack, "OperatorAlarmsTopicArn", "Subscribe the platform team: janitor errors and dead letters", p.Dashboard.AlarmTopicArn())
-	output(stack, "WorkspaceBucket", "", p.Workspaces.Bucket.BucketName())
 	output(stack, "JanitorDeadLetterQueueUrl", "Janitor runs that failed after every retry; alarm on its depth", p.Janitor.DeadLetters.QueueUrl())
 	output(stack, "LeaseNoticesTopicArn", "Subscribe owners with a filter policy on the owner message attribute", p.Janitor.Notices.TopicArn())
-	return p
 }
 
 // launchRoleProps scopes a launch role to the parts' resources.
@@ -161,9 +187,12 @@ func (p Parts) launchRoleProps(cfg config.Config) *launchrole.Props {
 		InstanceTypes:    cfg.AllowedInstanceTypes,
 		ParameterNames:   p.Template.Parameters.All(),
 		TagKeys:          notebookTagKeys(cfg),
+		// The product names its notebook and lifecycle configuration in
+		// lower case (the workspace function): one spelling, sc-*.
+		NamePrefix: jsii.String(names.NotebookNamePrefix),
 	}
 	if len(cfg.ShareWithAccounts) > 0 || cfg.ImportPortfolioId != "" {
-		props.RoleName = jsii.String(names.LaunchRole(cfg.StackName))
+		props.RoleName = jsii.String(names.LaunchRole(cfg.StackName, *awscdk.Aws_REGION()))
 	}
 	return props
 }
@@ -188,8 +217,15 @@ func absolute(stack awscdk.Stack, dir string) {
 // notebookTagKeys are the tag keys a notebook instance carries: the
 // template's own and the TagOptions analysts choose.
 func notebookTagKeys(cfg config.Config) []string {
-	keys := []string{names.TagProduct, names.TagStack, names.TagOwner, names.TagWorkspace,
+	keys := []string{names.TagProduct, names.TagStack, names.TagOwner, names.TagOwnerId, names.TagWorkspace,
 		names.TagProvisionedProduct, names.TagLeaseDays, names.TagLeaseStart}
 	options := slices.Sorted(maps.Keys(tagOptions(cfg)))
 	return append(keys, options...)
+}
+
+// notebookRoles is the ARN pattern of the notebooks' roles (under the
+// catalog's path).
+func (p Parts) notebookRoles() *string {
+	path := p.Workspaces.RoleCreation().Path
+	return arns.Global(p.Workspaces, "iam", "role", strings.TrimPrefix(path, "/")+"*")
 }

@@ -1,10 +1,15 @@
 package stacks_test
 
 import (
+	"os"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,12 +43,56 @@ func TestPipelineConfig(t *testing.T) {
 	assert.Nil(t, none.Pipeline, "without pipeline context, no pipeline")
 }
 
-func TestPipelineStack(t *testing.T) {
-	cfg, err := parse(pipelineValues, t.TempDir())
-	require.NoError(t, err)
+// pipelineApp is the pipeline stack of pipelineValues, synthesized once per
+// test binary, with the templates of its stack and of its cross-region
+// support stacks (by region).
+type pipelineApp struct {
+	ps      *stacks.PipelineStack
+	cfg     config.Config
+	tmpl    assertions.Template
+	support map[string]awscdk.Stack
+	// templates holds every stack's template by region: the pipeline's
+	// region, then each support stack's.
+	templates map[string]testutil.Template
+}
+
+var pipelineOnce struct {
+	sync.Once
+	app *pipelineApp
+	err error
+}
+
+func synthPipeline() (*pipelineApp, error) {
+	dir, err := os.MkdirTemp(shared, "versions-")
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := parse(pipelineValues, dir)
+	if err != nil {
+		return nil, err
+	}
 	app := testutil.NewApp(nil)
 	ps := stacks.NewPipelineStack(app, jsii.String(stacks.PipelineStackId(cfg)), cfg, nil)
-	tmpl := assertions.Template_FromStack(ps.Stack, nil)
+	out := &pipelineApp{ps: ps, cfg: cfg, support: map[string]awscdk.Stack{}, templates: map[string]testutil.Template{}}
+	out.tmpl = assertions.Template_FromStack(ps.Stack, nil)
+	out.templates[cfg.Pipeline.Home.Region] = testutil.Template(*out.tmpl.ToJSON())
+	for region, s := range *ps.Pipeline.Pipeline().CrossRegionSupport() {
+		out.support[region] = s.Stack
+		out.templates[region] = testutil.Template(*assertions.Template_FromStack(s.Stack, nil).ToJSON())
+	}
+	return out, nil
+}
+
+func pipeline(t *testing.T) *pipelineApp {
+	t.Helper()
+	pipelineOnce.Do(func() { pipelineOnce.app, pipelineOnce.err = synthPipeline() })
+	require.NoError(t, pipelineOnce.err)
+	return pipelineOnce.app
+}
+
+func TestPipelineStack(t *testing.T) {
+	p := pipeline(t)
+	cfg, ps, tmpl := p.cfg, p.ps, p.tmpl
 
 	// Source, synth (tests, then synthesis), self-mutation, assets, then one stage per environment.
 	pipelines := tmpl.FindResources(jsii.String("AWS::CodePipeline::Pipeline"), nil)
@@ -69,6 +118,9 @@ func TestPipelineStack(t *testing.T) {
 	assert.Contains(t, buildspecs, `go test ./...`)
 	assert.Contains(t, buildspecs, `GOTOOLCHAIN`)
 	assert.Contains(t, buildspecs, `golang`)
+	// Node.js 22: an LTS release jsii supports, so no end-of-life warning to silence.
+	assert.Contains(t, buildspecs, `\"nodejs\": \"22\"`)
+	assert.NotContains(t, buildspecs, `JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION`)
 	// Cross-account keys, rotating.
 	tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
 	// Each stage deploys with its account's CDK bootstrap deploy role.
@@ -82,4 +134,77 @@ func TestPipelineStack(t *testing.T) {
 	assert.Equal(t, "eu-central-1", *ps.Stages[1].Catalog.Region())
 	assert.Equal(t, "SageMakerCatalog", *ps.Stages[1].Catalog.StackName())
 	assert.NotNil(t, ps.Stages[0].Catalog.Node().TryFindChild(jsii.String("Portfolio")), "a hub")
+}
+
+// The pipeline meets the AWS Control Tower proactive controls that CDK
+// Pipelines alone fails (checks/controltower runs the controls themselves).
+func TestPipelineMeetsControlTowerControls(t *testing.T) {
+	p := pipeline(t)
+	home := p.cfg.Pipeline.Home.Region
+	regions := make([]string, 0, len(p.templates))
+	for r := range p.templates {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	assert.Equal(t, []string{"eu-central-1", "eu-west-1"}, regions, "the prod stage's region has a support stack")
+
+	// CT.CODEBUILD.PR.3: every project logs to the build log group, which
+	// is kept a year and encrypted (CT.CLOUDWATCH.PR.2, PR.3).
+	group := p.ps.Stack.Resolve(p.ps.BuildLogs.LogGroupName())
+	projects := p.templates[home].Resources("AWS::CodeBuild::Project")
+	assert.Len(t, projects, 5, "synth, self-mutation and three file assets")
+	for id, project := range projects {
+		logs := project["Properties"].(map[string]any)["LogsConfig"]
+		assert.Equal(t, map[string]any{"CloudWatchLogs": map[string]any{"Status": "ENABLED", "GroupName": group}}, logs, id)
+	}
+	logGroup := p.templates[home].Only(t, "AWS::Logs::LogGroup")
+	assert.EqualValues(t, 365, logGroup["RetentionInDays"])
+	assert.NotNil(t, logGroup["KmsKeyId"])
+	// Named after the stack's UUID, under the prefix the key admits.
+	assert.Equal(t, `{"Fn::Join":["",["/codebuild/SageMakerCatalog-pipeline/",{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}]]}`,
+		testutil.JSON(logGroup["LogGroupName"]))
+	assert.Contains(t, testutil.JSON(p.templates[home].Resources("AWS::KMS::Key")),
+		`"ArnLike":{"kms:EncryptionContext:aws:logs:arn":"arn:aws:logs:eu-west-1:123456789012:log-group:/codebuild/SageMakerCatalog-pipeline/*"}`)
+
+	for _, region := range regions {
+		tmpl := p.templates[region]
+		stack, bucket := p.ps.Stack, p.ps.Pipeline.Pipeline().ArtifactBucket()
+		if region != home {
+			stack, bucket = p.support[region], (*p.ps.Pipeline.Pipeline().CrossRegionSupport())[region].ReplicationBucket
+		}
+		logicalID := func(b awss3.IBucket) string {
+			return *stack.GetLogicalId(b.Node().DefaultChild().(awscdk.CfnElement))
+		}
+		// CT.KMS.PR.3: each key denies grants that are not for an AWS resource.
+		for id, key := range tmpl.Resources("AWS::KMS::Key") {
+			assert.Contains(t, testutil.JSON(key), `{"Action":"kms:CreateGrant","Condition":{"BoolIfExists":{"aws:PrincipalIsAWSService":"false",`+
+				`"kms:GrantIsForAWSResource":"false"}},"Effect":"Deny","Principal":{"AWS":"*"},"Resource":"*","Sid":"DenyCreateGrantUnlessForAWSResource"}`,
+				"%s %s", region, id)
+		}
+		// CT.S3.PR.11, PR.6, PR.4, PR.2 on the artifact bucket.
+		artifacts := tmpl["Resources"].(map[string]any)[logicalID(bucket)].(map[string]any)["Properties"].(map[string]any)
+		assert.Equal(t, map[string]any{"Status": "Enabled"}, artifacts["VersioningConfiguration"], region)
+		assert.Equal(t, `{"Rules":[{"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7},"ExpirationInDays":30,`+
+			`"Id":"ExpireArtifacts","NoncurrentVersionExpiration":{"NoncurrentDays":7},"Status":"Enabled"}]}`,
+			testutil.JSON(artifacts["LifecycleConfiguration"]), region)
+		assert.Equal(t, map[string]any{"EventBridgeConfiguration": map[string]any{"EventBridgeEnabled": true}}, artifacts["NotificationConfiguration"], region)
+		accessLogs := p.ps.AccessLogs[region]
+		require.NotNil(t, accessLogs, region)
+		assert.Equal(t, map[string]any{"DestinationBucketName": map[string]any{"Ref": logicalID(accessLogs)}, "LogFilePrefix": "artifacts/"},
+			artifacts["LoggingConfiguration"], region)
+
+		// The access-log bucket: SSE-S3 (the only encryption log delivery
+		// supports), versioned, and S3's log delivery may write only the
+		// artifact bucket's logs, under its prefix.
+		logs := tmpl["Resources"].(map[string]any)[logicalID(accessLogs)].(map[string]any)["Properties"].(map[string]any)
+		assert.Contains(t, testutil.JSON(logs["BucketEncryption"]), `"SSEAlgorithm":"AES256"`, region)
+		assert.Equal(t, map[string]any{"Status": "Enabled"}, logs["VersioningConfiguration"], region)
+		assert.Equal(t, map[string]any{"EventBridgeConfiguration": map[string]any{"EventBridgeEnabled": true}}, logs["NotificationConfiguration"], region)
+		policies := testutil.JSON(tmpl.Resources("AWS::S3::BucketPolicy"))
+		// Support stacks are in the pipeline's account.
+		account := p.cfg.Pipeline.Home.Account
+		assert.Contains(t, policies, `{"Action":"s3:PutObject","Condition":{"ArnLike":{"aws:SourceArn":`+testutil.JSON(stack.Resolve(bucket.BucketArn()))+
+			`},"StringEquals":{"aws:SourceAccount":"`+account+`"}},"Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},`+
+			`"Resource":{"Fn::Join":["",[{"Fn::GetAtt":["`+logicalID(accessLogs)+`","Arn"]},"/artifacts/*"]]},"Sid":"S3ServerAccessLogsOfTheArtifactBucket"}`, region)
+	}
 }

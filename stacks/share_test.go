@@ -27,7 +27,9 @@ func TestHubSharesPortfolioAndNamesItsLaunchRole(t *testing.T) {
 		"LocalRoleName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^LaunchRole"))},
 		"RoleArn":       assertions.Match_Absent(),
 	})
-	s.tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{"RoleName": "SageMakerCatalog-launch"})
+	s.tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+		"RoleName": map[string]any{"Fn::Join": []any{"", []any{"SageMakerCatalog-", map[string]any{"Ref": "AWS::Region"}, "-launch"}}},
+	})
 }
 
 func TestSpokeAcceptsTheShareAndCreatesTheNamedRole(t *testing.T) {
@@ -41,7 +43,9 @@ func TestSpokeAcceptsTheShareAndCreatesTheNamedRole(t *testing.T) {
 		"Properties": map[string]any{"PortfolioId": "port-abcdefghijklm", "PrincipalType": "IAM_PATTERN"},
 		"DependsOn":  []any{assertions.Match_StringLikeRegexp(jsii.String("^AcceptedShare"))},
 	})
-	spoke.tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{"RoleName": "SageMakerCatalog-launch"})
+	spoke.tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+		"RoleName": map[string]any{"Fn::Join": []any{"", []any{"SageMakerCatalog-", map[string]any{"Ref": "AWS::Region"}, "-launch"}}},
+	})
 
 	// The spoke's role has the hub's statements, and the spoke publishes the
 	// same parameters the shared product template reads.

@@ -58,5 +58,8 @@ func NewSpoke(scope constructs.Construct, id *string, props *Props) *Spoke {
 	lr.ResourceTypes = product.StackResourceTypes(s.Template.Stack)
 	s.LaunchRole = launchrole.New(stack, jsii.String("LaunchRole"), lr)
 	s.LaunchRole.Node().AddDependency(s.Workspaces.Parameters)
+	// The hub's product keeps its ID in the accounts it is shared with, but
+	// the spoke is not told it: the launch role alone marks its products.
+	s.addJanitor(stack, cfg, s.LaunchRole.Role, nil)
 	return s
 }

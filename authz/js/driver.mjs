@@ -5,6 +5,7 @@
 //
 // Input:  {"simulations": [{"id", "simulation"}], "statements": [{"id", "statement", "kind"}]}
 // Output: {"versions": {...}, "simulations": [{"id", "decision", "reasons", "ignoredContextKeys"}],
+//          (reasons: why a request is denied, or which statements allow it)
 //          "findings": [{"id", "rule", "action", "key", "resource", "message"}]}
 import { readFileSync } from 'node:fs'
 import { runSimulation } from '@cloud-copilot/iam-simulate'
@@ -30,6 +31,7 @@ function statementLabel(sim, analysis, layer) {
   let policies = []
   if (layer === 'identity') policies = sim.identityPolicies
   if (layer === 'boundary') policies = sim.permissionBoundaryPolicies ?? []
+  if (layer === 'endpoint') policies = sim.vpcEndpointPolicies ?? []
   if (layer === 'resource') policies = [{ name: sim.resourcePolicyName ?? 'resource policy', policy: sim.resourcePolicy }]
   const p = policies.find((x) => x.name === analysis.policyId) ?? policies[0]
   const name = layer === 'resource' ? p?.name : analysis.policyId
@@ -76,6 +78,20 @@ function layerReasons(sim, layer, analysis, action) {
   return out
 }
 
+// allowers names the statements that allow a request, per policy layer.
+function allowers(sim, analysis) {
+  const out = []
+  for (const [layer, a] of [
+    ['identity', analysis.identityAnalysis],
+    ['resource', analysis.resourceAnalysis],
+    ['boundary', analysis.permissionBoundaryAnalysis],
+    ['endpoint', analysis.endpointAnalysis]
+  ]) {
+    for (const st of a?.allowStatements ?? []) out.push(`allowed by ${layer} ${statementLabel(sim, st, layer)}`)
+  }
+  return out
+}
+
 function reasons(sim, analysis) {
   const action = sim.request.action
   const blocked = analysis.blockedBy ?? []
@@ -83,7 +99,8 @@ function reasons(sim, analysis) {
   const has = {
     identity: sim.identityPolicies.length > 0,
     resource: sim.resourcePolicy !== undefined,
-    boundary: (sim.permissionBoundaryPolicies ?? []).length > 0
+    boundary: (sim.permissionBoundaryPolicies ?? []).length > 0,
+    endpoint: (sim.vpcEndpointPolicies ?? []).length > 0
   }
   const wanted = blocked.length > 0 ? blocked : ['identity', 'resource']
   for (const w of wanted) {
@@ -95,6 +112,9 @@ function reasons(sim, analysis) {
     }
     if (w === 'pb' && has.boundary) {
       out.push(...layerReasons(sim, 'boundary', analysis.permissionBoundaryAnalysis, action))
+    }
+    if (w === 'vpce' && has.endpoint) {
+      out.push(...layerReasons(sim, 'endpoint', analysis.endpointAnalysis, action))
     }
   }
   if (blocked.length === 0 && !has.identity && !has.resource) out.push('no policy grants the request')
@@ -127,6 +147,7 @@ function aliasSimulation(sim) {
   )
   for (const p of out.identityPolicies) p.policy = aliasPolicy(p.policy)
   for (const p of out.permissionBoundaryPolicies ?? []) p.policy = aliasPolicy(p.policy)
+  for (const p of out.vpcEndpointPolicies ?? []) p.policy = aliasPolicy(p.policy)
   out.resourcePolicy = aliasPolicy(out.resourcePolicy)
   return out
 }
@@ -141,7 +162,11 @@ async function simulate({ id, simulation }) {
   }
   const results = res.resultType === 'single' ? [res.result] : res.results
   const ignored = [...new Set(results.flatMap((r) => r.ignoredContextKeys ?? []))].map(unalias)
-  if (res.overallResult === 'Allowed') return { id, decision: 'Allowed', reasons: [], ignoredContextKeys: ignored }
+  if (res.overallResult === 'Allowed') {
+    // What allows it: for an abuse case that should have been refused.
+    const allowedBy = [...new Set(results.flatMap((r) => allowers(aliasedSim, r.analysis)))].map(unalias)
+    return { id, decision: 'Allowed', reasons: allowedBy, ignoredContextKeys: ignored }
+  }
   const why = [...new Set(results.flatMap((r) => reasons(aliasedSim, r.analysis)))].map(unalias)
   return { id, decision: res.overallResult, reasons: why, ignoredContextKeys: ignored }
 }

@@ -42,12 +42,6 @@ type Waiver struct {
 	Fix string
 }
 
-// denyGrantStatement is the key policy statement CT.KMS.PR.3 asks for.
-const denyGrantStatement = `{"Sid": "DenyCreateGrantUnlessForAWSResource", "Effect": "Deny", "Principal": {"AWS": "*"}, ` +
-	`"Action": "kms:CreateGrant", "Resource": "*", "Condition": {"BoolIfExists": {"kms:GrantIsForAWSResource": "false", ` +
-	`"aws:PrincipalIsAWSService": "false"}}} (in the CDK: awsiam.NewPolicyStatement with Effect_DENY, ` +
-	`Principals awsiam.NewAnyPrincipal(), the string "false", not a bool)`
-
 // Waivers is the one list of Control Tower failures the project accepts:
 // the controls it decides not to meet, and the ledger of the fixes still to
 // make. Sources for the facts the reasons rely on are in the README.
@@ -131,67 +125,53 @@ var Waivers = []Waiver{
 			"role with access to the bucket; logs expire after 365 days.",
 	},
 
-	// The pipeline stack and the support stacks it adds in other regions.
-	{
-		Control: "CT.CODEBUILD.PR.3",
-		Resources: []string{"PipelineBuildSynthCdkBuildProject", "PipelineUpdatePipelineSelfMutation",
-			"PipelineAssetsFileAsset1", "PipelineAssetsFileAsset2", "PipelineAssetsFileAsset3"},
-		Kind: FixPending,
-		Fix: "stacks/pipeline.go: pipelines.CodePipelineProps.CodeBuildDefaults = &pipelines.CodeBuildOptions{Logging: " +
-			"&awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: <a log group in the " +
-			"pipeline stack, with a retention>}}}: every project (synth, self-mutation, assets) then has LogsConfig." +
-			"CloudWatchLogs with Status ENABLED. CodeBuild logs to CloudWatch today, but the control needs it stated.",
-	},
-	{
-		Control:   "CT.KMS.PR.3",
-		Resources: []string{"PipelineArtifactsBucketEncryptionKey", "CrossRegionCodePipelineReplicationBucketEncryptionKey"},
-		Kind:      FixPending,
-		Fix: "stacks/pipeline.go, after BuildPipeline: AddToResourcePolicy(" + denyGrantStatement + ", nil) on " +
-			"Pipeline.Pipeline().ArtifactBucket().EncryptionKey() and on the ReplicationBucket.EncryptionKey() of each " +
-			"entry of Pipeline.Pipeline().CrossRegionSupport(). CodePipeline and CodeBuild use these keys without grants.",
-	},
-	{
-		Control:   "CT.S3.PR.11",
-		Resources: []string{"PipelineArtifactsBucket", "CrossRegionCodePipelineReplicationBucket"},
-		Kind:      FixPending,
-		Fix: "stacks/pipeline.go, after BuildPipeline: on the CfnBucket of Pipeline.Pipeline().ArtifactBucket() and of each " +
-			`CrossRegionSupport() ReplicationBucket, set VersioningConfiguration {"Status": "Enabled"} (with the lifecycle ` +
-			"rule of CT.S3.PR.6, which expires the old versions).",
-	},
-	{
-		Control:   "CT.S3.PR.6",
-		Resources: []string{"PipelineArtifactsBucket", "CrossRegionCodePipelineReplicationBucket"},
-		Kind:      FixPending,
-		Fix: "stacks/pipeline.go, the same two buckets: LifecycleConfiguration with one enabled rule expiring objects after " +
-			"30 days and noncurrent versions after 7 (an execution older than that cannot be retried; every run uploads " +
-			"its artifacts anew).",
-	},
-	{
-		Control:   "CT.S3.PR.4",
-		Resources: []string{"PipelineArtifactsBucket", "CrossRegionCodePipelineReplicationBucket"},
-		Kind:      FixPending,
-		Fix: `stacks/pipeline.go, the same two buckets: NotificationConfiguration {"EventBridgeConfiguration": ` +
-			`{"EventBridgeEnabled": true}} on the CfnBucket (not the L2 prop: see the catalog's CT.S3.PR.4).`,
-	},
+	// The pipeline stack and the support stacks it adds in other regions
+	// (stacks.PipelineStack, which meets every other control these
+	// templates fail without it).
 	{
 		Control:   "CT.S3.PR.2",
-		Resources: []string{"PipelineArtifactsBucket", "CrossRegionCodePipelineReplicationBucket"},
-		Kind:      FixPending,
-		Fix: "stacks/pipeline.go: an access-log bucket like the catalog's AccessLogs in the pipeline stack and in each " +
-			"CrossRegionSupport() Stack, and LoggingConfiguration {DestinationBucketName: <that bucket>} on the same two " +
-			"buckets. The new log buckets then fail what AccessLogs fails: add them to its waivers (CT.S3.PR.2, CT.S3.PR.9, " +
-			"CT.S3.PR.10).",
+		Resources: []string{"ArtifactsAccessLogs"},
+		Kind:      Waived,
+		Cost: "The bucket receives the server access logs of the pipeline's artifact bucket in its region. Logging it to " +
+			"itself makes every delivery produce more log objects, which AWS advises against; logging it to another bucket " +
+			"moves the same question to that bucket.",
+		Protects: "A record of who read or wrote the artifact bucket's access logs.",
+		Instead: "The bucket policy denies requests without TLS and lets S3's log delivery write only under artifacts/, for " +
+			"the artifact bucket of its account; Block Public Access and bucket-owner-enforced ownership; no role the " +
+			"pipeline creates may read or write its objects; CloudTrail records changes to its policy and settings.",
+	},
+	{
+		Control:   "CT.S3.PR.10",
+		Resources: []string{"ArtifactsAccessLogs"},
+		Kind:      Waived,
+		Cost: "S3 server access logging supports only SSE-S3 default encryption on the destination bucket (AWS's \"Enabling " +
+			"Amazon S3 server access logging\"); with an AWS KMS key, log delivery is not supported and may silently stop.",
+		Protects: "Control of who may read the logs through the key's policy, and a CloudTrail record of each decryption.",
+		Instead: "SSE-S3 encryption (AES-256), the TLS-only bucket policy, Block Public Access, and no pipeline role with " +
+			"access to its objects.",
+	},
+	{
+		Control:   "CT.S3.PR.9",
+		Resources: []string{"ArtifactsAccessLogs"},
+		Kind:      Waived,
+		Cost: "Server access logs would stop: S3 does not deliver them to a bucket with Object Lock enabled (AWS's " +
+			"\"Troubleshoot server access logging\").",
+		Protects: "The access logs against deletion or replacement (write once, read many).",
+		Instead: "Versioning (replaced or deleted log objects stay 30 days), the TLS-only bucket policy, and no pipeline " +
+			"role with access to its objects; logs expire after 365 days; the bucket is kept when the stack is deleted.",
 	},
 	{
 		Control:   "CT.S3.PR.9",
 		Resources: []string{"PipelineArtifactsBucket", "CrossRegionCodePipelineReplicationBucket"},
 		Kind:      Waived,
 		Cost: "Object Lock without a default retention protects nothing and cannot be turned off; with one, every " +
-			"pipeline run's artifacts would be kept and billed for the whole period.",
+			"pipeline run's artifacts would be kept and billed for the whole period, beyond the 30 days after which the " +
+			"buckets expire them.",
 		Protects: "Build artifacts against deletion or replacement between the pipeline's stages.",
-		Instead: "The artifacts are encrypted with the pipeline's key, which only the pipeline's roles may use; the buckets " +
-			"deny requests without TLS and block public access; each run builds and uploads its artifacts anew from the " +
-			"source commit.",
+		Instead: "Versioning: a replaced or deleted artifact stays recoverable for 7 days. The artifacts are encrypted " +
+			"with the pipeline's keys, whose policies admit the pipeline account's IAM policies and, to decrypt, the " +
+			"stages' CDK deploy roles; the buckets deny requests without TLS, block public access and log their access; " +
+			"each run builds and uploads its artifacts anew from the source commit.",
 	},
 }
 

@@ -1,14 +1,28 @@
 // Package actions provides the self-service actions of the notebook
-// product: Stop, Start and Open, which analysts run on their provisioned
-// notebook from the Service Catalog console.
+// product: Stop and Start, which analysts run on their provisioned notebook
+// from the Service Catalog console. (Opening a notebook needs no action: an
+// analyst's policy lets them create a presigned URL for the notebooks they
+// own, see constructs/analystrole; an action would hand the URL out in an
+// automation's output.)
 //
-// Service Catalog runs an action's SSM Automation document with the
-// provisioned product's notebook as its TARGET (the document's TargetType
-// selects it among the product's resources), and with the action's own
-// role. Each role may call one SageMaker API (and DescribeNotebookInstance),
-// only on catalog notebooks; the document acts on the one notebook Service
-// Catalog gives it, and Service Catalog lets analysts run actions only on
-// their own provisioned products.
+// How Service Catalog runs an action (AWS Service Catalog Administrator
+// Guide, "AWS Service Catalog Service Actions", step 5, troubleshooting):
+// it assumes the role of the action's definition (which must trust
+// servicecatalog.amazonaws.com), describes the SSM Automation document and
+// starts the automation with that role, passing the provisioned product's
+// notebook as the document's TARGET parameter. An aws:executeScript step
+// that calls AWS needs an assume role (Systems Manager User Guide,
+// "aws:executeScript"): the document's is the same role (which trusts
+// ssm.amazonaws.com too, and may pass only itself to SSM). Each role may
+// call one SageMaker API (with what that API needs of its caller), only on
+// catalog notebooks.
+//
+// Ownership: Service Catalog lets an analyst run an action only on a
+// provisioned product their policy allows (servicecatalog:userLevel =
+// self). The script checks again, in case anything but Service Catalog
+// started the automation: an execution started by another principal than
+// the action's role acts only on a notebook whose launching principal
+// (aws:servicecatalog:provisioningPrincipalArn) is that principal.
 package actions
 
 import (
@@ -25,6 +39,7 @@ import (
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/arns"
 	"github.com/datalake-platform/sagemaker-catalog/internal/check"
+	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 )
 
 // Action is one self-service action.
@@ -38,13 +53,9 @@ type Action struct {
 }
 
 // definitions are the self-service actions of the notebook product.
-var definitions = []struct{ id, name, description, api, script string }{
-	{"Stop", "StopNotebook", "Stops the notebook now (its volume is kept); Start resumes it.", "StopNotebookInstance",
-		"sm.stop_notebook_instance(NotebookInstanceName=name)\n    return {'NotebookInstanceName': name}"},
-	{"Start", "StartNotebook", "Starts a stopped notebook.", "StartNotebookInstance",
-		"sm.start_notebook_instance(NotebookInstanceName=name)\n    return {'NotebookInstanceName': name}"},
-	{"Open", "OpenNotebook", "Returns a link that opens JupyterLab; it must be used within 5 minutes.", "CreatePresignedNotebookInstanceUrl",
-		"url = sm.create_presigned_notebook_instance_url(NotebookInstanceName=name, SessionExpirationDurationInSeconds=43200)['AuthorizedUrl']\n    return {'NotebookInstanceName': name, 'AuthorizedUrl': url + '&view=lab'}"},
+var definitions = []struct{ id, name, description, api, call string }{
+	{"Stop", "StopNotebook", "Stops the notebook now (its volume is kept); Start resumes it.", "StopNotebookInstance", "stop_notebook_instance"},
+	{"Start", "StartNotebook", "Starts a stopped notebook.", "StartNotebookInstance", "start_notebook_instance"},
 }
 
 // Props configures the Actions.
@@ -55,12 +66,22 @@ type Props struct {
 	// has; the actions are associated with each. Required: the product's
 	// number of versions, known at synthesis.
 	Versions *float64
+	// NotebookRoleArns are the notebooks' execution roles (an ARN pattern:
+	// starting a notebook passes its role to SageMaker). Required.
+	NotebookRoleArns []*string
+	// KmsKeyArns are the notebooks' volume keys (starting a notebook lets
+	// SageMaker create a grant on it). Required.
+	KmsKeyArns []*string
+	// SubnetIds and SecurityGroupIds are the notebooks' network (starting a
+	// notebook creates its network interface there). Required.
+	SubnetIds        []*string
+	SecurityGroupIds []*string
 }
 
 // Actions are the notebook product's self-service actions.
 type Actions struct {
 	constructs.Construct
-	// Actions are Stop, Start and Open, in that order.
+	// Actions are Stop and Start, in that order.
 	Actions []*Action
 }
 
@@ -78,26 +99,30 @@ func New(scope constructs.Construct, id *string, props *Props) *Actions {
 		panic(fmt.Errorf("%s: %w", *a.Node().Path(), err))
 	}
 	versions := int(*props.Versions)
-	notebooks := arns.CatalogNotebooks(a)
+	stack := awscdk.Stack_Of(a)
 	cfnProduct := props.Product.Node().DefaultChild().(awsservicecatalog.CfnCloudFormationProduct)
 	for _, d := range definitions {
-		statements := []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("Notebook" + d.id),
-			Actions:   jsii.Strings("sagemaker:"+d.api, "sagemaker:DescribeNotebookInstance"),
-			Resources: &[]*string{notebooks},
-		})}
+		// Service Catalog assumes the role to start the automation, SSM to
+		// run it; both only for this account.
+		sameAccount := &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}}
 		role := awsiam.NewRole(a, jsii.String(d.id+"Role"), &awsiam.RoleProps{
-			AssumedBy: awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), &awsiam.ServicePrincipalOpts{
-				Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()}},
-			}),
-			Description:    jsii.String("Runs the '" + d.name + "' self-service action on a catalog notebook"),
-			InlinePolicies: &map[string]awsiam.PolicyDocument{"Action": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements})},
+			AssumedBy: awsiam.NewCompositePrincipal(
+				awsiam.NewServicePrincipal(jsii.String("servicecatalog.amazonaws.com"), &awsiam.ServicePrincipalOpts{Conditions: sameAccount}),
+				awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), &awsiam.ServicePrincipalOpts{Conditions: sameAccount}),
+			),
+			Description: jsii.String("Runs the '" + d.name + "' self-service action on a catalog notebook"),
 		})
 		doc := awsssm.NewCfnDocument(a, jsii.String(d.id+"Document"), &awsssm.CfnDocumentProps{
 			DocumentType:   jsii.String("Automation"),
 			DocumentFormat: jsii.String("JSON"),
 			TargetType:     jsii.String("/AWS::SageMaker::NotebookInstance"),
-			Content:        automationDocument(d.description, d.id, d.script),
+			Content:        automationDocument(d.description, d.id, d.call, role),
+		})
+		// A policy of its own, not inline: the document names the role, and
+		// the policy names the document.
+		awsiam.NewPolicy(a, jsii.String(d.id+"Policy"), &awsiam.PolicyProps{
+			Roles:      &[]awsiam.IRole{role},
+			Statements: props.statements(a, d.id, d.api, doc, role),
 		})
 		definition := func(key string, value *string) *awsservicecatalog.CfnServiceAction_DefinitionParameterProperty {
 			return &awsservicecatalog.CfnServiceAction_DefinitionParameterProperty{Key: jsii.String(key), Value: value}
@@ -127,11 +152,124 @@ func New(scope constructs.Construct, id *string, props *Props) *Actions {
 	return a
 }
 
+// statements are what an action's role does, from Service Catalog's
+// start to SageMaker's call; the sources are in the package documentation
+// and, for SageMaker, the Amazon SageMaker API permissions reference
+// (https://docs.aws.amazon.com/sagemaker/latest/dg/api-permissions-reference.html).
+func (props *Props) statements(a *Actions, id, api string, doc awsssm.CfnDocument, role awsiam.Role) *[]awsiam.PolicyStatement {
+	notebooks := arns.CatalogNotebooks(a)
+	st := []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// Service Catalog, with this role: the document, then the
+			// automation (StartAutomationExecution authorizes on the
+			// document, its automation definition and the new execution,
+			// whose ID is not known in advance: Service Authorization
+			// Reference, AWS Systems Manager; the Systems Manager User
+			// Guide's identity-based policy examples grant the same).
+			Sid:     jsii.String("StartTheAutomation"),
+			Actions: jsii.Strings("ssm:DescribeDocument", "ssm:StartAutomationExecution"),
+			Resources: &[]*string{
+				arns.Slash(a, "ssm", "document", *doc.Ref()),
+				arns.Slash(a, "ssm", "automation-definition", *doc.Ref()+":*"),
+				arns.Slash(a, "ssm", "automation-execution", "*"),
+			},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// The automation runs as this role (the document's assume role).
+			Sid:        jsii.String("RunAsItself"),
+			Actions:    jsii.Strings("iam:PassRole"),
+			Resources:  &[]*string{role.RoleArn()},
+			Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// The script reads who started its own execution (ExecutedBy);
+			// an execution's ID is not known in advance.
+			Sid:       jsii.String("WhoStartedIt"),
+			Actions:   jsii.Strings("ssm:GetAutomationExecution"),
+			Resources: &[]*string{arns.Slash(a, "ssm", "automation-execution", "*")},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// The one SageMaker API; ListTags for the owner check.
+			Sid:       jsii.String("Notebook" + id),
+			Actions:   jsii.Strings("sagemaker:"+api, "sagemaker:DescribeNotebookInstance", "sagemaker:ListTags"),
+			Resources: &[]*string{notebooks},
+		}),
+	}
+	if api != "StartNotebookInstance" {
+		return &st
+	}
+	// Starting a notebook does, with its caller's permissions, what
+	// creating it did: pass its role, create its network interface, let
+	// SageMaker use the volume key.
+	var networkInputs, subnets []*string
+	for _, s := range props.SubnetIds {
+		networkInputs = append(networkInputs, arns.Slash(a, "ec2", "subnet", *s))
+		subnets = append(subnets, arns.Slash(a, "ec2", "subnet", *s))
+	}
+	for _, g := range props.SecurityGroupIds {
+		networkInputs = append(networkInputs, arns.Slash(a, "ec2", "security-group", *g))
+	}
+	st = append(st,
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("PassTheNotebookRole"),
+			Actions:    jsii.Strings("iam:PassRole"),
+			Resources:  &props.NotebookRoleArns,
+			Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "sagemaker.amazonaws.com"}},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// Grants only for SageMaker's volume (an AWS resource): the
+			// key is present on every CreateGrant (Service Authorization
+			// Reference, AWS Key Management Service).
+			Sid:        jsii.String("NotebookVolumeKeyGrants"),
+			Actions:    jsii.Strings("kms:CreateGrant"),
+			Resources:  &props.KmsKeyArns,
+			Conditions: &map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// SageMaker checks the volume key before it starts the instance.
+			Sid:       jsii.String("NotebookVolumeKey"),
+			Actions:   jsii.Strings("kms:DescribeKey"),
+			Resources: &props.KmsKeyArns,
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("NotebookNetworkInterfaceInputs"),
+			Actions:   jsii.Strings("ec2:CreateNetworkInterface"),
+			Resources: &networkInputs,
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// The interface's ID is not known in advance: only in the
+			// notebooks' subnets.
+			Sid:        jsii.String("NotebookNetworkInterface"),
+			Actions:    jsii.Strings("ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"),
+			Resources:  &[]*string{arns.Slash(a, "ec2", "network-interface", "*")},
+			Conditions: &map[string]any{"ArnEquals": map[string]any{"ec2:Subnet": subnets}},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// EC2 Describe actions have no resource-level permissions.
+			Sid:       jsii.String("NotebookNetworkDescribe"),
+			Actions:   jsii.Strings("ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"),
+			Resources: jsii.Strings("*"),
+		}),
+	)
+	return &st
+}
+
 // Validate reports every invalid or missing field of props, or nil.
 func (props *Props) Validate() error {
 	p := check.New("actions.Props")
 	if props.Product == nil {
 		p.Addf("Product", "required: the notebook product")
+	}
+	for field, list := range map[string][]*string{"NotebookRoleArns": props.NotebookRoleArns, "KmsKeyArns": props.KmsKeyArns,
+		"SubnetIds": props.SubnetIds, "SecurityGroupIds": props.SecurityGroupIds} {
+		if len(list) == 0 {
+			p.Addf(field, "required: starting a notebook needs it")
+		}
+		for i, v := range list {
+			if v == nil {
+				p.Addf(fmt.Sprintf("%s[%d]", field, i), "nil: give a value or leave it out")
+			}
+		}
 	}
 	switch v := props.Versions; {
 	case v == nil:
@@ -166,44 +304,26 @@ func productVersions(product awsservicecatalog.CloudFormationProduct) (int, bool
 	return len(artifacts), ok
 }
 
-// EndUserStatements let an analyst start the actions' automations (Service
-// Catalog starts them with the analyst's credentials, passing each action's
-// role to SSM), and follow them. Give them to the analysts' roles.
-func (a *Actions) EndUserStatements() []awsiam.PolicyStatement {
-	var resources, roles []*string
-	var definitions, documents []*string
-	for _, action := range a.Actions {
-		definitions = append(definitions, arns.Slash(a, "ssm", "automation-definition", *action.Document.Ref()+":*"))
-		documents = append(documents, arns.Slash(a, "ssm", "document", *action.Document.Ref()))
-		roles = append(roles, action.Role.RoleArn())
-	}
-	resources = append(append(resources, definitions...), documents...)
-	return []awsiam.PolicyStatement{
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("StartActionAutomations"),
-			Actions:   jsii.Strings("ssm:DescribeDocument", "ssm:StartAutomationExecution"),
-			Resources: &resources,
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			// An execution's ID is not known in advance.
-			Sid:       jsii.String("FollowActionAutomations"),
-			Actions:   jsii.Strings("ssm:GetAutomationExecution", "ssm:StopAutomationExecution"),
-			Resources: &[]*string{arns.Slash(a, "ssm", "automation-execution", "*")},
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String("PassActionRoles"),
-			Actions:    jsii.Strings("iam:PassRole"),
-			Resources:  &roles,
-			Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}},
-		}),
-	}
-}
+// ownerCheck is the script's check that whoever started the automation
+// may act on the notebook: Service Catalog (with the action's role) checked
+// the caller's ownership of the provisioned product; anyone else must be
+// the principal that launched the notebook.
+const ownerCheck = `    execution = boto3.client('ssm').get_automation_execution(AutomationExecutionId=events['ExecutionId'])['AutomationExecution']
+    by = execution.get('ExecutedBy', '')
+    if ':assumed-role/' + events['ActionRole'] + '/' not in by:
+        tags = {t['Key']: t['Value'] for t in sm.list_tags(ResourceArn=events['NotebookInstanceArn'])['Tags']}
+        if tags.get('` + names.TagProvisioningPrincipal + `') != by:
+            raise Exception('refused: ' + by + ' did not launch ' + name)
+`
 
 // automationDocument is an SSM Automation document that runs one step of
-// Python on the notebook Service Catalog passes as NotebookInstanceArn. The
-// ARN's last part is the name SageMaker's APIs take.
-func automationDocument(description, step, body string) map[string]any {
-	script := "import boto3\n\ndef handler(events, context):\n    name = events['NotebookInstanceArn'].split('/')[-1]\n    sm = boto3.client('sagemaker')\n    " + body + "\n"
+// Python on the notebook Service Catalog passes as NotebookInstanceArn, as
+// role (its assume role). The ARN's last part is the name SageMaker's APIs
+// take; the parameter's pattern admits catalog notebooks only.
+func automationDocument(description, step, call string, role awsiam.Role) map[string]any {
+	script := "import boto3\n\ndef handler(events, context):\n    name = events['NotebookInstanceArn'].split('/')[-1]\n" +
+		"    sm = boto3.client('sagemaker')\n" + ownerCheck +
+		"    sm." + call + "(NotebookInstanceName=name)\n    return {'NotebookInstanceName': name}\n"
 	return map[string]any{
 		"schemaVersion": "0.3",
 		"description":   description,
@@ -212,21 +332,38 @@ func automationDocument(description, step, body string) map[string]any {
 			"NotebookInstanceArn": map[string]any{
 				"type":           "String",
 				"description":    "The provisioned product's notebook, given by Service Catalog",
-				"allowedPattern": `^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:notebook-instance/` + arns.CatalogNamePrefix + `[a-z0-9-]+$`,
+				"allowedPattern": `^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:notebook-instance/` + names.NotebookNamePrefix + `[a-z0-9-]+$`,
 			},
-			"AutomationAssumeRole": map[string]any{"type": "String", "description": "The action's role, given by Service Catalog"},
+			"AutomationAssumeRole": map[string]any{
+				"type":        "String",
+				"description": "The role the automation runs as: the action's role",
+				"default":     role.RoleArn(),
+			},
 		},
 		"mainSteps": []any{map[string]any{
 			"name":   step,
 			"action": "aws:executeScript",
 			"inputs": map[string]any{
-				"Runtime":      "python3.11",
-				"Handler":      "handler",
-				"InputPayload": map[string]any{"NotebookInstanceArn": "{{ NotebookInstanceArn }}"},
-				"Script":       script,
+				"Runtime": "python3.11",
+				"Handler": "handler",
+				"InputPayload": map[string]any{
+					"NotebookInstanceArn": "{{ NotebookInstanceArn }}",
+					"ExecutionId":         "{{ automation:EXECUTION_ID }}",
+					"ActionRole":          role.RoleName(),
+				},
+				"Script": script,
 			},
 			"outputs": []any{map[string]any{"Name": "Result", "Selector": "$.Payload", "Type": "StringMap"}},
 		}},
 		"outputs": []any{fmt.Sprintf("%s.Result", step)},
 	}
+}
+
+// Roles returns the actions' roles, in the order of Actions.
+func (a *Actions) Roles() []awsiam.IRole {
+	out := make([]awsiam.IRole, len(a.Actions))
+	for i, action := range a.Actions {
+		out[i] = action.Role
+	}
+	return out
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -64,24 +63,51 @@ func strs(v any) []string {
 	return out
 }
 
-func TestThreeActions(t *testing.T) {
-	_, stack := testutil.NewStack()
-	a := actions.New(stack, jsii.String("Actions"), &actions.Props{Product: newProduct(stack, 1), Versions: jsii.Number(1)})
+// props are the Actions props for product with versions versions, the
+// notebooks' key, network and roles given.
+func props(product awsservicecatalog.CloudFormationProduct, versions float64) *actions.Props {
+	return &actions.Props{
+		Product: product, Versions: jsii.Number(versions),
+		NotebookRoleArns: *jsii.Strings("arn:aws:iam::123456789012:role/catalog/eu-west-1/notebooks/*"),
+		KmsKeyArns:       *jsii.Strings("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+		SubnetIds:        *jsii.Strings("subnet-0123456789abcdef0"),
+		SecurityGroupIds: *jsii.Strings("sg-0123456789abcdef0"),
+	}
+}
 
-	require.Len(t, a.Actions, 3)
+// policy returns the statements of the action's role by Sid.
+func policy(t *testing.T, stack awscdk.Stack, x *actions.Action) map[string]map[string]any {
+	t.Helper()
+	found := assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"Properties": map[string]any{"Roles": []any{map[string]any{"Ref": id(stack, x.Role)}}},
+	})
+	require.Len(t, *found, 1, x.Name)
+	out := map[string]map[string]any{}
+	for _, r := range *found {
+		for _, s := range (*r)["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			out[s.(map[string]any)["Sid"].(string)] = s.(map[string]any)
+		}
+	}
+	return out
+}
+
+func TestStopAndStart(t *testing.T) {
+	_, stack := testutil.NewStack()
+	a := actions.New(stack, jsii.String("Actions"), props(newProduct(stack, 1), 1))
+
+	require.Len(t, a.Actions, 2)
 	var got [][2]string
 	for _, x := range a.Actions {
 		got = append(got, [2]string{x.Name, x.Api})
 	}
-	assert.Equal(t, [][2]string{
-		{"StopNotebook", "StopNotebookInstance"}, {"StartNotebook", "StartNotebookInstance"}, {"OpenNotebook", "CreatePresignedNotebookInstanceUrl"},
-	}, got, "Stop, Start and Open, in that order")
+	assert.Equal(t, [][2]string{{"StopNotebook", "StopNotebookInstance"}, {"StartNotebook", "StartNotebookInstance"}}, got,
+		"Stop and Start; no Open, which would hand out a presigned URL in an automation's output")
 
 	tmpl := assertions.Template_FromStack(stack, nil)
-	tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::ServiceAction"), jsii.Number(3))
-	tmpl.ResourceCountIs(jsii.String("AWS::SSM::Document"), jsii.Number(3))
-	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Role"), jsii.Number(3))
-	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(0))
+	tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::ServiceAction"), jsii.Number(2))
+	tmpl.ResourceCountIs(jsii.String("AWS::SSM::Document"), jsii.Number(2))
+	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Role"), jsii.Number(2))
+	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(2))
 
 	for _, x := range a.Actions {
 		p := properties(t, stack, x.Action)
@@ -97,69 +123,95 @@ func TestThreeActions(t *testing.T) {
 	}
 }
 
-// Each document runs one step of Python on the notebook Service Catalog
-// passes as TARGET, and accepts only catalog notebooks.
+// Each document runs one step of Python, as the action's role, on the
+// notebook Service Catalog passes as TARGET; it accepts only catalog
+// notebooks, and checks who started it.
 func TestDocuments(t *testing.T) {
 	_, stack := testutil.NewStack()
-	a := actions.New(stack, jsii.String("Actions"), &actions.Props{Product: newProduct(stack, 1), Versions: jsii.Number(1)})
+	a := actions.New(stack, jsii.String("Actions"), props(newProduct(stack, 1), 1))
 	calls := map[string]string{
 		"StopNotebook":  "sm.stop_notebook_instance(NotebookInstanceName=name)",
 		"StartNotebook": "sm.start_notebook_instance(NotebookInstanceName=name)",
-		"OpenNotebook":  "sm.create_presigned_notebook_instance_url(NotebookInstanceName=name",
 	}
 	for _, x := range a.Actions {
 		p := properties(t, stack, x.Document)
 		assert.Equal(t, "Automation", p["DocumentType"])
-		assert.Equal(t, "JSON", p["DocumentFormat"])
 		assert.Equal(t, "/AWS::SageMaker::NotebookInstance", p["TargetType"], "Service Catalog passes the notebook as TARGET")
 		c := p["Content"].(map[string]any)
 		assert.Equal(t, "0.3", c["schemaVersion"])
 		assert.Equal(t, "{{ AutomationAssumeRole }}", c["assumeRole"])
-		assert.Equal(t, x.Description, c["description"])
 		params := c["parameters"].(map[string]any)
+		assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id(stack, x.Role), "Arn"}}, params["AutomationAssumeRole"].(map[string]any)["default"],
+			"it runs as the action's role: Service Catalog passes no assume role")
 		pattern := params["NotebookInstanceArn"].(map[string]any)["allowedPattern"].(string)
 		assert.Equal(t, `^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:notebook-instance/sc-[a-z0-9-]+$`, pattern, "only catalog notebooks")
-		assert.Contains(t, params, "AutomationAssumeRole")
-		steps := c["mainSteps"].([]any)
-		require.Len(t, steps, 1)
-		step := steps[0].(map[string]any)
+		step := c["mainSteps"].([]any)[0].(map[string]any)
 		assert.Equal(t, "aws:executeScript", step["action"])
 		inputs := step["inputs"].(map[string]any)
-		assert.Equal(t, "python3.11", inputs["Runtime"])
-		assert.Equal(t, map[string]any{"NotebookInstanceArn": "{{ NotebookInstanceArn }}"}, inputs["InputPayload"])
+		assert.Equal(t, map[string]any{
+			"NotebookInstanceArn": "{{ NotebookInstanceArn }}", "ExecutionId": "{{ automation:EXECUTION_ID }}",
+			"ActionRole": map[string]any{"Ref": id(stack, x.Role)},
+		}, inputs["InputPayload"])
 		script := inputs["Script"].(string)
 		assert.Contains(t, script, "name = events['NotebookInstanceArn'].split('/')[-1]")
 		assert.Contains(t, script, calls[x.Name], x.Name)
+		// Started by anything but the action's role: only by whoever launched the notebook.
+		assert.Contains(t, script, "get_automation_execution(AutomationExecutionId=events['ExecutionId'])")
+		assert.Contains(t, script, "if tags.get('aws:servicecatalog:provisioningPrincipalArn') != by:")
+		assert.Less(t, strings.Index(script, "raise Exception"), strings.Index(script, calls[x.Name]), "the check comes first")
 		for other, call := range calls {
 			if other != x.Name {
 				assert.NotContains(t, script, call, "%s calls only its own API", x.Name)
 			}
 		}
-		assert.Equal(t, []any{step["name"].(string) + ".Result"}, c["outputs"])
 	}
 }
 
-// Each action's role: SSM of this account; one SageMaker API (and
-// Describe) on catalog notebooks only.
+// Each action's role: Service Catalog and SSM of this account; starting
+// and running its own automation; one SageMaker API on catalog notebooks;
+// and for Start, what starting a notebook needs of its caller.
 func TestRoles(t *testing.T) {
 	_, stack := testutil.NewStack()
-	a := actions.New(stack, jsii.String("Actions"), &actions.Props{Product: newProduct(stack, 1), Versions: jsii.Number(1)})
+	a := actions.New(stack, jsii.String("Actions"), props(newProduct(stack, 1), 1))
+	sameAccount := map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}}
 	for _, x := range a.Actions {
 		p := properties(t, stack, x.Role)
 		assert.Equal(t, []any{map[string]any{
-			"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"Service": "ssm.amazonaws.com"},
-			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}},
+			"Action": "sts:AssumeRole", "Effect": "Allow", "Condition": sameAccount,
+			"Principal": map[string]any{"Service": []any{"servicecatalog.amazonaws.com", "ssm.amazonaws.com"}},
 		}}, p["AssumeRolePolicyDocument"].(map[string]any)["Statement"], x.Name)
-		policies := p["Policies"].([]any)
-		require.Len(t, policies, 1)
-		st := policies[0].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any)
-		require.Len(t, st, 1, x.Name)
-		s := st[0].(map[string]any)
-		assert.ElementsMatch(t, []string{"sagemaker:" + x.Api, "sagemaker:DescribeNotebookInstance"}, strs(s["Action"]))
-		assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{
-			"arn:", map[string]any{"Ref": "AWS::Partition"}, ":sagemaker:", map[string]any{"Ref": "AWS::Region"}, ":", map[string]any{"Ref": "AWS::AccountId"}, ":notebook-instance/sc-*",
-		}}}, s["Resource"])
-		assert.Contains(t, p["Description"], x.Name)
+		assert.Nil(t, p["Policies"], "its policy is a resource of its own: the document names the role")
+
+		st := policy(t, stack, x)
+		start := st["StartTheAutomation"]
+		assert.Equal(t, []string{"ssm:DescribeDocument", "ssm:StartAutomationExecution"}, strs(start["Action"]))
+		doc := `{"Ref":"` + id(stack, x.Document) + `"}`
+		assert.Contains(t, testutil.JSON(start["Resource"]), `":document/",`+doc)
+		assert.Contains(t, testutil.JSON(start["Resource"]), `":automation-definition/",`+doc+`,":*"`)
+		assert.Contains(t, testutil.JSON(start["Resource"]), `":automation-execution/*"`, "the execution it starts (a required resource type)")
+		assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id(stack, x.Role), "Arn"}}, st["RunAsItself"]["Resource"], "it passes only itself")
+		assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}}, st["RunAsItself"]["Condition"])
+		assert.Equal(t, "ssm:GetAutomationExecution", st["WhoStartedIt"]["Action"])
+		notebook := st["Notebook"+strings.TrimSuffix(x.Name, "Notebook")]
+		require.NotNil(t, notebook, x.Name)
+		assert.ElementsMatch(t, []string{"sagemaker:" + x.Api, "sagemaker:DescribeNotebookInstance", "sagemaker:ListTags"}, strs(notebook["Action"]))
+		assert.Contains(t, testutil.JSON(notebook["Resource"]), ":notebook-instance/sc-*")
+		if x.Name == "StopNotebook" {
+			assert.Len(t, st, 4, "stopping needs nothing more")
+			continue
+		}
+		// Starting a notebook passes its role, creates its network
+		// interface and lets SageMaker use the volume key.
+		assert.Equal(t, "arn:aws:iam::123456789012:role/catalog/eu-west-1/notebooks/*", st["PassTheNotebookRole"]["Resource"])
+		assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "sagemaker.amazonaws.com"}}, st["PassTheNotebookRole"]["Condition"])
+		assert.Equal(t, "kms:CreateGrant", st["NotebookVolumeKeyGrants"]["Action"])
+		assert.Equal(t, map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}}, st["NotebookVolumeKeyGrants"]["Condition"])
+		assert.Equal(t, "kms:DescribeKey", st["NotebookVolumeKey"]["Action"])
+		assert.NotContains(t, st["NotebookVolumeKey"], "Condition")
+		assert.Contains(t, testutil.JSON(st["NotebookNetworkInterfaceInputs"]["Resource"]), ":subnet/subnet-0123456789abcdef0")
+		assert.Contains(t, testutil.JSON(st["NotebookNetworkInterfaceInputs"]["Resource"]), ":security-group/sg-0123456789abcdef0")
+		assert.Contains(t, testutil.JSON(st["NotebookNetworkInterface"]["Condition"]), `"ec2:Subnet"`)
+		assert.Equal(t, "*", st["NotebookNetworkDescribe"]["Resource"])
 	}
 }
 
@@ -169,9 +221,9 @@ func TestAssociationsPerVersion(t *testing.T) {
 		t.Run(fmt.Sprint(versions, " versions"), func(t *testing.T) {
 			_, stack := testutil.NewStack()
 			product := newProduct(stack, versions)
-			a := actions.New(stack, jsii.String("Actions"), &actions.Props{Product: product, Versions: jsii.Number(versions)})
+			a := actions.New(stack, jsii.String("Actions"), props(product, float64(versions)))
 			associations := *assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::ServiceCatalog::ServiceActionAssociation"), nil)
-			require.Len(t, associations, 3*versions)
+			require.Len(t, associations, 2*versions)
 			want := map[string]bool{}
 			for _, x := range a.Actions {
 				for i := range versions {
@@ -182,8 +234,6 @@ func TestAssociationsPerVersion(t *testing.T) {
 			for _, r := range associations {
 				p := (*r)["Properties"].(map[string]any)
 				assert.Equal(t, map[string]any{"Ref": id(stack, product)}, p["ProductId"])
-				// The i-th of the product's provisioning artifact IDs (the CDK
-				// renders the split list, of the assumed length, element by element).
 				sel := p["ProvisioningArtifactId"].(map[string]any)["Fn::Select"].([]any)
 				split := map[string]any{"Fn::Split": []any{",", map[string]any{"Fn::GetAtt": []any{id(stack, product), "ProvisioningArtifactIds"}}}}
 				require.Len(t, sel[1], versions)
@@ -197,91 +247,68 @@ func TestAssociationsPerVersion(t *testing.T) {
 	}
 }
 
-// What an analyst's role needs to run the actions.
-func TestEndUserStatements(t *testing.T) {
-	_, stack := testutil.NewStack()
-	a := actions.New(stack, jsii.String("Actions"), &actions.Props{Product: newProduct(stack, 1), Versions: jsii.Number(1)})
-	st := a.EndUserStatements()
-	require.Len(t, st, 3)
-	policy := awsiam.NewManagedPolicy(stack, jsii.String("Analysts"), &awsiam.ManagedPolicyProps{Statements: &st})
-	bySid := map[string]map[string]any{}
-	for _, s := range properties(t, stack, policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
-		bySid[s.(map[string]any)["Sid"].(string)] = s.(map[string]any)
-	}
-
-	start := bySid["StartActionAutomations"]
-	assert.Equal(t, []string{"ssm:DescribeDocument", "ssm:StartAutomationExecution"}, strs(start["Action"]))
-	resources := testutil.JSON(start["Resource"])
-	assert.Len(t, start["Resource"], 6, "each document and its automation definitions")
-	for _, x := range a.Actions {
-		doc := `{"Ref":"` + id(stack, x.Document) + `"}`
-		assert.Contains(t, resources, `":automation-definition/",`+doc+`,":*"`)
-		assert.Contains(t, resources, `":document/",`+doc)
-	}
-	follow := bySid["FollowActionAutomations"]
-	assert.Equal(t, []string{"ssm:GetAutomationExecution", "ssm:StopAutomationExecution"}, strs(follow["Action"]))
-	assert.Contains(t, testutil.JSON(follow["Resource"]), `":automation-execution/*"`)
-	pass := bySid["PassActionRoles"]
-	assert.Equal(t, "iam:PassRole", pass["Action"])
-	var roles []any
-	for _, x := range a.Actions {
-		roles = append(roles, map[string]any{"Fn::GetAtt": []any{id(stack, x.Role), "Arn"}})
-	}
-	assert.ElementsMatch(t, roles, pass["Resource"], "the actions' roles only")
-	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}}, pass["Condition"])
-}
-
-// A product whose name and templates are tokens (parameters) works as any
-// other: the actions refer to it by reference.
+// A product whose name and templates are tokens (parameters), and a key
+// that is a token, work as any other.
 func TestTokens(t *testing.T) {
 	_, stack := testutil.NewStack()
 	name := awscdk.NewCfnParameter(stack, jsii.String("ProductName"), nil)
 	url := awscdk.NewCfnParameter(stack, jsii.String("TemplateUrl"), nil)
+	key := awscdk.NewCfnParameter(stack, jsii.String("KeyArn"), nil)
 	product := awsservicecatalog.NewCloudFormationProduct(stack, jsii.String("Product"), &awsservicecatalog.CloudFormationProductProps{
 		ProductName: name.ValueAsString(), Owner: jsii.String("Platform"),
 		ProductVersions: &[]*awsservicecatalog.CloudFormationProductVersion{{
 			CloudFormationTemplate: awsservicecatalog.CloudFormationTemplate_FromUrl(url.ValueAsString()),
 		}},
 	})
-	a := actions.New(stack, jsii.String("Actions"), &actions.Props{Product: product, Versions: jsii.Number(1)})
-	require.Len(t, a.Actions, 3)
-	assertions.Template_FromStack(stack, nil).ResourceCountIs(jsii.String("AWS::ServiceCatalog::ServiceActionAssociation"), jsii.Number(3))
+	p := props(product, 1)
+	p.KmsKeyArns = []*string{key.ValueAsString()}
+	a := actions.New(stack, jsii.String("Actions"), p)
+	require.Len(t, a.Actions, 2)
+	assert.Equal(t, map[string]any{"Ref": "KeyArn"}, policy(t, stack, a.Actions[1])["NotebookVolumeKey"]["Resource"])
 
 	// The number of versions drives a loop: it cannot be a token.
 	_, stack = testutil.NewStack()
 	count := awscdk.NewCfnParameter(stack, jsii.String("Versions"), &awscdk.CfnParameterProps{Type: jsii.String("Number")})
 	msg := testutil.PanicMessage(func() {
-		actions.New(stack, jsii.String("Actions"), &actions.Props{Product: newProduct(stack, 1), Versions: count.ValueAsNumber()})
+		p := props(newProduct(stack, 1), 1)
+		p.Versions = count.ValueAsNumber()
+		actions.New(stack, jsii.String("Actions"), p)
 	})
 	assert.Contains(t, msg, `Test/Actions: actions.Props: Versions: invalid value "a token": a whole number of versions known at synthesis`)
 }
 
 func TestFailsOnInvalidProps(t *testing.T) {
 	for _, tc := range []struct {
-		name     string
-		product  int // versions of the product; 0 for none
-		versions *float64
-		want     []string
+		name    string
+		product int // versions of the product; 0 for none
+		change  func(*actions.Props)
+		want    []string
 	}{
-		{"fails without a product", 0, jsii.Number(1), []string{"Test/Actions: actions.Props: Product: required"}},
-		{"fails without versions", 1, nil, []string{`Test/Actions: actions.Props: Versions: invalid value "nil": a whole number of versions, at least 1`}},
-		{"fails on zero versions", 1, jsii.Number(0), []string{`Versions: invalid value "0"`}},
-		{"fails on fractional versions", 1, jsii.Number(1.5), []string{`Versions: invalid value "1.5"`}},
-		{"fails on more versions than the product has", 1, jsii.Number(2), []string{`Versions: invalid value "2": the product has 1 version`}},
-		{"fails on fewer versions than the product has", 3, jsii.Number(2), []string{`Versions: invalid value "2": the product has 3 versions`}},
+		{"fails without a product", 0, func(*actions.Props) {}, []string{"Test/Actions: actions.Props: Product: required"}},
+		{"fails without versions", 1, func(p *actions.Props) { p.Versions = nil }, []string{`Test/Actions: actions.Props: Versions: invalid value "nil": a whole number of versions, at least 1`}},
+		{"fails on zero versions", 1, func(p *actions.Props) { p.Versions = jsii.Number(0) }, []string{`Versions: invalid value "0"`}},
+		{"fails on fractional versions", 1, func(p *actions.Props) { p.Versions = jsii.Number(1.5) }, []string{`Versions: invalid value "1.5"`}},
+		{"fails on more versions than the product has", 1, func(p *actions.Props) { p.Versions = jsii.Number(2) }, []string{`Versions: invalid value "2": the product has 1 version`}},
+		{"fails on fewer versions than the product has", 3, func(p *actions.Props) { p.Versions = jsii.Number(2) }, []string{`Versions: invalid value "2": the product has 3 versions`}},
+		{"fails without the notebooks' key", 1, func(p *actions.Props) { p.KmsKeyArns = nil }, []string{"KmsKeyArns: required"}},
+		{"fails without the notebooks' network", 1, func(p *actions.Props) { p.SubnetIds, p.SecurityGroupIds = nil, nil }, []string{"SubnetIds: required", "SecurityGroupIds: required"}},
+		{"fails without the notebooks' roles", 1, func(p *actions.Props) { p.NotebookRoleArns = nil }, []string{"NotebookRoleArns: required"}},
+		{"fails on a nil entry", 1, func(p *actions.Props) { p.SubnetIds = []*string{nil} }, []string{"SubnetIds[0]: nil"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stack := testutil.NewStack()
-			props := &actions.Props{Versions: tc.versions}
+			var product awsservicecatalog.CloudFormationProduct
 			if tc.product > 0 {
-				props.Product = newProduct(stack, tc.product)
+				product = newProduct(stack, tc.product)
 			}
-			msg := testutil.PanicMessage(func() { actions.New(stack, jsii.String("Actions"), props) })
+			p := props(product, float64(max(tc.product, 1)))
+			tc.change(p)
+			msg := testutil.PanicMessage(func() { actions.New(stack, jsii.String("Actions"), p) })
 			require.NotEmpty(t, msg, "New should panic")
 			for _, w := range tc.want {
 				assert.Contains(t, msg, w)
 			}
-			assert.Error(t, props.Validate())
+			assert.Error(t, p.Validate())
 		})
 	}
 }

@@ -5,15 +5,14 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/datalake-platform/sagemaker-catalog/constructs/actions"
 )
 
-// Stop, Start and Open on a notebook product with two versions, and an
-// analysts' role that may run them.
+// Stop and Start on a notebook product with two versions; analysts run
+// them through Service Catalog, which assumes each action's role.
 func Example() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Catalog"), nil)
@@ -25,11 +24,14 @@ func Example() {
 		},
 	})
 
-	a := actions.New(stack, jsii.String("Actions"), &actions.Props{Product: product, Versions: jsii.Number(2)})
-	analysts := awsiam.NewRole(stack, jsii.String("Analysts"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
-	for _, s := range a.EndUserStatements() {
-		analysts.AddToPrincipalPolicy(s)
-	}
+	a := actions.New(stack, jsii.String("Actions"), &actions.Props{
+		Product: product, Versions: jsii.Number(2),
+		// What starting a notebook needs: its role, its key, its network.
+		NotebookRoleArns: *jsii.Strings("arn:aws:iam::123456789012:role/catalog/notebooks/*"),
+		KmsKeyArns:       *jsii.Strings("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+		SubnetIds:        *jsii.Strings("subnet-0123456789abcdef0"),
+		SecurityGroupIds: *jsii.Strings("sg-0123456789abcdef0"),
+	})
 
 	for _, x := range a.Actions {
 		fmt.Println(x.Name, "calls", x.Api)
@@ -39,6 +41,5 @@ func Example() {
 	// Output:
 	// StopNotebook calls StopNotebookInstance
 	// StartNotebook calls StartNotebookInstance
-	// OpenNotebook calls CreatePresignedNotebookInstanceUrl
-	// 6 associations
+	// 4 associations
 }

@@ -39,14 +39,11 @@ func properties(t *testing.T, stack awscdk.Stack, c constructs.IConstruct) map[s
 	return r["Properties"].(map[string]any)
 }
 
-// statements returns the role's inline policy statements by Sid.
-func statements(t *testing.T, role map[string]any) map[string]map[string]any {
+// statements returns the policy's statements by Sid.
+func statements(t *testing.T, policy map[string]any) map[string]map[string]any {
 	t.Helper()
-	policies := role["Policies"].([]any)
-	require.Len(t, policies, 1)
-	assert.Equal(t, "ServiceCatalogEndUser", policies[0].(map[string]any)["PolicyName"])
 	out := map[string]map[string]any{}
-	for _, s := range policies[0].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+	for _, s := range policy["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 		st := s.(map[string]any)
 		sid := st["Sid"].(string)
 		require.NotContains(t, out, sid)
@@ -78,7 +75,9 @@ var (
 func TestRole(t *testing.T) {
 	_, stack := testutil.NewStack()
 	product := newProduct(stack)
-	r := analystrole.New(stack, jsii.String("AnalystRole"), &analystrole.Props{Product: product, RoleName: jsii.String("Catalog-analyst")})
+	r := analystrole.New(stack, jsii.String("AnalystRole"), &analystrole.Props{
+		Product: product, PolicyName: jsii.String("Catalog-analyst-eu-west-1"), RoleName: jsii.String("Catalog-analyst"),
+	})
 
 	role := properties(t, stack, r.Role)
 	assert.Equal(t, "Catalog-analyst", role["RoleName"])
@@ -89,38 +88,36 @@ func TestRole(t *testing.T) {
 		"Principal": map[string]any{"AWS": join("arn:", partition, ":iam::", account, ":root")},
 		"Condition": map[string]any{"StringEquals": map[string]any{"sts:RoleSessionName": "${aws:username}"}},
 	}}, role["AssumeRolePolicyDocument"].(map[string]any)["Statement"])
-	assert.NotContains(t, role, "ManagedPolicyArns")
-	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id(stack, r.Role), "Arn"}}, stack.Resolve(r.RoleArn()))
+	assert.NotContains(t, role, "Policies", "the managed policy only")
+	assert.Equal(t, []any{map[string]any{"Ref": id(stack, r.Policy)}}, role["ManagedPolicyArns"])
+	assert.Equal(t, map[string]any{"Ref": id(stack, r.Policy)}, stack.Resolve(r.PolicyArn()))
 	assert.Equal(t, "Test/AnalystRole/Resource", *r.Role.Node().Path())
 
-	st := statements(t, role)
+	policy := properties(t, stack, r.Policy)
+	assert.Equal(t, "Catalog-analyst-eu-west-1", policy["ManagedPolicyName"])
+	assert.Contains(t, policy["Description"], "Data analysts")
+	st := statements(t, policy)
 	for sid, want := range map[string]struct {
 		actions   []string
 		resource  any
 		condition any
 	}{
 		"LaunchThisProduct": {[]string{
-			"servicecatalog:DescribeProduct", "servicecatalog:DescribeProductView", "servicecatalog:DescribeProvisioningArtifact",
+			"servicecatalog:DescribeProduct", "servicecatalog:DescribeProvisioningArtifact",
 			"servicecatalog:DescribeProvisioningParameters", "servicecatalog:ListLaunchPaths", "servicecatalog:ListProvisioningArtifacts",
-			"servicecatalog:ProvisionProduct",
+			"servicecatalog:ListServiceActionsForProvisioningArtifact", "servicecatalog:ProvisionProduct",
 		}, join("arn:", partition, ":catalog:", region, ":", account, ":product/", map[string]any{"Ref": id(stack, product)}), nil},
-		"FindProducts": {[]string{"servicecatalog:SearchProducts"}, "*", nil},
+		"FindProducts": {[]string{"servicecatalog:DescribeProductView", "servicecatalog:SearchProducts"}, "*", nil},
 		"ManageOwnNotebooks": {[]string{
-			"servicecatalog:DescribeProvisionedProduct", "servicecatalog:DescribeRecord", "servicecatalog:ListRecordHistory",
-			"servicecatalog:ScanProvisionedProducts", "servicecatalog:SearchProvisionedProducts", "servicecatalog:TerminateProvisionedProduct",
-			"servicecatalog:UpdateProvisionedProduct",
-		}, "*", self},
-		"RunSelfServiceActions": {[]string{
+			"servicecatalog:DescribeProvisionedProduct", "servicecatalog:DescribeRecord",
 			"servicecatalog:DescribeServiceActionExecutionParameters", "servicecatalog:ExecuteProvisionedProductServiceAction",
-			"servicecatalog:ListServiceActionsForProvisioningArtifact",
+			"servicecatalog:ListRecordHistory", "servicecatalog:ScanProvisionedProducts", "servicecatalog:SearchProvisionedProducts",
+			"servicecatalog:TerminateProvisionedProduct", "servicecatalog:UpdateProvisionedProduct",
 		}, "*", self},
 		"FindActionTargets": {[]string{"cloudformation:ListStackResources"}, join("arn:", partition, ":cloudformation:", region, ":", account, ":stack/SC-*"), nil},
-		"OpenNotebooksLaunchedThroughThisRole": {[]string{"sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:DescribeNotebookInstance"},
+		"OpenOwnNotebooks": {[]string{"sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:DescribeNotebookInstance"},
 			join("arn:", partition, ":sagemaker:", region, ":", account, ":notebook-instance/sc-*"),
-			map[string]any{"StringLike": map[string]any{"aws:ResourceTag/aws:servicecatalog:provisioningPrincipalArn": []any{
-				join("arn:", partition, ":iam::", account, ":role/Catalog-analyst"),
-				join("arn:", partition, ":sts::", account, ":assumed-role/Catalog-analyst/*"),
-			}}}},
+			map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/sagemaker-catalog:owner-id": "${aws:userid}"}}},
 	} {
 		s, ok := st[sid]
 		if !assert.True(t, ok, sid) {
@@ -139,17 +136,29 @@ func TestRole(t *testing.T) {
 	assert.Empty(t, st, "no other statement")
 }
 
+// Without a role name, only the policy: for roles of one's own, such as an
+// IAM Identity Center permission set's.
+func TestPolicyOnly(t *testing.T) {
+	_, stack := testutil.NewStack()
+	r := analystrole.New(stack, jsii.String("AnalystRole"), &analystrole.Props{Product: newProduct(stack), PolicyName: jsii.String("Analysts")})
+	assert.Nil(t, r.Role)
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Role"), jsii.Number(0))
+	tmpl.ResourceCountIs(jsii.String("AWS::IAM::ManagedPolicy"), jsii.Number(1))
+	assert.Equal(t, "Analysts", properties(t, stack, r.Policy)["ManagedPolicyName"])
+}
+
 // The analyst acts through Service Catalog only: no service's own
 // create, delete or data actions.
 func TestEndUserOnly(t *testing.T) {
 	_, stack := testutil.NewStack()
-	r := analystrole.New(stack, jsii.String("AnalystRole"), &analystrole.Props{Product: newProduct(stack), RoleName: jsii.String("Analyst")})
-	policy := testutil.JSON(properties(t, stack, r.Role)["Policies"])
+	r := analystrole.New(stack, jsii.String("AnalystRole"), &analystrole.Props{Product: newProduct(stack), PolicyName: jsii.String("Analyst")})
+	policy := testutil.JSON(properties(t, stack, r.Policy)["PolicyDocument"])
 	for _, denied := range []string{"ec2:", "s3:", "kms:", "iam:", "cloudformation:Create", "cloudformation:Update", "cloudformation:Delete",
 		"sagemaker:CreateNotebookInstance", "sagemaker:Stop", "sagemaker:Delete"} {
 		assert.NotContains(t, policy, `"`+denied, denied)
 	}
-	for sid, s := range statements(t, properties(t, stack, r.Role)) {
+	for sid, s := range statements(t, properties(t, stack, r.Policy)) {
 		for _, a := range strs(s["Action"]) {
 			assert.NotContains(t, a, "*", "%s: exact actions", sid)
 		}
@@ -159,14 +168,14 @@ func TestEndUserOnly(t *testing.T) {
 func TestStatementsAreAdded(t *testing.T) {
 	_, stack := testutil.NewStack()
 	r := analystrole.New(stack, jsii.String("AnalystRole"), &analystrole.Props{
-		Product:  newProduct(stack),
-		RoleName: jsii.String("Analyst"),
+		Product:    newProduct(stack),
+		PolicyName: jsii.String("Analyst"),
 		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("ReadCatalogDocs"), Actions: jsii.Strings("s3:GetObject"), Resources: jsii.Strings("arn:aws:s3:::catalog-docs/*"),
 		})},
 	})
-	st := statements(t, properties(t, stack, r.Role))
-	assert.Len(t, st, 7, "the six of the construct and the caller's")
+	st := statements(t, properties(t, stack, r.Policy))
+	assert.Len(t, st, 6, "the five of the construct and the caller's")
 	assert.Equal(t, "arn:aws:s3:::catalog-docs/*", st["ReadCatalogDocs"]["Resource"])
 }
 
@@ -177,13 +186,13 @@ func TestTokens(t *testing.T) {
 	arn := awscdk.NewCfnParameter(stack, jsii.String("ProductArn"), nil)
 	other := awsiam.NewRole(stack, jsii.String("Other"), &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil)})
 	r := analystrole.New(stack, jsii.String("AnalystRole"), &analystrole.Props{
-		Product:  awsservicecatalog.Product_FromProductArn(stack, jsii.String("Imported"), arn.ValueAsString()),
-		RoleName: jsii.String("Analyst"),
+		Product:    awsservicecatalog.Product_FromProductArn(stack, jsii.String("Imported"), arn.ValueAsString()),
+		PolicyName: jsii.String("Analyst"),
 		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("PassOther"), Actions: jsii.Strings("iam:PassRole"), Resources: &[]*string{other.RoleArn()},
 		})},
 	})
-	st := statements(t, properties(t, stack, r.Role))
+	st := statements(t, properties(t, stack, r.Policy))
 	assert.Contains(t, testutil.JSON(st["LaunchThisProduct"]["Resource"]), `{"Ref":"ProductArn"}`)
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{id(stack, other), "Arn"}}, st["PassOther"]["Resource"])
 }
@@ -193,20 +202,23 @@ func TestFailsOnInvalidProps(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		noProduct  bool
+		policyName *string
 		roleName   *string
 		statements []awsiam.PolicyStatement
 		want       []string
 	}{
-		{"fails without a product", true, jsii.String("Analyst"), nil, []string{"Test/AnalystRole: analystrole.Props: Product: required"}},
-		{"fails without a role name", false, nil, nil, []string{"Test/AnalystRole: analystrole.Props: RoleName: required"}},
-		{"fails on an empty role name", false, jsii.String(""), nil, []string{"RoleName: required"}},
-		{"fails on a role name with a space", false, jsii.String("data analysts"), nil, []string{`RoleName: invalid value "data analysts": 1-64 characters`}},
-		{"fails on a role name over 64 characters", false, jsii.String(strings.Repeat("a", 65)), nil, []string{`RoleName: invalid value "` + strings.Repeat("a", 65) + `"`}},
-		{"fails on a nil statement", false, jsii.String("Analyst"), []awsiam.PolicyStatement{statement, nil}, []string{"Statements[1]: nil"}},
+		{"fails without a product", true, jsii.String("Analyst"), nil, nil, []string{"Test/AnalystRole: analystrole.Props: Product: required"}},
+		{"fails without a policy name", false, nil, nil, nil, []string{"Test/AnalystRole: analystrole.Props: PolicyName: required"}},
+		{"fails on an empty policy name", false, jsii.String(""), nil, nil, []string{"PolicyName: required"}},
+		{"fails on a policy name with a space", false, jsii.String("data analysts"), nil, nil, []string{`PolicyName: invalid value "data analysts": 1-128 characters`}},
+		{"fails on a policy name over 128 characters", false, jsii.String(strings.Repeat("a", 129)), nil, nil, []string{`PolicyName: invalid value "` + strings.Repeat("a", 129) + `"`}},
+		{"fails on a role name with a space", false, jsii.String("Analyst"), jsii.String("data analysts"), nil, []string{`RoleName: invalid value "data analysts": 1-64 characters`}},
+		{"fails on a role name over 64 characters", false, jsii.String("Analyst"), jsii.String(strings.Repeat("a", 65)), nil, []string{`RoleName: invalid value "` + strings.Repeat("a", 65) + `"`}},
+		{"fails on a nil statement", false, jsii.String("Analyst"), nil, []awsiam.PolicyStatement{statement, nil}, []string{"Statements[1]: nil"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stack := testutil.NewStack()
-			props := &analystrole.Props{RoleName: tc.roleName, Statements: tc.statements}
+			props := &analystrole.Props{PolicyName: tc.policyName, RoleName: tc.roleName, Statements: tc.statements}
 			if !tc.noProduct {
 				props.Product = newProduct(stack)
 			}
@@ -220,21 +232,20 @@ func TestFailsOnInvalidProps(t *testing.T) {
 	}
 }
 
-// The policy names the role's sessions by the role's name: a token name
-// would make it refer to the role itself.
-func TestFailsOnARoleNameToken(t *testing.T) {
+// Names given as tokens are taken as they are: CloudFormation checks them.
+func TestTokenNames(t *testing.T) {
 	_, stack := testutil.NewStack()
-	name := awscdk.NewCfnParameter(stack, jsii.String("RoleName"), nil)
-	msg := testutil.PanicMessage(func() {
-		analystrole.New(stack, jsii.String("AnalystRole"), &analystrole.Props{Product: newProduct(stack), RoleName: name.ValueAsString()})
+	name := awscdk.NewCfnParameter(stack, jsii.String("Name"), nil)
+	r := analystrole.New(stack, jsii.String("AnalystRole"), &analystrole.Props{
+		Product: newProduct(stack), PolicyName: name.ValueAsString(), RoleName: name.ValueAsString(),
 	})
-	assert.Contains(t, msg, "Test/AnalystRole: analystrole.Props: RoleName: invalid value")
-	assert.Contains(t, msg, "a name known at synthesis")
+	assert.Equal(t, map[string]any{"Ref": "Name"}, properties(t, stack, r.Policy)["ManagedPolicyName"])
+	assert.Equal(t, map[string]any{"Ref": "Name"}, properties(t, stack, r.Role)["RoleName"])
 }
 
 func TestFailsOnNilProps(t *testing.T) {
 	_, stack := testutil.NewStack()
 	msg := testutil.PanicMessage(func() { analystrole.New(stack, jsii.String("AnalystRole"), nil) })
 	assert.True(t, strings.HasPrefix(msg, "Test/AnalystRole: analystrole.Props: Product: required"), msg)
-	assert.Contains(t, msg, "\nanalystrole.Props: RoleName: required")
+	assert.Contains(t, msg, "\nanalystrole.Props: PolicyName: required")
 }

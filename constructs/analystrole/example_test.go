@@ -27,8 +27,9 @@ func Example() {
 	portfolio.AddProduct(product)
 
 	r := analystrole.New(stack, jsii.String("AnalystRole"), &analystrole.Props{
-		Product:  product,
-		RoleName: jsii.String("Catalog-analyst"),
+		Product:    product,
+		PolicyName: jsii.String("Catalog-analyst-policy"),
+		RoleName:   jsii.String("Catalog-analyst"),
 	})
 	portfolio.GiveAccessToRole(r.Role)
 
@@ -38,6 +39,15 @@ func Example() {
 		trust := props["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)
 		fmt.Println(props["RoleName"], trust["Condition"])
 	}
+	for _, policy := range *tmpl.FindResources(jsii.String("AWS::IAM::ManagedPolicy"), nil) {
+		props := (*policy)["Properties"].(map[string]any)
+		for _, s := range props["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			if s := s.(map[string]any); s["Sid"] == "OpenOwnNotebooks" {
+				fmt.Println(props["ManagedPolicyName"], s["Condition"])
+			}
+		}
+	}
 	// Output:
 	// Catalog-analyst map[StringEquals:map[sts:RoleSessionName:${aws:username}]]
+	// Catalog-analyst-policy map[StringEquals:map[aws:ResourceTag/sagemaker-catalog:owner-id:${aws:userid}]]
 }

@@ -1,9 +1,9 @@
 // Package dashboard provides the notebook catalog's operator dashboard: a
 // CloudWatch dashboard built from the lease janitor's JSON decision logs
 // (metric filters: notebooks warned, terminated, held back by the janitor's
-// mode, kept for unsaved work, janitor errors), its dead-letter queue and
-// the functions' metrics, with alarms on janitor errors and dead letters to
-// an SNS topic.
+// mode, kept for unsaved work, left alone, janitor errors), its dead-letter
+// queue and the functions' metrics, with alarms on janitor errors and dead
+// letters to an SNS topic.
 //
 // The janitor (lambda/janitor) writes one JSON line per decision,
 // {"msg":"decision","decision":{"action":...,"reason":...,"skipped":...}},
@@ -31,6 +31,11 @@ import (
 	"github.com/datalake-platform/sagemaker-catalog/internal/check"
 )
 
+// HeldBackByMode are the janitor's reasons (Decision.Skipped) for not
+// carrying out a decision because of its mode: a dry run, or notify-only
+// for a termination (a prefix, as a filter pattern matches it).
+var HeldBackByMode = []string{"dry run", "notify-only*"}
+
 // UnsavedWorkReasons start the reasons the janitor gives for keeping a
 // notebook whose lease has ended because terminating it could lose work
 // (janitor.Decide): the last save failed, or it is older than the last use.
@@ -43,6 +48,7 @@ const (
 	MetricWouldWarn      = "NotebooksWouldWarn"
 	MetricWouldTerminate = "NotebooksWouldTerminate"
 	MetricKeptUnsaved    = "NotebooksKeptForUnsavedWork"
+	MetricLeftAlone      = "NotebooksLeftAlone"
 	MetricJanitorErrors  = "JanitorErrors"
 )
 
@@ -58,7 +64,17 @@ func patterns() map[string]awslogs.IFilterPattern {
 		return awslogs.FilterPattern_All(append([]awslogs.JsonPattern{s("$.msg", "decision"), s("$.decision.action", action)}, more...)...)
 	}
 	carriedOut := awslogs.FilterPattern_NotExists(jsii.String("$.decision.skipped"))
-	heldBack := awslogs.FilterPattern_Exists(jsii.String("$.decision.skipped"))
+	var byMode, notByMode []awslogs.JsonPattern
+	for _, r := range HeldBackByMode {
+		byMode = append(byMode, s("$.decision.skipped", r))
+		notByMode = append(notByMode, awslogs.FilterPattern_StringValue(jsii.String("$.decision.skipped"), jsii.String("!="), jsii.String(r)))
+	}
+	heldBack := awslogs.FilterPattern_Any(byMode...)
+	// Skipped for another reason: not this catalog's provisioned product,
+	// one Service Catalog is changing, a tag that names another.
+	leftAlone := awslogs.FilterPattern_All(append([]awslogs.JsonPattern{s("$.msg", "decision"),
+		awslogs.FilterPattern_Any(s("$.decision.action", "notify"), s("$.decision.action", "terminate")),
+		awslogs.FilterPattern_Exists(jsii.String("$.decision.skipped"))}, notByMode...)...)
 	var unsaved []awslogs.JsonPattern
 	for _, r := range UnsavedWorkReasons {
 		unsaved = append(unsaved, s("$.decision.reason", r+"*"))
@@ -69,6 +85,7 @@ func patterns() map[string]awslogs.IFilterPattern {
 		MetricWouldWarn:      decision("notify", heldBack),
 		MetricWouldTerminate: decision("terminate", heldBack),
 		MetricKeptUnsaved:    decision("keep", awslogs.FilterPattern_Any(unsaved...)),
+		MetricLeftAlone:      leftAlone,
 		MetricJanitorErrors:  s("$.level", "ERROR"),
 	}
 }
@@ -157,7 +174,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Dashboard {
 
 	d.Metrics = map[string]awscloudwatch.IMetric{}
 	ps := patterns()
-	for _, name := range []string{MetricWarned, MetricTerminated, MetricWouldWarn, MetricWouldTerminate, MetricKeptUnsaved, MetricJanitorErrors} {
+	for _, name := range []string{MetricWarned, MetricTerminated, MetricWouldWarn, MetricWouldTerminate, MetricKeptUnsaved, MetricLeftAlone, MetricJanitorErrors} {
 		f := awslogs.NewMetricFilter(d, jsii.String(name), &awslogs.MetricFilterProps{
 			LogGroup:        logs,
 			FilterPattern:   ps[name],
@@ -220,7 +237,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Dashboard {
 		graph("Held back by janitorMode: would warn, would terminate", 12, d.Metrics[MetricWouldWarn], d.Metrics[MetricWouldTerminate]),
 	)
 	d.Dashboard.AddWidgets(
-		graph("Kept for unsaved work", 8, d.Metrics[MetricKeptUnsaved]),
+		graph("Kept for unsaved work; left alone (not this catalog's, or changing)", 8, d.Metrics[MetricKeptUnsaved], d.Metrics[MetricLeftAlone]),
 		graph("Janitor errors and failed runs", 8, d.Metrics[MetricJanitorErrors], failedRuns),
 		awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
 			Title: jsii.String("Alarms"), Alarms: &[]interfacesawscloudwatch.IAlarmRef{d.JanitorErrors, d.DeadLetters},
@@ -238,7 +255,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Dashboard {
 		LogGroupNames: &[]*string{logs.LogGroupName()},
 		QueryLines: jsii.Strings(
 			`fields @timestamp, decision.notebook, decision.action, decision.reason, decision.skipped, decision.owner`,
-			`filter (msg = "decision" and (decision.action != "keep" or decision.reason like /^(last workspace sync failed|workspace last saved)/)) or level = "ERROR"`,
+			`filter (msg = "decision" and (decision.action != "keep" or decision.reason like /^(last workspace sync failed|workspace last saved)/)) or level = "ERROR" or level = "WARN"`,
 			`sort @timestamp desc`,
 			`limit 50`,
 		),

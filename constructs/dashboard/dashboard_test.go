@@ -84,7 +84,7 @@ func TestMetricFiltersOnTheJanitorsLogs(t *testing.T) {
 	f := newFixture()
 	d := f.new()
 	filters := f.resources("AWS::Logs::MetricFilter")
-	require.Len(t, filters, 6)
+	require.Len(t, filters, 7)
 	patterns := dashboard.Patterns()
 	for _, mf := range filters {
 		assert.Equal(t, map[string]any{"Ref": f.id(f.logs)}, mf["LogGroupName"])
@@ -96,7 +96,7 @@ func TestMetricFiltersOnTheJanitorsLogs(t *testing.T) {
 		delete(patterns, name)
 	}
 	assert.Empty(t, patterns, "one filter per metric")
-	assert.Len(t, d.Metrics, 6)
+	assert.Len(t, d.Metrics, 7)
 	assert.Equal(t, `{ ($.msg = "decision") && ($.decision.action = "terminate") && ($.decision.skipped NOT EXISTS) }`,
 		dashboard.Patterns()[dashboard.MetricTerminated])
 }
@@ -213,7 +213,7 @@ func TestDashboardLayout(t *testing.T) {
 	assert.Equal(t, []string{
 		"Notebook catalog operations",
 		"Notebooks warned and terminated", "Held back by janitorMode: would warn, would terminate",
-		"Kept for unsaved work", "Janitor errors and failed runs", "Alarms",
+		"Kept for unsaved work; left alone (not this catalog's, or changing)", "Janitor errors and failed runs", "Alarms",
 		"Dead letters: messages, oldest (s)", "Functions: invocations, errors, throttles", "Functions: longest run (ms)",
 		"Latest janitor decisions",
 	}, titles)
@@ -366,7 +366,7 @@ func TestFailsOnInvalidProps(t *testing.T) {
 
 func TestMetricNamesAreStable(t *testing.T) {
 	names := []string{dashboard.MetricWarned, dashboard.MetricTerminated, dashboard.MetricWouldWarn,
-		dashboard.MetricWouldTerminate, dashboard.MetricKeptUnsaved, dashboard.MetricJanitorErrors}
+		dashboard.MetricWouldTerminate, dashboard.MetricKeptUnsaved, dashboard.MetricLeftAlone, dashboard.MetricJanitorErrors}
 	keys := make([]string, 0)
 	for k := range dashboard.Patterns() {
 		keys = append(keys, k)

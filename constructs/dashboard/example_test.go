@@ -40,7 +40,7 @@ func Example() {
 	fmt.Println(dashboard.Patterns()[dashboard.MetricWarned])
 	// Output:
 	// 1 AWS::CloudWatch::Dashboard
-	// 6 AWS::Logs::MetricFilter
+	// 7 AWS::Logs::MetricFilter
 	// 2 AWS::CloudWatch::Alarm
 	// 1 AWS::SNS::Topic
 	// { ($.msg = "decision") && ($.decision.action = "notify") && ($.decision.skipped NOT EXISTS) }

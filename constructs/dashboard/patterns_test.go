@@ -107,6 +107,18 @@ func (f *fakes) Publish(context.Context, *sns.PublishInput, ...func(*sns.Options
 
 func (f *fakes) Terminate(context.Context, string, string) error { return nil }
 
+const launchRole = "arn:aws:iam::123456789012:role/SageMakerCatalog-launch"
+
+// Describe answers as Service Catalog does for this catalog's provisioned
+// products, but one launched with another role ("pp-sc-elsewhere").
+func (f *fakes) Describe(_ context.Context, id string) (janitor.ProvisionedProduct, error) {
+	role := launchRole
+	if id == "pp-sc-elsewhere" {
+		role = "arn:aws:iam::123456789012:role/other"
+	}
+	return janitor.ProvisionedProduct{ID: id, ProductID: "prod-abcdefghijklm", LaunchRoleArn: role, Status: "AVAILABLE"}, nil
+}
+
 // janitorLines runs the janitor in mode over one notebook of each kind the
 // dashboard counts, and returns its log lines.
 func janitorLines(t *testing.T, mode janitor.Mode) []string {
@@ -114,8 +126,8 @@ func janitorLines(t *testing.T, mode janitor.Mode) []string {
 	day := 24 * time.Hour
 	tags := func(name string, notifiedAt time.Time) map[string]string {
 		t := map[string]string{
-			names.TagProduct: "notebook", names.TagProvisionedProduct: "pp-" + name, names.TagOwner: "alice",
-			names.TagWorkspace: "s3://ws-bucket/owners/alice/", names.TagLeaseDays: "7",
+			names.TagProduct: "notebook", names.TagProvisionedProduct: "pp-" + name, names.TagOwner: "assumed-role/Analyst/alice",
+			names.TagCloudFormationStackName: "SC-123456789012-pp-" + name, names.TagLeaseDays: "7",
 		}
 		if !notifiedAt.IsZero() {
 			t[names.TagNotifiedAt] = notifiedAt.Format(time.RFC3339)
@@ -126,23 +138,26 @@ func janitorLines(t *testing.T, mode janitor.Mode) []string {
 	saved := &janitor.SyncStatus{SyncedAt: ended, OK: true, Final: true}
 	f := &fakes{notebooks: map[string]*notebook{
 		// In the notice period, not warned yet: warn.
-		"warn": {status: smtypes.NotebookInstanceStatusStopped, modified: now.Add(-6*day - 12*time.Hour), tags: tags("warn", time.Time{})},
+		"sc-warn": {status: smtypes.NotebookInstanceStatusStopped, modified: now.Add(-6*day - 12*time.Hour), tags: tags("sc-warn", time.Time{})},
 		// Lease over, warned, saved: terminate.
-		"terminate": {status: smtypes.NotebookInstanceStatusStopped, modified: ended, tags: tags("terminate", warned), sync: saved},
+		"sc-terminate": {status: smtypes.NotebookInstanceStatusStopped, modified: ended, tags: tags("sc-terminate", warned), sync: saved},
 		// Lease over, warned, but the last save failed, or is older than the last use: keep.
-		"failed-save": {status: smtypes.NotebookInstanceStatusStopped, modified: ended, tags: tags("failed-save", warned),
+		"sc-failed-save": {status: smtypes.NotebookInstanceStatusStopped, modified: ended, tags: tags("sc-failed-save", warned),
 			sync: &janitor.SyncStatus{SyncedAt: ended, OK: false, Final: true}},
-		"stale-save": {status: smtypes.NotebookInstanceStatusStopped, modified: ended, tags: tags("stale-save", warned),
+		"sc-stale-save": {status: smtypes.NotebookInstanceStatusStopped, modified: ended, tags: tags("sc-stale-save", warned),
 			sync: &janitor.SyncStatus{SyncedAt: ended.Add(-2 * day), OK: true}},
 		// In use: keep.
-		"running": {status: smtypes.NotebookInstanceStatusInService, modified: now, tags: tags("running", time.Time{})},
+		"sc-running": {status: smtypes.NotebookInstanceStatusInService, modified: now, tags: tags("sc-running", time.Time{})},
+		// Due a warning, but launched with another launch role: left alone.
+		"sc-elsewhere": {status: smtypes.NotebookInstanceStatusStopped, modified: now.Add(-6*day - 12*time.Hour), tags: tags("sc-elsewhere", time.Time{})},
 		// Its tags cannot be read: an error.
-		"broken": {status: smtypes.NotebookInstanceStatusStopped, modified: ended, tagsFail: true},
-		// Not the catalog's: ignored.
-		"other": {status: smtypes.NotebookInstanceStatusStopped, modified: ended, tags: map[string]string{}},
+		"sc-broken": {status: smtypes.NotebookInstanceStatusStopped, modified: ended, tagsFail: true},
+		// Not the catalog's (no product tag): ignored.
+		"sc-other": {status: smtypes.NotebookInstanceStatusStopped, modified: ended, tags: map[string]string{}},
 	}}
 	var out bytes.Buffer
-	j := &janitor.Janitor{Mode: mode, SageMaker: f, S3: f, SNS: f, Terminator: f, TopicArn: "arn:aws:sns:eu-west-1:123456789012:notices",
+	j := &janitor.Janitor{Mode: mode, SageMaker: f, S3: f, SNS: f, ProvisionedProducts: f, LaunchRoleArn: launchRole,
+		Bucket: "ws-bucket", TopicArn: "arn:aws:sns:eu-west-1:123456789012:notices",
 		Lease: 7 * day, NotifyBefore: day, Log: slog.New(slog.NewJSONHandler(&out, nil))}
 	_, err := j.Run(context.Background(), now)
 	require.Error(t, err, "the broken notebook fails the run")
@@ -154,13 +169,16 @@ func TestPatternsCountTheJanitorsDecisions(t *testing.T) {
 		mode janitor.Mode
 		want map[string]int
 	}{
-		{janitor.Enforce, map[string]int{dashboard.MetricWarned: 1, dashboard.MetricTerminated: 1, dashboard.MetricKeptUnsaved: 2, dashboard.MetricJanitorErrors: 1}},
-		{janitor.DryRun, map[string]int{dashboard.MetricWouldWarn: 1, dashboard.MetricWouldTerminate: 1, dashboard.MetricKeptUnsaved: 2, dashboard.MetricJanitorErrors: 1}},
-		{janitor.NotifyOnly, map[string]int{dashboard.MetricWarned: 1, dashboard.MetricWouldTerminate: 1, dashboard.MetricKeptUnsaved: 2, dashboard.MetricJanitorErrors: 1}},
+		{janitor.Enforce, map[string]int{dashboard.MetricWarned: 1, dashboard.MetricTerminated: 1, dashboard.MetricKeptUnsaved: 2,
+			dashboard.MetricLeftAlone: 1, dashboard.MetricJanitorErrors: 1}},
+		{janitor.DryRun, map[string]int{dashboard.MetricWouldWarn: 1, dashboard.MetricWouldTerminate: 1, dashboard.MetricKeptUnsaved: 2,
+			dashboard.MetricLeftAlone: 1, dashboard.MetricJanitorErrors: 1}},
+		{janitor.NotifyOnly, map[string]int{dashboard.MetricWarned: 1, dashboard.MetricWouldTerminate: 1, dashboard.MetricKeptUnsaved: 2,
+			dashboard.MetricLeftAlone: 1, dashboard.MetricJanitorErrors: 1}},
 	} {
 		t.Run(string(tc.mode), func(t *testing.T) {
 			lines := janitorLines(t, tc.mode)
-			require.Len(t, lines, 6, "a line per catalog notebook")
+			require.Len(t, lines, 7, "a line per catalog notebook")
 			got := map[string]int{}
 			for name, pattern := range dashboard.Patterns() {
 				for _, line := range lines {
@@ -189,6 +207,8 @@ func TestEvaluator(t *testing.T) {
 		`{ $.decision.skipped = "*" }`:                  false,
 		`{ ($.msg = "x") || ($.level = "INFO") }`:       true,
 		`{ ($.msg = "decision") && ($.level = "ERR") }`: false,
+		`{ $.msg != "other" }`:                          true,
+		`{ $.decision.reason != "workspace*" }`:         false,
 	} {
 		got, err := matches(pattern, line)
 		require.NoError(t, err, pattern)
@@ -297,14 +317,22 @@ func (p *parser) primary(event map[string]any) (bool, error) {
 			return false, fmt.Errorf("want EXISTS after NOT")
 		}
 		return !exists, nil
-	case p.accept("="):
+	case p.peek() == "=" || p.peek() == "!=":
+		op := p.peek()
+		p.i++
 		want := p.peek()
 		if !strings.HasPrefix(want, `"`) {
 			return false, fmt.Errorf("want a quoted value, got %q", want)
 		}
 		p.i++
 		s, ok := value.(string)
-		return exists && ok && wildcard(strings.Trim(want, `"`), s), nil
+		equal := exists && ok && wildcard(strings.Trim(want, `"`), s)
+		if op == "!=" {
+			// Here an absent field matches no comparison, as with =; the
+			// patterns never rely on it (they test EXISTS first).
+			return exists && ok && !equal, nil
+		}
+		return equal, nil
 	}
 	return false, fmt.Errorf("unsupported operator %q", p.peek())
 }

@@ -24,11 +24,12 @@ func Example() {
 	j := janitor.New(stack, jsii.String("Janitor"), &janitor.Props{
 		Code: awslambda.Code_FromBucket(awss3.Bucket_FromBucketName(stack, jsii.String("Functions"), jsii.String("my-functions")),
 			jsii.String("functions.zip"), jsii.String("v1")),
-		Workspaces:  workspaces,
-		Key:         key,
-		LeaseDays:   jsii.Number(14),
-		NoticeHours: jsii.Number(48),
-		Schedule:    jsii.String("rate(30 minutes)"),
+		Workspaces:    workspaces,
+		Key:           key,
+		LaunchRoleArn: jsii.String("arn:aws:iam::123456789012:role/Catalog-launch-eu-west-1"),
+		LeaseDays:     jsii.Number(14),
+		NoticeHours:   jsii.Number(48),
+		Schedule:      jsii.String("rate(30 minutes)"),
 	})
 
 	tmpl := assertions.Template_FromStack(stack, nil)

@@ -46,6 +46,9 @@ var (
 	// CreateSchedule ScheduleExpression).
 	ratePattern = regexp.MustCompile(`^rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\)$`)
 	cronPattern = regexp.MustCompile(`^cron\(\S+( \S+){5}\)$`)
+	// What lambda/cmd/functions accepts in LAUNCH_ROLE_ARN and PRODUCT_ID.
+	launchRolePattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
+	productIdPattern  = regexp.MustCompile(`^prod-[A-Za-z0-9]{1,96}$`)
 )
 
 // Props configures a Janitor.
@@ -57,6 +60,13 @@ type Props struct {
 	Workspaces awss3.IBucket
 	// Key encrypts the workspace bucket and the notices topic. Required.
 	Key awskms.IKey
+	// LaunchRoleArn is the catalog's launch role: the janitor acts only on
+	// provisioned products Service Catalog launched with it. Required.
+	LaunchRoleArn *string
+	// ProductId is the notebook product: when set, the janitor acts only on
+	// provisioned products of it.
+	// Default: any product launched with LaunchRoleArn.
+	ProductId *string
 	// LogKey encrypts the function's log group; its policy must let
 	// CloudWatch Logs use it for names.FunctionLogGroups(CatalogName).
 	// Default: a key of its own.
@@ -137,7 +147,18 @@ func New(scope constructs.Construct, id *string, props *Props) *Janitor {
 	j.Notices, j.DeadLetters = notices, deadLetters
 
 	notebooks := arns.CatalogNotebooks(j)
-	statusObjects := props.Workspaces.ArnForObjects(jsii.String(names.WorkspacePrefix + "*/" + names.StatusDir + "*"))
+	statusObjects := props.Workspaces.ArnForObjects(jsii.String(names.StatusPrefix + "*"))
+	env := map[string]*string{
+		names.EnvTopicArn:      notices.TopicArn(),
+		names.EnvLeaseDays:     whole(props.LeaseDays, DefaultLeaseDays),
+		names.EnvNoticeHours:   whole(props.NoticeHours, DefaultNoticeHours),
+		names.EnvMode:          jsii.String(check.Or(props.Mode, DefaultMode)),
+		names.EnvBucket:        props.Workspaces.BucketName(),
+		names.EnvLaunchRoleArn: props.LaunchRoleArn,
+	}
+	if props.ProductId != nil {
+		env[names.EnvProductId] = props.ProductId
+	}
 	fn := function.New(j, "Function", function.Props{
 		Handler:        names.FunctionJanitor,
 		LogGroupPrefix: names.FunctionLogGroups(catalog),
@@ -146,12 +167,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Janitor {
 		LogKey:         logKey,
 		TimeoutSeconds: 300,
 		Concurrency:    1,
-		Env: map[string]*string{
-			names.EnvTopicArn:    notices.TopicArn(),
-			names.EnvLeaseDays:   whole(props.LeaseDays, DefaultLeaseDays),
-			names.EnvNoticeHours: whole(props.NoticeHours, DefaultNoticeHours),
-			names.EnvMode:        jsii.String(check.Or(props.Mode, DefaultMode)),
-		},
+		Env:            env,
 		Statements: []awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				// ListNotebookInstances has no resource-level permissions.
@@ -184,7 +200,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Janitor {
 				Sid:        jsii.String("FindSyncStatus"),
 				Actions:    jsii.Strings("s3:ListBucket"),
 				Resources:  &[]*string{props.Workspaces.BucketArn()},
-				Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": names.WorkspacePrefix + "*/" + names.StatusDir + "*"}},
+				Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": names.StatusPrefix + "*"}},
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				// Reading a status object: S3 decrypts it with the catalog key.
@@ -212,10 +228,20 @@ func New(scope constructs.Construct, id *string, props *Props) *Janitor {
 				Resources: &[]*string{deadLetters.QueueArn()},
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// Before it warns or terminates, the janitor asks Service
+				// Catalog whether the provisioned product is the catalog's
+				// (its launch role and product). No resource-level
+				// permissions (Service Authorization Reference, AWS Service
+				// Catalog: DescribeProvisionedProduct has no resource types).
+				Sid:       jsii.String("VerifyProvisionedProducts"),
+				Actions:   jsii.Strings("servicecatalog:DescribeProvisionedProduct"),
+				Resources: jsii.Strings("*"),
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				// TerminateProvisionedProduct has no resource-level permissions.
 				// Service Catalog deletes the stack with the product's launch
 				// role; the janitor terminates only the provisioned products
-				// its notebooks' tags name.
+				// Service Catalog confirmed as the catalog's.
 				Sid:       jsii.String("TerminateExpiredNotebooks"),
 				Actions:   jsii.Strings("servicecatalog:TerminateProvisionedProduct"),
 				Resources: jsii.Strings("*"),
@@ -290,6 +316,15 @@ func (props *Props) Validate() error {
 	}
 	if props.Key == nil {
 		p.Addf("Key", "required: the key of the workspace bucket")
+	}
+	switch a := props.LaunchRoleArn; {
+	case a == nil || *a == "":
+		p.Addf("LaunchRoleArn", "required: the catalog's launch role (the janitor acts only on what Service Catalog launched with it)")
+	case !check.Unresolved(*a) && !launchRolePattern.MatchString(*a):
+		p.Add("LaunchRoleArn", *a, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+	}
+	if id := props.ProductId; id != nil && !check.Unresolved(*id) && !productIdPattern.MatchString(*id) {
+		p.Add("ProductId", *id, "a Service Catalog product ID (prod-...)")
 	}
 	number := func(field string, v *float64, lo, hi int) {
 		if v != nil && !*awscdk.Token_IsUnresolved(*v) && (*v != float64(int(*v)) || *v < float64(lo) || *v > float64(hi)) {

@@ -17,7 +17,14 @@ import (
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
 )
 
+// stackInstance is the last part of the stack's ID (internal/arns.StackInstance).
+var stackInstance = map[string]any{"Fn::Select": []any{float64(2), map[string]any{"Fn::Split": []any{"/", map[string]any{"Ref": "AWS::StackId"}}}}}
+
+func join(parts ...any) map[string]any { return map[string]any{"Fn::Join": []any{"", parts}} }
+
 func TestMain(m *testing.M) { testutil.Run(m) }
+
+const launchRole = "arn:aws:iam::123456789012:role/Catalog-launch-eu-west-1"
 
 // fixture is a stack with what a Janitor requires: the functions' code
 // (from a bucket: no asset to build), the workspace bucket and its key.
@@ -34,9 +41,10 @@ func newFixture() *fixture {
 	f.key = awskms.NewKey(stack, jsii.String("Key"), nil)
 	f.bucket = awss3.NewBucket(stack, jsii.String("Workspaces"), nil)
 	f.props = &janitor.Props{
-		Code:       awslambda.Code_FromBucket(awss3.Bucket_FromBucketName(stack, jsii.String("CodeBucket"), jsii.String("code")), jsii.String("functions.zip"), jsii.String("1")),
-		Workspaces: f.bucket,
-		Key:        f.key,
+		Code:          awslambda.Code_FromBucket(awss3.Bucket_FromBucketName(stack, jsii.String("CodeBucket"), jsii.String("code")), jsii.String("functions.zip"), jsii.String("1")),
+		Workspaces:    f.bucket,
+		Key:           f.key,
+		LaunchRoleArn: jsii.String(launchRole),
 	}
 	return f
 }
@@ -107,17 +115,21 @@ func TestFunctionAndEnvironment(t *testing.T) {
 	assert.EqualValues(t, 300, fn["Timeout"])
 	assert.EqualValues(t, 1, fn["ReservedConcurrentExecutions"], "never two runs at once")
 	assert.Equal(t, map[string]any{
-		"FUNCTION":     "janitor",
-		"TOPIC_ARN":    map[string]any{"Ref": f.id(j.Notices)},
-		"LEASE_DAYS":   "7",
-		"NOTICE_HOURS": "24",
-		"MODE":         "dry-run",
-	}, env(t, f, j))
+		"FUNCTION":        "janitor",
+		"TOPIC_ARN":       map[string]any{"Ref": f.id(j.Notices)},
+		"LEASE_DAYS":      "7",
+		"NOTICE_HOURS":    "24",
+		"MODE":            "dry-run",
+		"BUCKET":          map[string]any{"Ref": f.id(f.bucket)},
+		"LAUNCH_ROLE_ARN": launchRole,
+	}, env(t, f, j), "no PRODUCT_ID without ProductId")
 	assert.Equal(t, map[string]any{"TargetArn": arnOf(f.id(j.DeadLetters))}, fn["DeadLetterConfig"])
 
-	// Its logs: /<catalog>/functions/janitor, with a key of its own.
+	// Its logs: /<catalog>/functions/janitor/<stack instance>, with a key
+	// of its own; a stack deployed again does not meet the group its
+	// deleted instance retained.
 	logs := f.properties(t, j.Function.(awslambda.Function).LogGroup())
-	assert.Equal(t, "/Test/functions/janitor", logs["LogGroupName"])
+	assert.Equal(t, join("/Test/functions/janitor/", stackInstance), logs["LogGroupName"])
 	logKey := logs["KmsKeyId"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
 	assert.NotEqual(t, f.id(f.key), logKey)
 	assert.Contains(t, testutil.JSON(f.template()["Resources"].(map[string]any)[logKey]), `":log-group:/Test/functions/*"`)
@@ -139,7 +151,8 @@ func TestRetriesAndDeadLetters(t *testing.T) {
 	})
 
 	q := f.resource(t, j.DeadLetters)
-	assert.Equal(t, map[string]any{"SqsManagedSseEnabled": true, "MessageRetentionPeriod": float64(14 * 24 * 3600)}, q["Properties"])
+	assert.Equal(t, map[string]any{"SqsManagedSseEnabled": true, "MessageRetentionPeriod": float64(14 * 24 * 3600),
+		"RedriveAllowPolicy": map[string]any{"redrivePermission": "allowAll"}}, q["Properties"], "a dead-letter queue (CT.SQS.PR.1)")
 	tmpl.HasResourceProperties(jsii.String("AWS::SQS::QueuePolicy"), map[string]any{
 		"Queues": []any{map[string]any{"Ref": f.id(j.DeadLetters)}},
 		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{map[string]any{
@@ -201,14 +214,15 @@ func TestFunctionRoleStatements(t *testing.T) {
 		"ListNotebooks":             {[]string{"sagemaker:ListNotebookInstances"}, "*", nil},
 		"ReadNotebookTags":          {[]string{"sagemaker:ListTags"}, sagemakerNotebooks, nil},
 		"RecordNotices":             {[]string{"sagemaker:AddTags"}, sagemakerNotebooks, map[string]any{"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []any{"sagemaker-catalog:notified-at"}}}},
-		"ReadSyncStatus":            {[]string{"s3:GetObject"}, map[string]any{"Fn::Join": []any{"", []any{bucket, "/owners/*/.sagemaker-catalog/*"}}}, nil},
-		"FindSyncStatus":            {[]string{"s3:ListBucket"}, bucket, map[string]any{"StringLike": map[string]any{"s3:prefix": "owners/*/.sagemaker-catalog/*"}}},
+		"ReadSyncStatus":            {[]string{"s3:GetObject"}, map[string]any{"Fn::Join": []any{"", []any{bucket, "/status/*"}}}, nil},
+		"FindSyncStatus":            {[]string{"s3:ListBucket"}, bucket, map[string]any{"StringLike": map[string]any{"s3:prefix": "status/*"}}},
+		"VerifyProvisionedProducts": {[]string{"servicecatalog:DescribeProvisionedProduct"}, "*", nil},
 		"ReadSyncStatusKey":         {[]string{"kms:Decrypt"}, key, viaService("s3")},
 		"NotifyOwnersKey":           {[]string{"kms:Decrypt", "kms:GenerateDataKey"}, key, viaService("sns")},
 		"NotifyOwners":              {[]string{"sns:Publish"}, map[string]any{"Ref": f.id(j.Notices)}, nil},
 		"DeadLetters":               {[]string{"sqs:SendMessage"}, arnOf(f.id(j.DeadLetters)), nil},
 		"TerminateExpiredNotebooks": {[]string{"servicecatalog:TerminateProvisionedProduct"}, "*", nil},
-		"OwnLogs":                   {[]string{"logs:CreateLogStream", "logs:PutLogEvents"}, `":log-group:/Test/functions/janitor:log-stream:*"`, nil},
+		"OwnLogs":                   {[]string{"logs:CreateLogStream", "logs:PutLogEvents"}, `":log-group:/Test/functions/janitor/",{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]},":log-stream:*"`, nil},
 	} {
 		s, ok := st[sid]
 		if !assert.True(t, ok, "statement %s", sid) {
@@ -253,13 +267,15 @@ func TestProps(t *testing.T) {
 	f.props.NoticeHours = jsii.Number(6)
 	f.props.Mode = jsii.String("dry-run")
 	f.props.Schedule = jsii.String("cron(0 7-19 ? * MON-FRI *)")
+	f.props.ProductId = jsii.String("prod-abcdefghijklm")
 	j := f.new()
 	e := env(t, f, j)
+	assert.Equal(t, "prod-abcdefghijklm", e["PRODUCT_ID"])
 	assert.Equal(t, "3", e["LEASE_DAYS"])
 	assert.Equal(t, "6", e["NOTICE_HOURS"])
 	assert.Equal(t, "dry-run", e["MODE"])
 	assert.Equal(t, "cron(0 7-19 ? * MON-FRI *)", f.properties(t, j.Schedule)["ScheduleExpression"])
-	assert.Equal(t, "/Team-Catalog/functions/janitor", f.properties(t, j.Function.(awslambda.Function).LogGroup())["LogGroupName"])
+	assert.Equal(t, join("/Team-Catalog/functions/janitor/", stackInstance), f.properties(t, j.Function.(awslambda.Function).LogGroup())["LogGroupName"])
 	assert.Equal(t, "dry-run", *f.props.Mode, "the caller's props are not written to")
 
 	for _, mode := range []string{"enforce", "notify-only"} {
@@ -292,14 +308,19 @@ func TestTokens(t *testing.T) {
 	f.props.NoticeHours = param("Notice", "Number").ValueAsNumber()
 	f.props.Schedule = param("Schedule", "String").ValueAsString()
 	f.props.CatalogName = param("Catalog", "String").ValueAsString()
+	f.props.LaunchRoleArn = param("LaunchRole", "String").ValueAsString()
+	f.props.ProductId = param("Product", "String").ValueAsString()
 	j := f.new()
 
 	e := env(t, f, j)
 	assert.Equal(t, map[string]any{"Ref": "Mode"}, e["MODE"])
+	assert.Equal(t, map[string]any{"Ref": "LaunchRole"}, e["LAUNCH_ROLE_ARN"])
+	assert.Equal(t, map[string]any{"Ref": "Product"}, e["PRODUCT_ID"])
+	assert.Equal(t, map[string]any{"Ref": "Bucket"}, e["BUCKET"])
 	assert.Equal(t, map[string]any{"Ref": "Lease"}, e["LEASE_DAYS"])
 	assert.Equal(t, map[string]any{"Ref": "Notice"}, e["NOTICE_HOURS"])
 	assert.Equal(t, map[string]any{"Ref": "Schedule"}, f.properties(t, j.Schedule)["ScheduleExpression"])
-	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"/", map[string]any{"Ref": "Catalog"}, "/functions/janitor"}}},
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"/", map[string]any{"Ref": "Catalog"}, "/functions/janitor/", stackInstance}}},
 		f.properties(t, j.Function.(awslambda.Function).LogGroup())["LogGroupName"])
 	st := statements(t, f.properties(t, j.Function.Role()))
 	assert.Equal(t, map[string]any{"Ref": "KeyArn"}, st["ReadSyncStatusKey"]["Resource"])
@@ -317,6 +338,11 @@ func TestFailsOnInvalidProps(t *testing.T) {
 		{"fails without code", func(p *janitor.Props) { p.Code = nil }, []string{"Test/Janitor: janitor.Props: Code: required"}},
 		{"fails without the workspace bucket", func(p *janitor.Props) { p.Workspaces = nil }, []string{"Workspaces: required"}},
 		{"fails without a key", func(p *janitor.Props) { p.Key = nil }, []string{"Key: required"}},
+		{"fails without the launch role", func(p *janitor.Props) { p.LaunchRoleArn = nil }, []string{"LaunchRoleArn: required"}},
+		{"fails on an empty launch role", func(p *janitor.Props) { p.LaunchRoleArn = s("") }, []string{"LaunchRoleArn: required"}},
+		{"fails on a launch role name", func(p *janitor.Props) { p.LaunchRoleArn = s("Catalog-launch") }, []string{`LaunchRoleArn: invalid value "Catalog-launch": an IAM role ARN`}},
+		{"fails on a user ARN", func(p *janitor.Props) { p.LaunchRoleArn = s("arn:aws:iam::123456789012:user/launch") }, []string{`LaunchRoleArn: invalid value "arn:aws:iam::123456789012:user/launch"`}},
+		{"fails on a portfolio ID as product", func(p *janitor.Props) { p.ProductId = s("port-abcdefghijklm") }, []string{`ProductId: invalid value "port-abcdefghijklm": a Service Catalog product ID (prod-...)`}},
 		{"fails on a zero lease", func(p *janitor.Props) { p.LeaseDays = jsii.Number(0) }, []string{`LeaseDays: invalid value "0": a whole number from 1 to 365`}},
 		{"fails on a lease over a year", func(p *janitor.Props) { p.LeaseDays = jsii.Number(366) }, []string{`LeaseDays: invalid value "366"`}},
 		{"fails on a fractional lease", func(p *janitor.Props) { p.LeaseDays = jsii.Number(1.5) }, []string{`LeaseDays: invalid value "1.5"`}},
@@ -347,7 +373,7 @@ func TestFailsOnNilPropsNamingEveryRequiredField(t *testing.T) {
 	_, stack := testutil.NewStack()
 	msg := testutil.PanicMessage(func() { janitor.New(stack, jsii.String("Janitor"), nil) })
 	assert.Contains(t, msg, "Test/Janitor: janitor.Props: Code: required")
-	for _, field := range []string{"Workspaces", "Key"} {
+	for _, field := range []string{"Workspaces", "Key", "LaunchRoleArn"} {
 		assert.Contains(t, msg, "\njanitor.Props: "+field+": required")
 	}
 }

@@ -268,7 +268,20 @@ func New(scope constructs.Construct, id *string, props *Props) *LaunchRole {
 		Description: jsii.String(check.Or(props.Description, check.Truncate("Launches with a least-privilege role for "+strings.Join(types, ", "), 2000))),
 	}
 	if props.Local {
-		props.Portfolio.SetLocalLaunchRole(props.Product.ServiceCatalogProduct(), lr.Role, options)
+		// The L1: the L2's SetLocalLaunchRole(Name) builds a construct ID
+		// from the name, so it refuses a name that is a token (one that
+		// carries the region, for example), which the constraint's
+		// LocalRoleName takes as it is. The product joins the portfolio
+		// first, as the L2 does.
+		product := props.Product.ServiceCatalogProduct()
+		props.Portfolio.AddProduct(product)
+		constraint := awsservicecatalog.NewCfnLaunchRoleConstraint(this, jsii.String("Constraint"), &awsservicecatalog.CfnLaunchRoleConstraintProps{
+			PortfolioId:   props.Portfolio.PortfolioId(),
+			ProductId:     product.ProductId(),
+			LocalRoleName: lr.Role.RoleName(),
+			Description:   options.Description,
+		})
+		constraint.Node().AddDependency(props.Portfolio)
 	} else {
 		props.Portfolio.SetLaunchRole(props.Product.ServiceCatalogProduct(), lr.Role, options)
 	}

@@ -1,6 +1,7 @@
 package launchrole_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -217,8 +218,13 @@ func TestDefenseInDepth(t *testing.T) {
 	assert.Equal(t, []any{"ml.t3.medium", "ml.m5.xlarge"}, all["sagemaker:InstanceTypes"], "allowed instance types only")
 	assert.Equal(t, []any{"subnet-0123456789abcdef0"}, all["sagemaker:VpcSubnets"], "configured subnets only")
 	assert.Equal(t, []any{"sg-0123456789abcdef0"}, all["sagemaker:VpcSecurityGroupIds"], "configured security groups only")
-	assert.Equal(t, map[string]any{"sagemaker:InstanceTypes": "false", "sagemaker:VpcSubnets": "false", "sagemaker:VpcSecurityGroupIds": "false"},
+	assert.Equal(t, map[string]any{"sagemaker:InstanceTypes": "false", "sagemaker:VpcSubnets": "false", "sagemaker:VpcSecurityGroupIds": "false",
+		"sagemaker:NotebookInstanceLifecycleConfigArns": "false"},
 		create["Null"], "the keys must be present: ForAllValues alone matches an empty request")
+	// Only the product's own lifecycle configurations, on create and update
+	// (sagemaker:NotebookInstanceLifecycleConfigArns).
+	lifecycle := fmt.Sprint(create["ForAllValues:ArnLike"])
+	assert.Contains(t, lifecycle, "notebook-instance-lifecycle-config/SC-*")
 
 	update := policy["UpdateNotebookInstanceWithinLimits"].Condition
 	require.NotNil(t, update)
@@ -254,6 +260,27 @@ func TestLocalLaunchRole(t *testing.T) {
 		"RoleArn":       assertions.Match_Absent(),
 	})
 	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{"RoleName": "catalog-launch"})
+}
+
+// A name with a token (the region: IAM names are global) works as a local
+// launch role's name, which the CDK's L2 refuses.
+func TestLocalLaunchRoleNamedWithTheRegion(t *testing.T) {
+	f := newFixture()
+	props := f.props()
+	props.Local, props.RoleName = true, jsii.String("catalog-"+*awscdk.Aws_REGION()+"-launch")
+	lr := launchrole.New(f.stack, jsii.String("LaunchRole"), props)
+	tmpl := assertions.Template_FromStack(f.stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::LaunchRoleConstraint"), map[string]any{
+		"LocalRoleName": map[string]any{"Ref": logicalID(lr)},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+		"RoleName": map[string]any{"Fn::Join": []any{"", []any{"catalog-", map[string]any{"Ref": "AWS::Region"}, "-launch"}}},
+	})
+	// The constraint waits for the product to be in the portfolio.
+	constraint := tmpl.FindResources(jsii.String("AWS::ServiceCatalog::LaunchRoleConstraint"), nil)
+	for _, c := range *constraint {
+		assert.Contains(t, fmt.Sprint((*c)["DependsOn"]), "PortfolioProductAssociation")
+	}
 }
 
 // An account that imports a shared portfolio needs the role, not the constraint.

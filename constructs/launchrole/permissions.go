@@ -223,10 +223,16 @@ var (
 						"sagemaker:VpcSecurityGroupIds": anyList(c.SecurityGroupIds),
 					},
 					"ForAllValues:StringLike": map[string]any{"aws:TagKeys": tagKeyPatterns(c)},
+					// Only the product's own lifecycle configurations
+					// (sagemaker:NotebookInstanceLifecycleConfigArns), and one is
+					// required: a notebook cannot start without its idle stop
+					// and workspace sync.
+					"ForAllValues:ArnLike": map[string]any{"sagemaker:NotebookInstanceLifecycleConfigArns": lifecycleConfigArns(c)},
 					"Null": map[string]any{
-						"sagemaker:InstanceTypes":       "false",
-						"sagemaker:VpcSubnets":          "false",
-						"sagemaker:VpcSecurityGroupIds": "false",
+						"sagemaker:InstanceTypes":                       "false",
+						"sagemaker:VpcSubnets":                          "false",
+						"sagemaker:VpcSecurityGroupIds":                 "false",
+						"sagemaker:NotebookInstanceLifecycleConfigArns": "false",
 					},
 				}
 			},
@@ -245,6 +251,9 @@ var (
 						"sagemaker:MinimumInstanceMetadataServiceVersion": "2",
 					},
 					"ForAllValues:StringEquals": map[string]any{"sagemaker:InstanceTypes": stringList(c.InstanceTypes)},
+					// An update may attach only one of the product's own
+					// lifecycle configurations.
+					"ForAllValues:ArnLike": map[string]any{"sagemaker:NotebookInstanceLifecycleConfigArns": lifecycleConfigArns(c)},
 				}
 			},
 		},
@@ -580,4 +589,14 @@ func ServiceCatalogGrants() []Grant {
 			Optional: true,
 		},
 	}
+}
+
+// lifecycleConfigArns are the product's lifecycle configurations, named
+// as its resources are (NamePatterns).
+func lifecycleConfigArns(c *Context) []any {
+	var out []any
+	for _, p := range c.NamePatterns() {
+		out = append(out, c.Arn("sagemaker", "notebook-instance-lifecycle-config", p))
+	}
+	return out
 }

@@ -277,6 +277,7 @@ func TestOnStartInstallsUnitsThatRunAsTheAnalyst(t *testing.T) {
 	assert.Equal(t, notebook.AutostopScript(), r.read(t, "usr/local/bin/autostop.py"))
 	// Quoted for the shell that sources it (printf %q).
 	assert.Equal(t, `WORKSPACE_URI=s3://ws-bucket/owners/assumed-role/Analyst/alice+x=y\,z@example.com/
+STATUS_URI=s3://ws-bucket/status/assumed-role/Analyst/alice+x=y\,z@example.com/
 REGION=eu-west-1
 NOTEBOOK=SC-123456789012-pp-abc
 AWS_CLI=`+r.aws+`
@@ -490,15 +491,15 @@ func newSyncFixture(t *testing.T) *syncFixture {
 	var cli string
 	cli, f.calls = fakeS3Aws(t, f.dir, f.store)
 	f.saved = filepath.Join(f.store, "ws-bucket/owners/assumed-role/Analyst/alice/home")
-	f.statusFile = filepath.Join(f.store, "ws-bucket/owners/assumed-role/Analyst/alice/.sagemaker-catalog/SC-nb.json")
+	f.statusFile = filepath.Join(f.store, "ws-bucket/status/assumed-role/Analyst/alice/SC-nb.json")
 	f.configure(t, cli)
 	return f
 }
 
 func (f *syncFixture) configure(t *testing.T, cli string) {
 	f.conf = filepath.Join(f.dir, "workspace-sync.conf")
-	require.NoError(t, os.WriteFile(f.conf, fmt.Appendf(nil, "WORKSPACE_URI=%s\nREGION=eu-west-1\nNOTEBOOK=SC-nb\nAWS_CLI=%s\nSTATE_DIR=%s\nHOME_DIR=%s\n",
-		f.uri, cli, f.state, f.home), 0o644))
+	require.NoError(t, os.WriteFile(f.conf, fmt.Appendf(nil, "WORKSPACE_URI=%s\nSTATUS_URI=%s\nREGION=eu-west-1\nNOTEBOOK=SC-nb\nAWS_CLI=%s\nSTATE_DIR=%s\nHOME_DIR=%s\n",
+		f.uri, strings.Replace(f.uri, "/owners/", "/status/", 1), cli, f.state, f.home), 0o644))
 }
 
 func (f *syncFixture) attempt(t *testing.T, mode string, env ...string) (string, error) {
@@ -762,7 +763,7 @@ func TestWorkspaceSyncWithTheRealAwsCli(t *testing.T) {
 	saved := []string{"$(touch x)", "--delete", "-rf", "large.bin", "with space.txt", "ünïcødé/日本語.ipynb"}
 	assert.Equal(t, saved, keys("owners/assumed-role/Analyst/alice/home/"), "links and the FIFO skipped")
 	require.NoError(t, err, "%s", out)
-	status, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("ws-bucket"), Key: aws.String("owners/assumed-role/Analyst/alice/.sagemaker-catalog/SC-nb.json")})
+	status, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("ws-bucket"), Key: aws.String("status/assumed-role/Analyst/alice/SC-nb.json")})
 	require.NoError(t, err)
 	var s map[string]any
 	require.NoError(t, json.NewDecoder(status.Body).Decode(&s))

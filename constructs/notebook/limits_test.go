@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/require"
 
@@ -45,19 +47,19 @@ func (s workspaceStacks) DescribeStacks(context.Context, *cloudformation.Describ
 // longestWorkspaceUri is the longest Uri the workspace function returns:
 // for the longest owner it accepts (found by asking the handler) in a
 // bucket with the longest name S3 allows (63 characters).
-func longestWorkspaceUri(t *testing.T) string {
+func longestWorkspaceUri(t *testing.T) (string, string) {
 	t.Helper()
-	longest := ""
+	longest, status := "", ""
 	for n := 1; n <= 2048; n++ {
 		arn := "arn:aws:iam::123456789012:user/" + strings.Repeat("a", n)
-		h := workspace.Handler{Stacks: workspaceStacks{arn}, Bucket: strings.Repeat("b", 63)}
-		_, attrs, err := h.Handle(context.Background(), cfn.Event{RequestType: cfn.RequestCreate, StackID: "SC-123456789012-pp-abcdefghijklm"})
+		h := workspace.Handler{Stacks: workspaceStacks{arn}, Identities: anyIdentity{}, Bucket: strings.Repeat("b", 63)}
+		_, attrs, err := h.Handle(context.Background(), cfn.Event{RequestType: cfn.RequestCreate, StackID: "arn:aws:cloudformation:eu-west-1:123456789012:stack/SC-123456789012-pp-abcdefghijklm/1"})
 		if err == nil {
-			longest = attrs["Uri"].(string)
+			longest, status = attrs["Uri"].(string), attrs["StatusUri"].(string)
 		}
 	}
 	require.NotEmpty(t, longest, "the workspace accepts no IAM user")
-	return longest
+	return longest, status
 }
 
 var subVariable = regexp.MustCompile(`\$\{([^}]*)\}`)
@@ -98,7 +100,7 @@ func TestLifecycleContentFitsSageMakersLimit(t *testing.T) {
 	sub := content["Fn::Base64"].(map[string]any)["Fn::Sub"].([]any)
 	script, variables := sub[0].(string), sub[1].(map[string]any)
 
-	uri := longestWorkspaceUri(t)
+	uri, statusUri := longestWorkspaceUri(t)
 	params := tmpl["Parameters"].(map[string]any)
 	worst := map[string]string{"AWS::Region": longestRegion}
 	for name, v := range variables {
@@ -119,6 +121,8 @@ func TestLifecycleContentFitsSageMakersLimit(t *testing.T) {
 				}
 			case fmt.Sprint(v["Fn::GetAtt"]) == "[Workspace Uri]":
 				worst[name] = uri
+			case fmt.Sprint(v["Fn::GetAtt"]) == "[Workspace StatusUri]":
+				worst[name] = statusUri
 			default:
 				t.Fatalf("${%s} is %v: add its worst case to this test", name, v)
 			}
@@ -136,4 +140,15 @@ func TestLifecycleContentFitsSageMakersLimit(t *testing.T) {
 			t.Errorf("the lifecycle configuration is %d characters over SageMaker's limit with the worst case", -margin)
 		}
 	})
+}
+
+// anyIdentity gives every role and user an ID as long as IAM's (21 characters).
+type anyIdentity struct{}
+
+func (anyIdentity) GetRole(context.Context, *iam.GetRoleInput, ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
+	return &iam.GetRoleOutput{Role: &iamtypes.Role{RoleId: aws.String("AROA" + strings.Repeat("X", 17))}}, nil
+}
+
+func (anyIdentity) GetUser(context.Context, *iam.GetUserInput, ...func(*iam.Options)) (*iam.GetUserOutput, error) {
+	return &iam.GetUserOutput{User: &iamtypes.User{UserId: aws.String("AIDA" + strings.Repeat("X", 17))}}, nil
 }

@@ -26,7 +26,10 @@
 package notebook
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -168,7 +171,7 @@ type Template struct {
 	NotebookInstance awssagemaker.CfnNotebookInstance
 	LifecycleConfig  awssagemaker.CfnNotebookInstanceLifecycleConfig
 	// Role is the notebook's own execution role; Workspace resolves its
-	// owner and workspace.
+	// owner, workspace and names.
 	Role      awscdk.CfnResource
 	Workspace awscdk.CfnResource
 	// InstanceType, VolumeSizeInGB, IdleTimeoutMinutes and LeaseDays are the
@@ -179,6 +182,9 @@ type Template struct {
 	LeaseDays          awscdk.CfnParameter
 	// Parameters names the SSM parameters the template resolves.
 	Parameters Parameters
+	// Generation identifies the notebook's replacing properties (see New):
+	// part of the notebook's name.
+	Generation *string
 }
 
 // New builds the notebook product template as a ProductStack in scope.
@@ -249,14 +255,32 @@ func New(scope constructs.Construct, id *string, props *Props) *Template {
 		},
 	})
 
-	// The workspace: owner and prefix from what Service Catalog recorded
-	// about the launch. LeaseDays is a property so that changing it calls
-	// the function again, which renews the lease.
+	sgs := make([]*string, len(r.parameters.SecurityGroupIds))
+	for i, name := range r.parameters.SecurityGroupIds {
+		sgs[i] = resolveSSM(name)
+	}
+	// The properties whose change replaces the notebook (AWS::SageMaker::
+	// NotebookInstance: KmsKeyId, SubnetId, SecurityGroupIds,
+	// DirectInternetAccess, PlatformIdentifier; "Update requires:
+	// Replacement"), as the template writes them: a product version that
+	// changes one gets a new Generation, so that the new notebook gets a
+	// name of its own and CloudFormation can create it before it deletes
+	// the old one.
+	replacing := map[string]any{
+		"KmsKeyId": *resolveSSM(r.parameters.KmsKeyArn), "SubnetId": *resolveSSM(r.parameters.SubnetId),
+		"SecurityGroupIds": r.parameters.SecurityGroupIds, "DirectInternetAccess": "Disabled", "PlatformIdentifier": PlatformIdentifier,
+	}
+	n.Generation = generation(replacing)
+
+	// The workspace: owner, names and prefixes from what Service Catalog
+	// recorded about the launch. LeaseDays is a property so that changing
+	// it calls the function again, which renews the lease.
 	n.Workspace = awscdk.NewCfnResource(stack, jsii.String("Workspace"), &awscdk.CfnResourceProps{
 		Type: jsii.String("Custom::Workspace"),
 		Properties: &map[string]any{
 			"ServiceToken": awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"+names.WorkspaceFunction(r.catalog)), nil),
 			"LeaseDays":    n.LeaseDays.ValueAsString(),
+			"Generation":   n.Generation,
 		},
 	})
 	// The workspace outlives the notebook: deleting the resource deletes nothing.
@@ -264,21 +288,32 @@ func New(scope constructs.Construct, id *string, props *Props) *Template {
 	ws := func(attr string) *string {
 		return awscdk.Token_AsString(n.Workspace.GetAtt(jsii.String(attr), awscdk.ResolutionTypeHint_STRING), nil)
 	}
+	sub := func(s string) *string {
+		return awscdk.Fn_Sub(jsii.String(s), &map[string]*string{
+			"Bucket": ws("Bucket"), "Prefix": ws("Prefix"), "Owner": ws("Owner"), "Notebook": ws("NotebookName"),
+		})
+	}
 
 	// The notebook's own role: under the catalog's path, with its boundary
-	// and shared policy (the launch role can create no other kind), plus
-	// its owner's workspace and stopping itself.
+	// and shared policy (the launch role can create no other kind), tagged
+	// with its owner (the boundary and the bucket policy allow a notebook
+	// role its own owner's prefixes only), plus its owner's workspace, its
+	// status, its own log streams and stopping itself.
 	n.Role = awscdk.NewCfnResource(stack, jsii.String("NotebookRole"), &awscdk.CfnResourceProps{
 		Type: jsii.String("AWS::IAM::Role"),
 		Properties: &map[string]any{
 			"Description":         "Execution role of one Service Catalog SageMaker notebook",
-			"Path":                names.NotebookRolePath(r.catalog),
-			"PermissionsBoundary": awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/"+names.NotebookBoundary(r.catalog)), nil),
-			"ManagedPolicyArns":   []any{awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/"+names.NotebookPolicy(r.catalog)), nil)},
+			"Path":                names.NotebookRolePath(r.catalog, *awscdk.Aws_REGION()),
+			"PermissionsBoundary": awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/"+names.NotebookBoundary(r.catalog, "${AWS::Region}")), nil),
+			"ManagedPolicyArns":   []any{awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/"+names.NotebookPolicy(r.catalog, "${AWS::Region}")), nil)},
+			"Tags":                []any{map[string]any{"Key": names.TagOwner, "Value": ws("Owner")}},
 			"AssumeRolePolicyDocument": map[string]any{
 				"Version": "2012-10-17",
 				"Statement": []any{map[string]any{
 					"Effect": "Allow", "Principal": map[string]any{"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole",
+					// SageMaker assumes the role for this account's notebooks only
+					// (aws:SourceAccount, as SageMaker's confused-deputy guidance).
+					"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()}},
 				}},
 			},
 			"Policies": []any{map[string]any{
@@ -288,22 +323,34 @@ func New(scope constructs.Construct, id *string, props *Props) *Template {
 					"Statement": []any{
 						map[string]any{
 							"Sid": "ListOwnWorkspace", "Effect": "Allow", "Action": "s3:ListBucket",
-							"Resource":  awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:s3:::${Bucket}"), &map[string]*string{"Bucket": ws("Bucket")}),
+							"Resource":  sub("arn:${AWS::Partition}:s3:::${Bucket}"),
 							"Condition": map[string]any{"StringLike": map[string]any{"s3:prefix": awscdk.Fn_Join(jsii.String(""), &[]*string{ws("Prefix"), jsii.String("*")})}},
 						},
 						map[string]any{
 							// Delete: the sync mirrors deletions; the bucket keeps old versions.
 							"Sid": "ReadWriteOwnWorkspace", "Effect": "Allow",
 							"Action":   []any{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
-							"Resource": awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:s3:::${Bucket}/${Prefix}*"), &map[string]*string{"Bucket": ws("Bucket"), "Prefix": ws("Prefix")}),
+							"Resource": sub("arn:${AWS::Partition}:s3:::${Bucket}/${Prefix}*"),
 						},
 						map[string]any{
-							// SageMaker lower-cases names in notebook ARNs, and CloudFormation
-							// cannot: the stack tag names this notebook exactly.
+							// The sync's status, which the janitor reads.
+							"Sid": "WriteOwnStatus", "Effect": "Allow", "Action": "s3:PutObject",
+							"Resource": sub("arn:${AWS::Partition}:s3:::${Bucket}/" + names.StatusPrefix + "${Owner}/${Notebook}.json"),
+						},
+						map[string]any{
+							// SageMaker writes the notebook's logs with its role, to
+							// streams named after it (<notebook>/jupyter.log,
+							// <notebook>/LifecycleConfigOnStart).
+							"Sid": "OwnLogStreams", "Effect": "Allow",
+							"Action":   []any{"logs:CreateLogStream", "logs:PutLogEvents"},
+							"Resource": sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/sagemaker/NotebookInstances:log-stream:${Notebook}/*"),
+						},
+						map[string]any{
+							// autostop.py's only SageMaker call; the name is in lower
+							// case, as in the ARN SageMaker authorizes.
 							"Sid": "StopOwnNotebookWhenIdle", "Effect": "Allow",
-							"Action":    "sagemaker:StopNotebookInstance", // autostop.py's only SageMaker call
-							"Resource":  awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:notebook-instance/*"), nil),
-							"Condition": map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/" + names.TagStack: awscdk.Aws_STACK_NAME()}},
+							"Action":   "sagemaker:StopNotebookInstance",
+							"Resource": sub("arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:notebook-instance/${Notebook}"),
 						},
 					},
 				},
@@ -311,10 +358,10 @@ func New(scope constructs.Construct, id *string, props *Props) *Template {
 		},
 	})
 
-	// Names derive from the stack name Service Catalog gives the provisioned
-	// product (SC-<account>-pp-<id>), which the launch role is scoped to.
+	// Named as the workspace function names the notebook: the stack's name
+	// in lower case and the generation.
 	n.LifecycleConfig = awssagemaker.NewCfnNotebookInstanceLifecycleConfig(stack, jsii.String("LifecycleConfig"), &awssagemaker.CfnNotebookInstanceLifecycleConfigProps{
-		NotebookInstanceLifecycleConfigName: jsii.String(*awscdk.Aws_STACK_NAME() + "-autostop"),
+		NotebookInstanceLifecycleConfigName: ws("NotebookName"),
 		OnStart: []any{&awssagemaker.CfnNotebookInstanceLifecycleConfig_NotebookInstanceLifecycleHookProperty{
 			Content: awscdk.Fn_Base64(awscdk.Fn_Sub(jsii.String(OnStartScript()), &map[string]*string{
 				"IdleTimeoutMinutes": n.IdleTimeoutMinutes.ValueAsString(),
@@ -323,12 +370,8 @@ func New(scope constructs.Construct, id *string, props *Props) *Template {
 			})),
 		}},
 	})
-	sgs := make([]*string, len(r.parameters.SecurityGroupIds))
-	for i, name := range r.parameters.SecurityGroupIds {
-		sgs[i] = resolveSSM(name)
-	}
 	n.NotebookInstance = awssagemaker.NewCfnNotebookInstance(stack, jsii.String("NotebookInstance"), &awssagemaker.CfnNotebookInstanceProps{
-		NotebookInstanceName: awscdk.Aws_STACK_NAME(),
+		NotebookInstanceName: ws("NotebookName"),
 		InstanceType:         n.InstanceType.ValueAsString(),
 		VolumeSizeInGb:       n.VolumeSizeInGB.ValueAsNumber(),
 		RoleArn:              awscdk.Token_AsString(n.Role.GetAtt(jsii.String("Arn"), awscdk.ResolutionTypeHint_STRING), nil),
@@ -348,9 +391,11 @@ func New(scope constructs.Construct, id *string, props *Props) *Template {
 			// TagOptions (CostCenter, Project); these name the product.
 			{Key: jsii.String(names.TagProduct), Value: jsii.String("notebook")},
 			{Key: jsii.String(names.TagStack), Value: awscdk.Aws_STACK_NAME()},
-			// For the janitor: whose notebook, where its work is saved, which
-			// provisioned product to terminate, and its lease.
+			// Whose notebook: the analysts' policies compare owner-id with
+			// ${aws:userid} (per person, even for one shared role); the
+			// janitor reads the owner, the workspace and the lease.
 			{Key: jsii.String(names.TagOwner), Value: ws("Owner")},
+			{Key: jsii.String(names.TagOwnerId), Value: ws("OwnerId")},
 			{Key: jsii.String(names.TagWorkspace), Value: ws("Uri")},
 			{Key: jsii.String(names.TagProvisionedProduct), Value: ws("ProvisionedProductId")},
 			{Key: jsii.String(names.TagLeaseDays), Value: n.LeaseDays.ValueAsString()},
@@ -480,4 +525,12 @@ func whole(p *check.Problems, field string, v *float64, def, lo, hi int) int {
 		return def
 	}
 	return int(*v)
+}
+
+// generation is a short hash of the properties whose change replaces the
+// notebook.
+func generation(props map[string]any) *string {
+	body, _ := json.Marshal(props)
+	sum := sha256.Sum256(body)
+	return jsii.String(hex.EncodeToString(sum[:])[:8])
 }

@@ -99,13 +99,32 @@ func TestSecureByConstruction(t *testing.T) {
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{"NotebookRole", "Arn"}}, nb["RoleArn"], "its own role")
 	assert.Equal(t, "{{resolve:ssm:/SageMakerCatalog/notebook/subnet-id}}", nb["SubnetId"])
 	assert.Equal(t, []any{"{{resolve:ssm:/SageMakerCatalog/notebook/security-group-1}}"}, nb["SecurityGroupIds"])
-	assert.Equal(t, map[string]any{"Ref": "AWS::StackName"}, nb["NotebookInstanceName"])
+	// Named by the workspace function: the stack's name in lower case, so
+	// that the name SageMaker authorizes and the ARN it returns agree.
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{"Workspace", "NotebookName"}}, nb["NotebookInstanceName"])
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{"LifecycleConfig", "NotebookInstanceLifecycleConfigName"}}, nb["LifecycleConfigName"])
 	assert.Equal(t, map[string]any{"Ref": "InstanceType"}, nb["InstanceType"])
 	assert.Equal(t, map[string]any{"Ref": "VolumeSizeInGB"}, nb["VolumeSizeInGB"])
 	assert.NotContains(t, nb, "AcceleratorTypes")
 	assert.NotContains(t, nb, "DefaultCodeRepository", "no repository cloned from the internet")
 	assert.Contains(t, testutil.JSON(nb["Tags"]), `"Key":"sagemaker-catalog:product","Value":"notebook"`)
+	// Per-person ownership: the owner's unique ID, which policies compare with ${aws:userid}.
+	assert.Contains(t, testutil.JSON(nb["Tags"]), `{"Key":"sagemaker-catalog:owner-id","Value":{"Fn::GetAtt":["Workspace","OwnerId"]}}`)
+}
+
+// A version that changes a property replacing the notebook changes its
+// Generation (part of its name), so that the replacement gets a new name.
+func TestGenerationFollowsTheReplacingProperties(t *testing.T) {
+	n1, tmpl, err := synth(nil)
+	require.NoError(t, err)
+	assert.Regexp(t, `^[0-9a-f]{8}$`, *n1.Generation)
+	assert.Equal(t, *n1.Generation, tmpl.Only(t, "Custom::Workspace")["Generation"])
+	same, _, err := synth(&notebook.Props{MaxVolumeSizeGB: jsii.Number(500), LeaseDays: jsii.Number(3)})
+	require.NoError(t, err)
+	assert.Equal(t, *n1.Generation, *same.Generation, "a volume or lease change replaces nothing")
+	other, _, err := synth(&notebook.Props{SecurityGroupCount: jsii.Number(2)})
+	require.NoError(t, err)
+	assert.NotEqual(t, *n1.Generation, *other.Generation, "other security groups replace the notebook")
 }
 
 // Each notebook has its own role: under the catalog's path, with the
@@ -114,14 +133,22 @@ func TestSecureByConstruction(t *testing.T) {
 func TestOwnRoleScopedToTheOwnersWorkspace(t *testing.T) {
 	tmpl := defaultTemplate(t)
 	role := tmpl.Only(t, "AWS::IAM::Role")
-	assert.Equal(t, "/SageMakerCatalog/notebooks/", role["Path"])
-	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/SageMakerCatalog-notebook-boundary"}, role["PermissionsBoundary"])
-	assert.Equal(t, []any{map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/SageMakerCatalog-notebook"}}, role["ManagedPolicyArns"])
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"/SageMakerCatalog/", map[string]any{"Ref": "AWS::Region"}, "/notebooks/"}}}, role["Path"])
+	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/SageMakerCatalog-${AWS::Region}-notebook-boundary"}, role["PermissionsBoundary"])
+	assert.Equal(t, []any{map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/SageMakerCatalog-${AWS::Region}-notebook"}}, role["ManagedPolicyArns"])
 	assert.Contains(t, testutil.JSON(role["AssumeRolePolicyDocument"]), `"Service":"sagemaker.amazonaws.com"`)
+	assert.Contains(t, testutil.JSON(role["AssumeRolePolicyDocument"]), `"aws:SourceAccount"`)
+	// Tagged with its owner: the boundary allows the owner's prefixes only.
+	assert.Equal(t, []any{map[string]any{"Key": "sagemaker-catalog:owner", "Value": map[string]any{"Fn::GetAtt": []any{"Workspace", "Owner"}}}}, role["Tags"])
 	policy := testutil.JSON(role["Policies"])
-	assert.Contains(t, policy, `"Resource":{"Fn::Sub":["arn:${AWS::Partition}:s3:::${Bucket}/${Prefix}*",{"Bucket":{"Fn::GetAtt":["Workspace","Bucket"]},"Prefix":{"Fn::GetAtt":["Workspace","Prefix"]}}]}`)
+	subVars := `{"Bucket":{"Fn::GetAtt":["Workspace","Bucket"]},"Notebook":{"Fn::GetAtt":["Workspace","NotebookName"]},"Owner":{"Fn::GetAtt":["Workspace","Owner"]},"Prefix":{"Fn::GetAtt":["Workspace","Prefix"]}}`
+	assert.Contains(t, policy, `"Resource":{"Fn::Sub":["arn:${AWS::Partition}:s3:::${Bucket}/${Prefix}*",`+subVars+`]}`)
 	assert.Contains(t, policy, `"s3:prefix":{"Fn::Join":["",[{"Fn::GetAtt":["Workspace","Prefix"]},"*"]]}`)
-	assert.Contains(t, policy, `"aws:ResourceTag/sagemaker-catalog:stack":{"Ref":"AWS::StackName"}`)
+	assert.Contains(t, policy, `"Resource":{"Fn::Sub":["arn:${AWS::Partition}:s3:::${Bucket}/status/${Owner}/${Notebook}.json",`+subVars+`]}`)
+	assert.Contains(t, policy, `"Resource":{"Fn::Sub":["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/sagemaker/NotebookInstances:log-stream:${Notebook}/*",`+subVars+`]}`,
+		"its own log streams only")
+	assert.Contains(t, policy, `"Resource":{"Fn::Sub":["arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:notebook-instance/${Notebook}",`+subVars+`]}`,
+		"stopping itself only")
 	assert.NotContains(t, policy, `"Resource":"*"`)
 	assert.Contains(t, policy, `"Action":"sagemaker:StopNotebookInstance"`, "the idle stop is its only SageMaker call")
 
@@ -307,9 +334,9 @@ func TestCatalogNameLeaseAndConnections(t *testing.T) {
 	})
 	require.NoError(t, err)
 	role := tmpl.Only(t, "AWS::IAM::Role")
-	assert.Equal(t, "/Team/notebooks/", role["Path"])
-	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/Team-notebook-boundary"}, role["PermissionsBoundary"])
-	assert.Equal(t, []any{map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/Team-notebook"}}, role["ManagedPolicyArns"])
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"/Team/", map[string]any{"Ref": "AWS::Region"}, "/notebooks/"}}}, role["Path"])
+	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/Team-${AWS::Region}-notebook-boundary"}, role["PermissionsBoundary"])
+	assert.Equal(t, []any{map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/Team-${AWS::Region}-notebook"}}, role["ManagedPolicyArns"])
 	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:Team-workspace"},
 		tmpl.Only(t, "Custom::Workspace")["ServiceToken"])
 	assert.Equal(t, notebook.Parameters{KmsKeyArn: "/Team/notebook/kms-key-arn", SubnetId: "/Team/notebook/subnet-id",

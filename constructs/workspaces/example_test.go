@@ -19,7 +19,9 @@ import (
 // template refers to are the names Workspaces creates.
 func Example() {
 	app := awscdk.NewApp(nil)
-	stack := awscdk.NewStack(app, jsii.String("Catalog"), nil)
+	stack := awscdk.NewStack(app, jsii.String("Catalog"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("123456789012"), Region: jsii.String("eu-west-1")},
+	})
 
 	template := notebook.New(stack, jsii.String("NotebookProduct"), &notebook.Props{CatalogName: jsii.String("Catalog")})
 	w := workspaces.New(stack, jsii.String("Workspaces"), &workspaces.Props{
@@ -54,8 +56,8 @@ func Example() {
 	// /Catalog/notebook/kms-key-arn
 	// /Catalog/notebook/security-group-1
 	// /Catalog/notebook/subnet-id
-	// Catalog-notebook
-	// Catalog-notebook-boundary
+	// Catalog-eu-west-1-notebook
+	// Catalog-eu-west-1-notebook-boundary
 	// Catalog-workspace
-	// /Catalog/notebooks/
+	// /Catalog/eu-west-1/notebooks/
 }

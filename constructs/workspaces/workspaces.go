@@ -99,13 +99,19 @@ type Props struct {
 	// VersionDays is how long replaced or deleted versions are kept.
 	// Default: DefaultVersionDays.
 	VersionDays *float64
+	// ExistingBucket is a workspace bucket to use instead of creating one:
+	// the one a deleted catalog kept (with the analysts' work), encrypted
+	// with Key. The construct gives it its bucket policy, and changes
+	// nothing else of it.
+	// Default: a bucket is created, with its access-log bucket.
+	ExistingBucket awss3.IBucket
 }
 
 // Workspaces is the catalog side of the notebook product.
 type Workspaces struct {
 	constructs.Construct
 	// Bucket keeps the analysts' work, one prefix per owner; AccessLogs
-	// receives its server access logs.
+	// receives its server access logs (nil with Props.ExistingBucket).
 	Bucket     awss3.IBucket
 	AccessLogs awss3.IBucket
 	// Policy is the managed policy every notebook role has; Boundary the
@@ -144,6 +150,22 @@ func New(scope constructs.Construct, id *string, props *Props) *Workspaces {
 		days = *props.VersionDays
 	}
 
+	if props.ExistingBucket != nil {
+		// The policy the created bucket gets from EnforceSSL: TLS only.
+		policy := awss3.NewBucketPolicy(w, jsii.String("BucketPolicy"), &awss3.BucketPolicyProps{Bucket: props.ExistingBucket})
+		policy.Document().AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Effect:     awsiam.Effect_DENY,
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+			Actions:    jsii.Strings("s3:*"),
+			Resources:  &[]*string{props.ExistingBucket.BucketArn(), props.ExistingBucket.ArnForObjects(jsii.String("*"))},
+			Conditions: &map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+		}))
+		w.Bucket = props.ExistingBucket
+		w.policies(props, props.ExistingBucket)
+		w.function(props, props.ExistingBucket)
+		w.parameters(props)
+		return w
+	}
 	accessLogs := awss3.NewBucket(w, jsii.String("AccessLogs"), &awss3.BucketProps{
 		// Server access logs can only be delivered with S3-managed keys.
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
@@ -158,8 +180,9 @@ func New(scope constructs.Construct, id *string, props *Props) *Workspaces {
 			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
 		}},
 	})
+	// A name CloudFormation generates: a redeploy after a delete does not
+	// collide with the bucket the deleted stack kept (ExistingBucket reuses it).
 	bucket := awss3.NewBucket(w, jsii.String("Bucket"), &awss3.BucketProps{
-		BucketName:        BucketName(w, w.catalog),
 		Encryption:        awss3.BucketEncryption_KMS,
 		EncryptionKey:     props.Key,
 		BucketKeyEnabled:  jsii.Bool(true),
@@ -194,29 +217,18 @@ func New(scope constructs.Construct, id *string, props *Props) *Workspaces {
 	return w
 }
 
-// BucketName is the workspace bucket's name in scope's account and region:
-// names.WorkspaceBucketPrefix(catalog)-<account>-<region>, which the
-// notebook's lifecycle script computes too.
-func BucketName(scope constructs.IConstruct, catalog string) *string {
-	stack := awscdk.Stack_Of(scope)
-	return awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String(names.WorkspaceBucketPrefix(catalog)), stack.Account(), stack.Region()})
-}
-
 // policies creates the shared notebook policy and the notebook boundary.
 // Both have fixed names: the product template names them, and the launch
 // role requires the boundary.
-func (w *Workspaces) policies(props *Props, bucket awss3.Bucket) {
+func (w *Workspaces) policies(props *Props, bucket awss3.IBucket) {
 	region := *awscdk.Stack_Of(w).Region()
 	shared := []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// SageMaker's log group for notebooks; each notebook role may
+			// write only its own streams (its own policy).
 			Sid:       jsii.String("NotebookLogGroup"),
-			Actions:   jsii.Strings("logs:CreateLogGroup"),
+			Actions:   jsii.Strings("logs:CreateLogGroup", "logs:DescribeLogStreams"),
 			Resources: &[]*string{arns.LogGroup(w, "/aws/sagemaker/NotebookInstances")},
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("NotebookLogStreams"),
-			Actions:   jsii.Strings("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"),
-			Resources: &[]*string{arns.LogGroup(w, "/aws/sagemaker/NotebookInstances:log-stream:*")},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// The workspace bucket's objects are encrypted with the catalog key.
@@ -228,37 +240,49 @@ func (w *Workspaces) policies(props *Props, bucket awss3.Bucket) {
 	}
 	shared = append(shared, DataStatements(props.DataBucketArns, check.Or(props.DataAccess, DefaultDataAccess))...)
 	w.Policy = awsiam.NewManagedPolicy(w, jsii.String("NotebookPolicy"), &awsiam.ManagedPolicyProps{
-		ManagedPolicyName: jsii.String(names.NotebookPolicy(w.catalog)),
+		ManagedPolicyName: jsii.String(names.NotebookPolicy(w.catalog, region)),
 		Description:       jsii.String("Shared by every Service Catalog SageMaker notebook role: logs, the data lake, the workspace key"),
 		Statements:        &shared,
 	})
 
-	// The boundary: everything a notebook role may ever do. Each role's own
-	// policy narrows the workspace to its owner's prefix and itself.
+	// The boundary: everything a notebook role may ever do, whatever a
+	// template gives it: its own owner's workspace and status (the owner
+	// the role is tagged with, ${aws:PrincipalTag/...}: a role without the
+	// tag gets neither), the notebooks' log streams, stopping a catalog
+	// notebook. Each role's own policy narrows the streams and the
+	// notebook to its own.
+	owner := "${aws:PrincipalTag/" + names.TagOwner + "}"
 	boundary := append([]awsiam.PolicyStatement{}, shared...)
 	boundary = append(boundary,
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String("ListWorkspaces"),
+			Sid:        jsii.String("ListOwnWorkspace"),
 			Actions:    jsii.Strings("s3:ListBucket"),
 			Resources:  &[]*string{bucket.BucketArn()},
-			Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": names.WorkspacePrefix + "*"}},
+			Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": names.WorkspacePrefix + owner + "/*"}},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("ReadWriteWorkspaces"),
+			Sid:       jsii.String("ReadWriteOwnWorkspace"),
 			Actions:   jsii.Strings("s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"),
-			Resources: &[]*string{bucket.ArnForObjects(jsii.String(names.WorkspacePrefix + "*"))},
+			Resources: &[]*string{bucket.ArnForObjects(jsii.String(names.WorkspacePrefix + owner + "/*"))},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("WriteOwnStatus"),
+			Actions:   jsii.Strings("s3:PutObject"),
+			Resources: &[]*string{bucket.ArnForObjects(jsii.String(names.StatusPrefix + owner + "/*"))},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("NotebookLogStreams"),
+			Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+			Resources: &[]*string{arns.LogGroup(w, "/aws/sagemaker/NotebookInstances:log-stream:"+names.NotebookNamePrefix+"*")},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("StopCatalogNotebooks"),
 			Actions:   jsii.Strings("sagemaker:StopNotebookInstance"),
-			Resources: &[]*string{arns.Slash(w, "sagemaker", "notebook-instance", "*")},
-			// The tag holds the notebook's stack name, as Service Catalog spells
-			// it (SC-<account>-pp-<id>); condition values are case-sensitive.
-			Conditions: &map[string]any{"StringLike": map[string]any{"aws:ResourceTag/" + names.TagStack: "SC-*"}},
+			Resources: &[]*string{arns.CatalogNotebooks(w)},
 		}),
 	)
 	w.Boundary = awsiam.NewManagedPolicy(w, jsii.String("NotebookBoundary"), &awsiam.ManagedPolicyProps{
-		ManagedPolicyName: jsii.String(names.NotebookBoundary(w.catalog)),
+		ManagedPolicyName: jsii.String(names.NotebookBoundary(w.catalog, region)),
 		Description:       jsii.String("Permissions boundary of every Service Catalog SageMaker notebook role"),
 		Statements:        &boundary,
 	})
@@ -266,7 +290,7 @@ func (w *Workspaces) policies(props *Props, bucket awss3.Bucket) {
 
 // function creates the workspace function, with the name the template's
 // Custom::Workspace resource calls.
-func (w *Workspaces) function(props *Props, bucket awss3.Bucket) {
+func (w *Workspaces) function(props *Props, bucket awss3.IBucket) {
 	logKey := props.LogKey
 	if logKey == nil {
 		logKey = keys.New(w, jsii.String("FunctionLogKey"), &keys.Props{
@@ -283,12 +307,26 @@ func (w *Workspaces) function(props *Props, bucket awss3.Bucket) {
 		TimeoutSeconds: 30,
 		Concurrency:    2,
 		Env:            map[string]*string{names.EnvBucket: bucket.BucketName()},
-		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			// Service Catalog's tags on the provisioned stack name the owner.
-			Sid:       jsii.String("ReadProvisionedStacks"),
-			Actions:   jsii.Strings("cloudformation:DescribeStacks"),
-			Resources: &[]*string{arns.Slash(w, "cloudformation", "stack", "SC-*/*")},
-		})},
+		Statements: []awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// Service Catalog's tags on the provisioned stack name the owner.
+				Sid:       jsii.String("ReadProvisionedStacks"),
+				Actions:   jsii.Strings("cloudformation:DescribeStacks"),
+				Resources: &[]*string{arns.Slash(w, "cloudformation", "stack", names.StackNamePrefix+"*/*")},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// The owner's unique ID (aws:userid): the role or user that
+				// launched. Any role or user of the account may launch (the
+				// portfolio's principals may be patterns); reading a role or
+				// user changes nothing.
+				Sid:     jsii.String("ReadLaunchingPrincipal"),
+				Actions: jsii.Strings("iam:GetRole", "iam:GetUser"),
+				Resources: &[]*string{
+					arns.Global(w, "iam", "role", "*"),
+					arns.Global(w, "iam", "user", "*"),
+				},
+			}),
+		},
 	})
 	fn.Node().DefaultChild().(awslambda.CfnFunction).SetFunctionName(jsii.String(names.WorkspaceFunction(w.catalog)))
 	w.Function = fn
@@ -318,7 +356,7 @@ func (w *Workspaces) parameters(props *Props) {
 // the shared policy.
 func (w *Workspaces) RoleCreation() *launchrole.RoleCreation {
 	return &launchrole.RoleCreation{
-		Path:                   names.NotebookRolePath(w.catalog),
+		Path:                   names.NotebookRolePath(w.catalog, *awscdk.Stack_Of(w).Region()),
 		PermissionsBoundaryArn: w.Boundary.ManagedPolicyArn(),
 		ManagedPolicyArns:      []*string{w.Policy.ManagedPolicyArn()},
 	}

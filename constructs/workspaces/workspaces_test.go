@@ -124,8 +124,7 @@ func TestWorkspaceBucket(t *testing.T) {
 	b := f.resource(t, w.Bucket)
 	assert.Equal(t, "Retain", b["DeletionPolicy"], "the analysts' work outlives the stack")
 	p := b["Properties"].(map[string]any)
-	// The name the lifecycle script computes: <catalog, lower case>-ws-<account>-<region>.
-	assert.Equal(t, map[string]any{"Fn::Join": []any{"-", []any{"test-ws", map[string]any{"Ref": "AWS::AccountId"}, map[string]any{"Ref": "AWS::Region"}}}}, p["BucketName"])
+	assert.Nil(t, p["BucketName"], "a name CloudFormation generates: a redeploy does not collide with the kept bucket")
 	assert.Equal(t, map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
 		"BucketKeyEnabled": true,
 		"ServerSideEncryptionByDefault": map[string]any{
@@ -196,32 +195,36 @@ func TestNotebookPolicyAndBoundary(t *testing.T) {
 	f := newFixture()
 	w := f.new()
 
+	region := map[string]any{"Ref": "AWS::Region"}
 	policy := f.properties(t, w.Policy)
-	assert.Equal(t, "Test-notebook", policy["ManagedPolicyName"])
+	// IAM is global: the names carry the region.
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"Test-", region, "-notebook"}}}, policy["ManagedPolicyName"])
 	shared := statements(t, policy)
-	assert.ElementsMatch(t, []string{"NotebookLogGroup", "NotebookLogStreams", "WorkspaceKeyThroughS3"}, sids(shared), "no data-lake statement by default")
-	assert.Equal(t, "logs:CreateLogGroup", shared["NotebookLogGroup"]["Action"])
-	assert.Contains(t, testutil.JSON(shared["NotebookLogGroup"]["Resource"]), ":log-group:/aws/sagemaker/NotebookInstances")
-	assert.Equal(t, []string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"}, strs(shared["NotebookLogStreams"]["Action"]))
-	assert.Contains(t, testutil.JSON(shared["NotebookLogStreams"]["Resource"]), ":log-group:/aws/sagemaker/NotebookInstances:log-stream:*")
+	assert.ElementsMatch(t, []string{"NotebookLogGroup", "WorkspaceKeyThroughS3"}, sids(shared), "no data-lake statement by default")
+	assert.Equal(t, []string{"logs:CreateLogGroup", "logs:DescribeLogStreams"}, strs(shared["NotebookLogGroup"]["Action"]))
+	assert.Contains(t, testutil.JSON(shared["NotebookLogGroup"]["Resource"]), `:log-group:/aws/sagemaker/NotebookInstances"`)
 	key := shared["WorkspaceKeyThroughS3"]
 	assert.Equal(t, []string{"kms:Decrypt", "kms:GenerateDataKey"}, strs(key["Action"]))
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{f.id(f.key), "Arn"}}, key["Resource"])
 	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"kms:ViaService": map[string]any{"Fn::Join": []any{"", []any{"s3.", map[string]any{"Ref": "AWS::Region"}, ".amazonaws.com"}}}}}, key["Condition"])
 
 	boundary := f.properties(t, w.Boundary)
-	assert.Equal(t, "Test-notebook-boundary", boundary["ManagedPolicyName"])
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"Test-", region, "-notebook-boundary"}}}, boundary["ManagedPolicyName"])
 	b := statements(t, boundary)
-	assert.ElementsMatch(t, []string{"NotebookLogGroup", "NotebookLogStreams", "WorkspaceKeyThroughS3", "ListWorkspaces", "ReadWriteWorkspaces", "StopCatalogNotebooks"}, sids(b),
-		"the shared statements and what a notebook role may add")
-	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{f.id(w.Bucket), "Arn"}}, b["ListWorkspaces"]["Resource"])
-	assert.Equal(t, map[string]any{"StringLike": map[string]any{"s3:prefix": "owners/*"}}, b["ListWorkspaces"]["Condition"])
-	assert.Equal(t, []string{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"}, strs(b["ReadWriteWorkspaces"]["Action"]))
-	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{f.id(w.Bucket), "Arn"}}, "/owners/*"}}}, b["ReadWriteWorkspaces"]["Resource"])
+	assert.ElementsMatch(t, []string{"NotebookLogGroup", "WorkspaceKeyThroughS3", "ListOwnWorkspace", "ReadWriteOwnWorkspace", "WriteOwnStatus",
+		"NotebookLogStreams", "StopCatalogNotebooks"}, sids(b), "the shared statements and what a notebook role may add")
+	// A notebook role's own owner only: the owner its role is tagged with.
+	const owner = "${aws:PrincipalTag/sagemaker-catalog:owner}"
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{f.id(w.Bucket), "Arn"}}, b["ListOwnWorkspace"]["Resource"])
+	assert.Equal(t, map[string]any{"StringLike": map[string]any{"s3:prefix": "owners/" + owner + "/*"}}, b["ListOwnWorkspace"]["Condition"])
+	assert.Equal(t, []string{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"}, strs(b["ReadWriteOwnWorkspace"]["Action"]))
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{f.id(w.Bucket), "Arn"}}, "/owners/" + owner + "/*"}}}, b["ReadWriteOwnWorkspace"]["Resource"])
+	assert.Equal(t, "s3:PutObject", b["WriteOwnStatus"]["Action"])
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{f.id(w.Bucket), "Arn"}}, "/status/" + owner + "/*"}}}, b["WriteOwnStatus"]["Resource"])
+	assert.Contains(t, testutil.JSON(b["NotebookLogStreams"]["Resource"]), ":log-group:/aws/sagemaker/NotebookInstances:log-stream:sc-*")
 	stop := b["StopCatalogNotebooks"]
 	assert.Equal(t, "sagemaker:StopNotebookInstance", stop["Action"])
-	assert.Contains(t, testutil.JSON(stop["Resource"]), ":notebook-instance/*")
-	assert.Equal(t, map[string]any{"StringLike": map[string]any{"aws:ResourceTag/sagemaker-catalog:stack": "SC-*"}}, stop["Condition"])
+	assert.Contains(t, testutil.JSON(stop["Resource"]), ":notebook-instance/sc-*")
 
 	for name, doc := range map[string]map[string]any{"policy": policy, "boundary": boundary} {
 		for _, s := range all(doc) {
@@ -318,13 +321,15 @@ func TestWorkspaceFunction(t *testing.T) {
 	assert.Equal(t, map[string]any{"S3Bucket": "code", "S3Key": "functions.zip", "S3ObjectVersion": "1"}, fn["Code"])
 
 	role := statements(t, f.properties(t, w.Function.Role())["Policies"].([]any)[0].(map[string]any))
-	assert.ElementsMatch(t, []string{"ReadProvisionedStacks", "OwnLogs"}, sids(role))
+	assert.ElementsMatch(t, []string{"ReadProvisionedStacks", "ReadLaunchingPrincipal", "OwnLogs"}, sids(role))
+	assert.Equal(t, []string{"iam:GetRole", "iam:GetUser"}, strs(role["ReadLaunchingPrincipal"]["Action"]), "the launching principal's unique ID")
 	assert.Equal(t, "cloudformation:DescribeStacks", role["ReadProvisionedStacks"]["Action"])
 	assert.Contains(t, testutil.JSON(role["ReadProvisionedStacks"]["Resource"]), ":stack/SC-*/*")
 
 	// Its logs: under the catalog's prefix, encrypted with a key of its own.
 	logs := f.properties(t, w.Function.(awslambda.Function).LogGroup())
-	assert.Equal(t, "/Test/functions/workspace", logs["LogGroupName"])
+	// Unique to the stack instance: a redeploy after a delete does not collide with the kept group.
+	assert.Contains(t, testutil.JSON(logs["LogGroupName"]), `"/Test/functions/workspace/",{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}`)
 	logKey := logs["KmsKeyId"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
 	assert.NotEqual(t, f.id(f.key), logKey)
 	assert.Contains(t, testutil.JSON(assertions.Template_FromStack(f.stack, nil).ToJSON()), `":log-group:/Test/functions/*"`, "the log key is scoped to the functions' groups")
@@ -362,7 +367,7 @@ func TestRoleCreationAndLaunchPermissions(t *testing.T) {
 	f := newFixture()
 	w := f.new()
 	rc := w.RoleCreation()
-	assert.Equal(t, "/Test/notebooks/", rc.Path)
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"/Test/", map[string]any{"Ref": "AWS::Region"}, "/notebooks/"}}}, f.stack.Resolve(rc.Path))
 	assert.Equal(t, map[string]any{"Ref": f.id(w.Boundary)}, f.stack.Resolve(rc.PermissionsBoundaryArn))
 	require.Len(t, rc.ManagedPolicyArns, 1)
 	assert.Equal(t, map[string]any{"Ref": f.id(w.Policy)}, f.stack.Resolve(rc.ManagedPolicyArns[0]))
@@ -384,12 +389,13 @@ func TestCatalogNameAndVersionDays(t *testing.T) {
 	f.props.VersionDays = jsii.Number(90)
 	w := f.new()
 	bucket := f.properties(t, w.Bucket)
-	assert.Equal(t, "team-catalog-ws", bucket["BucketName"].(map[string]any)["Fn::Join"].([]any)[1].([]any)[0])
+	assert.Nil(t, bucket["BucketName"], "a generated name: a redeploy does not collide with a kept bucket")
 	assert.Contains(t, testutil.JSON(bucket["LifecycleConfiguration"]), `"NoncurrentVersionExpiration":{"NoncurrentDays":90}`)
-	assert.Equal(t, "Team-Catalog-notebook", f.properties(t, w.Policy)["ManagedPolicyName"])
-	assert.Equal(t, "Team-Catalog-notebook-boundary", f.properties(t, w.Boundary)["ManagedPolicyName"])
+	region := map[string]any{"Ref": "AWS::Region"}
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"Team-Catalog-", region, "-notebook"}}}, f.properties(t, w.Policy)["ManagedPolicyName"])
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"Team-Catalog-", region, "-notebook-boundary"}}}, f.properties(t, w.Boundary)["ManagedPolicyName"])
 	assert.Equal(t, "Team-Catalog-workspace", f.properties(t, w.Function)["FunctionName"])
-	assert.Equal(t, "/Team-Catalog/notebooks/", w.RoleCreation().Path)
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"/Team-Catalog/", region, "/notebooks/"}}}, f.stack.Resolve(w.RoleCreation().Path))
 	assert.Nil(t, f.props.DataAccess, "the caller's props are not written to")
 }
 
@@ -491,4 +497,17 @@ func TestFailsOnNilPropsNamingEveryRequiredField(t *testing.T) {
 	for _, field := range []string{"Key", "Code", "Parameters", "SubnetIds"} {
 		assert.Contains(t, msg, "workspaces.Props: "+field+": required")
 	}
+}
+
+// A kept bucket is used again: no bucket is created, only its policy.
+func TestExistingBucket(t *testing.T) {
+	f := newFixture()
+	f.props.ExistingBucket = awss3.Bucket_FromBucketName(f.stack, jsii.String("Kept"), jsii.String("kept-workspaces"))
+	w := f.new()
+	tmpl := assertions.Template_FromStack(f.stack, nil)
+	tmpl.ResourceCountIs(jsii.String("AWS::S3::Bucket"), jsii.Number(0))
+	assert.Nil(t, w.AccessLogs)
+	tmpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), map[string]any{"Bucket": "kept-workspaces"})
+	assert.Contains(t, testutil.JSON(tmpl.ToJSON()), `"aws:SecureTransport":"false"`)
+	assert.Contains(t, testutil.JSON(f.properties(t, w.Function)), `"BUCKET":"kept-workspaces"`)
 }

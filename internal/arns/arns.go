@@ -37,3 +37,11 @@ func LogGroup(scope constructs.IConstruct, name string) *string {
 func CatalogNotebooks(scope constructs.IConstruct) *string {
 	return Slash(scope, "sagemaker", "notebook-instance", CatalogNamePrefix+"*")
 }
+
+// StackInstance is the last part of scope's stack's ID (a UUID): unique to
+// each instance of the stack, so that a name that ends with it does not
+// collide with what a deleted instance of the same stack kept (retained log
+// groups, for example) when the stack is deployed again.
+func StackInstance(scope constructs.IConstruct) *string {
+	return awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Stack_Of(scope).StackId(), nil))
+}

@@ -63,6 +63,9 @@ type Config struct {
 	SecurityGroupIds []string
 	// KmsKeyArn encrypts notebook volumes; empty means the stack creates a key.
 	KmsKeyArn string
+	// WorkspaceBucketName is a kept workspace bucket to use again; empty
+	// means the stack creates one.
+	WorkspaceBucketName string
 	// DataBucketArns are the data-lake buckets notebooks may read.
 	DataBucketArns []string
 	// DataAccess is "read" or "read-write".
@@ -134,7 +137,8 @@ var Keys = []Key{
 	{"idleIgnoresConnections", "true", `"true": an idle notebook stops even with a browser tab still open; "false": an open browser keeps it running`},
 	{"subnetIds", "", "private subnet IDs (subnet-0123456789abcdef0); empty creates a VPC; requires securityGroupIds"},
 	{"securityGroupIds", "", "1-5 security group IDs (sg-0123456789abcdef0); only with subnetIds"},
-	{"kmsKeyArn", "", "a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID); empty creates a key"},
+	{"kmsKeyArn", "", "a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID); empty creates a key. To come back after a tear-down, the notebook key the deleted catalog kept (it encrypts the kept workspaces)"},
+	{"workspaceBucketName", "", "an S3 bucket name: the workspace bucket a deleted catalog kept, to use again (with its kmsKeyArn); empty creates a bucket"},
 	{"dataBucketArns", "", "S3 bucket ARNs (arn:aws:s3:::bucket), optionally with a key prefix (arn:aws:s3:::bucket/prefix)"},
 	{"dataAccess", "read", `"read" or "read-write"`},
 	{"supportEmail", "", "an e-mail address (team@example.com)"},
@@ -185,6 +189,7 @@ var (
 	subnetPattern      = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	sgPattern          = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	kmsKeyPattern      = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):kms:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+	bucketNamePattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	bucketArnPattern   = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/[A-Za-z0-9!_.*'()/-]*)?$`)
 	partitionPattern   = regexp.MustCompile(`^arn:([^:]*):`)
 )
@@ -255,21 +260,22 @@ func Parse(values map[string]string) (Config, error) {
 	}
 
 	c := Config{
-		StackName:          get("stackName"),
-		PortfolioName:      text("portfolioName", 1, 100),
-		ProviderName:       text("providerName", 1, 50),
-		PrincipalArns:      list("principalArns"),
-		PrincipalPatterns:  list("principalPatterns"),
-		SubnetIds:          list("subnetIds"),
-		SecurityGroupIds:   list("securityGroupIds"),
-		KmsKeyArn:          get("kmsKeyArn"),
-		DataBucketArns:     list("dataBucketArns"),
-		DataAccess:         get("dataAccess"),
-		SupportEmail:       get("supportEmail"),
-		SupportUrl:         get("supportUrl"),
-		SupportDescription: text("supportDescription", 0, 8191),
-		CostCenters:        list("costCenters"),
-		Projects:           list("projects"),
+		StackName:           get("stackName"),
+		PortfolioName:       text("portfolioName", 1, 100),
+		ProviderName:        text("providerName", 1, 50),
+		PrincipalArns:       list("principalArns"),
+		PrincipalPatterns:   list("principalPatterns"),
+		SubnetIds:           list("subnetIds"),
+		SecurityGroupIds:    list("securityGroupIds"),
+		KmsKeyArn:           get("kmsKeyArn"),
+		WorkspaceBucketName: get("workspaceBucketName"),
+		DataBucketArns:      list("dataBucketArns"),
+		DataAccess:          get("dataAccess"),
+		SupportEmail:        get("supportEmail"),
+		SupportUrl:          get("supportUrl"),
+		SupportDescription:  text("supportDescription", 0, 8191),
+		CostCenters:         list("costCenters"),
+		Projects:            list("projects"),
 	}
 	boolean := func(key string) bool {
 		switch v := get(key); v {
@@ -373,6 +379,14 @@ func Parse(values map[string]string) (Config, error) {
 	}
 	if c.KmsKeyArn != "" && !kmsKeyPattern.MatchString(c.KmsKeyArn) {
 		p.Add("kmsKeyArn", c.KmsKeyArn, "a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)")
+	}
+	if c.WorkspaceBucketName != "" {
+		if !bucketNamePattern.MatchString(c.WorkspaceBucketName) {
+			p.Add("workspaceBucketName", c.WorkspaceBucketName, "an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens (the bucket a deleted catalog kept)")
+		}
+		if c.KmsKeyArn == "" {
+			p.Add("kmsKeyArn", "", "the key of the kept workspace bucket (workspaceBucketName is set): the notebook key the deleted catalog kept")
+		}
 	}
 	for _, b := range c.DataBucketArns {
 		if !bucketArnPattern.MatchString(b) {

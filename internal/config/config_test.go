@@ -147,6 +147,8 @@ func TestBadContext(t *testing.T) {
 		{"kmsKeyArn", "alias/notebooks", nil, "KMS key ARN"},
 		{"kmsKeyArn", "arn:aws:kms:eu-west-1:123456789012:alias/notebooks", nil, "not an alias"},
 		{"kmsKeyArn", "arn:aws:kms:eu-west-1:1234:key/1234abcd-12ab-34cd-56ef-1234567890ab", nil, "KMS key ARN"},
+		{"workspaceBucketName", "Bad_Bucket", map[string]string{"kmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}, "an S3 bucket name"},
+		{"kmsKeyArn", "", map[string]string{"workspaceBucketName": "kept-bucket"}, "the key of the kept workspace bucket"},
 		{"dataBucketArns", "s3://lake", nil, "S3 bucket ARN"},
 		{"dataBucketArns", "arn:aws:s3:::UPPER", nil, "S3 bucket ARN"},
 		{"dataAccess", "write", nil, `"read" or "read-write"`},

@@ -22,7 +22,8 @@ import (
 type Props struct {
 	// Handler is the handler's name (names.FunctionJanitor, ...).
 	Handler string
-	// LogGroupPrefix starts the log group's name (names.FunctionLogGroups).
+	// LogGroupPrefix starts the log group's name (names.FunctionLogGroups);
+	// the handler's name and the stack instance's ID follow.
 	LogGroupPrefix string
 	// Description describes the function and its role.
 	Description string
@@ -42,7 +43,9 @@ type Props struct {
 // New creates the function with its role (id+"Role") and log group
 // (id+"Logs") in scope.
 func New(scope constructs.Construct, id string, p Props) awslambda.Function {
-	group := p.LogGroupPrefix + p.Handler
+	// Unique to the stack instance: a redeploy after a delete does not
+	// collide with the group the deleted stack kept.
+	group := p.LogGroupPrefix + p.Handler + "/" + *arns.StackInstance(scope)
 	logs := awslogs.NewLogGroup(scope, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String(group),
 		Retention:     awslogs.RetentionDays_ONE_YEAR,

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"sync"
 	"testing"
 	"time"
 
@@ -77,10 +78,19 @@ func Start(t testing.TB, opts ...Options) *Server {
 	}
 	cmd := exec.Command("python3", append(args, "-H", "127.0.0.1", "-p", fmt.Sprint(port))...)
 	cmd.Env = append(os.Environ(), o.Env...)
+	// The server's errors (tracebacks) are shown when the test fails.
+	var output tail
+	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("moto_server's last output:\n%s", output.String())
+		}
+	})
 	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -94,6 +104,28 @@ func Start(t testing.TB, opts ...Options) *Server {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// tail keeps the last 16 KiB written to it.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (w *tail) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	if over := len(w.buf) - 16<<10; over > 0 {
+		w.buf = w.buf[over:]
+	}
+	return len(p), nil
+}
+
+func (w *tail) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.buf)
 }
 
 // Config is AWS SDK configuration for the server: its endpoint, moto's

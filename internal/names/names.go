@@ -8,8 +8,6 @@
 // without pulling each other's dependencies into their builds.
 package names
 
-import "strings"
-
 // Tags the notebook product puts on its notebook instance, and the one the
 // janitor adds.
 const (
@@ -54,11 +52,6 @@ const WorkspacePrefix = "owners/"
 // what may read the status (the janitor) can never read a workspace file.
 const StatusPrefix = "status/"
 
-// StatusDir is where, under an owner's workspace prefix, notebooks wrote
-// their sync status before StatusPrefix; it goes when the janitor and the
-// lifecycle scripts have moved.
-const StatusDir = ".sagemaker-catalog/"
-
 // Functions: the catalog's Lambda functions are one binary; the FUNCTION
 // variable selects the handler.
 const (
@@ -68,7 +61,8 @@ const (
 
 	// EnvFunction selects the handler.
 	EnvFunction = "FUNCTION"
-	// EnvBucket is the workspace bucket's name (workspace function).
+	// EnvBucket is the workspace bucket's name (workspace function, and
+	// the janitor, which reads the sync status there).
 	EnvBucket = "BUCKET"
 	// EnvTopicArn, EnvLeaseDays, EnvNoticeHours and EnvMode configure the
 	// janitor: the notices topic, the default lease, the notice period and
@@ -107,35 +101,51 @@ func Truncate(s string, n int) string {
 // notebook template's Custom::Workspace resource calls.
 func WorkspaceFunction(catalog string) string { return Truncate(catalog, 54) + "-workspace" }
 
-// WorkspaceBucketPrefix starts the name of the catalog's workspace bucket,
-// <prefix>-<account>-<region>: the catalog's name in lower case, cut so that
-// the whole name fits S3's 63 characters.
-func WorkspaceBucketPrefix(catalog string) string {
-	return strings.Trim(strings.ToLower(Truncate(catalog, 24)), "-") + "-ws"
+// IAM is global: names of IAM roles and policies carry the region too, so
+// that one catalog name can be deployed to two regions of one account. The
+// region may be a CloudFormation token (an environment-agnostic stack) or
+// "${AWS::Region}" inside an Fn::Sub string; the catalog's name is cut so
+// that the longest region (15 characters) fits each limit.
+const maxRegion = 15
+
+// iamName returns <catalog>-<region>-<suffix>, the catalog cut to fit max.
+func iamName(catalog, region, suffix string, max int) string {
+	return Truncate(catalog, max-maxRegion-len(suffix)-2) + "-" + region + "-" + suffix
 }
 
 // NotebookRolePath is the IAM path of every notebook role: the launch role
 // may create roles only there.
-func NotebookRolePath(catalog string) string { return "/" + catalog + "/notebooks/" }
+func NotebookRolePath(catalog, region string) string {
+	return "/" + Truncate(catalog, 400) + "/" + region + "/notebooks/"
+}
 
 // NotebookBoundary is the managed policy every notebook role must have as
-// its permissions boundary.
-func NotebookBoundary(catalog string) string { return catalog + "-notebook-boundary" }
+// its permissions boundary (IAM policy names: at most 128 characters).
+func NotebookBoundary(catalog, region string) string {
+	return iamName(catalog, region, "notebook-boundary", 128)
+}
 
 // NotebookPolicy is the catalog's managed policy every notebook role has.
-func NotebookPolicy(catalog string) string { return catalog + "-notebook" }
+func NotebookPolicy(catalog, region string) string { return iamName(catalog, region, "notebook", 128) }
+
+// AnalystPolicy is the managed policy with the end-user statements analysts
+// need (the created analyst role has it; give it to your own roles, for
+// example as a customer managed policy of an IAM Identity Center
+// permission set).
+func AnalystPolicy(catalog, region string) string { return iamName(catalog, region, "analyst", 128) }
 
 // NotebookParameterPrefix is the SSM path under which the catalog publishes
 // what the notebook template resolves (key, subnet, security groups).
 func NotebookParameterPrefix(catalog string) string { return "/" + catalog + "/notebook" }
 
 // LaunchRole is the launch role's name when the portfolio is shared: the
-// constraint names it, and each account has its own role of that name.
-func LaunchRole(catalog string) string { return catalog + "-launch" }
+// constraint names it, and each account has its own role of that name
+// (IAM role names: at most 64 characters).
+func LaunchRole(catalog, region string) string { return iamName(catalog, region, "launch", 64) }
 
 // AnalystRole is the name of the analyst role the catalog creates when no
 // principals are configured.
-func AnalystRole(catalog string) string { return catalog + "-analyst" }
+func AnalystRole(catalog, region string) string { return iamName(catalog, region, "analyst", 64) }
 
 // FunctionLogGroups is the name prefix of the catalog functions' log groups.
 func FunctionLogGroups(catalog string) string { return "/" + catalog + "/functions/" }

@@ -12,11 +12,17 @@ import (
 // The catalog's names fit their services' limits for any valid catalog name.
 func TestCatalogNamesFitTheirLimits(t *testing.T) {
 	long := "A" + strings.Repeat("b-", 49) + "c" // 100 characters, the longest stack name
-	assert.Equal(t, "sagemakercatalog-ws", names.WorkspaceBucketPrefix("SageMakerCatalog"))
-	assert.Equal(t, "ab-b-b-b-b-b-b-b-b-b-b-b-ws", names.WorkspaceBucketPrefix(long), "cut, lower case, no hyphen before -ws")
-	// <prefix>-<12-digit account>-<region of up to 14 characters> within S3's 63.
-	assert.LessOrEqual(t, len(names.WorkspaceBucketPrefix(long))+1+12+1+14, 63)
 	assert.LessOrEqual(t, len(names.WorkspaceFunction(long)), 64, "Lambda's limit")
-	assert.Equal(t, "/SageMakerCatalog/notebooks/", names.NotebookRolePath("SageMakerCatalog"))
-	assert.Equal(t, "SageMakerCatalog-notebook-boundary", names.NotebookBoundary("SageMakerCatalog"))
+	assert.Equal(t, "/SageMakerCatalog/eu-west-1/notebooks/", names.NotebookRolePath("SageMakerCatalog", "eu-west-1"))
+	assert.Equal(t, "SageMakerCatalog-eu-west-1-notebook-boundary", names.NotebookBoundary("SageMakerCatalog", "eu-west-1"))
+	const region = "us-isof-south-1" // the longest region
+	for _, n := range []string{names.LaunchRole(long, region), names.AnalystRole(long, region)} {
+		assert.LessOrEqual(t, len(n), 64, "IAM role names: %s", n)
+	}
+	for _, n := range []string{names.NotebookBoundary(long, region), names.NotebookPolicy(long, region), names.AnalystPolicy(long, region)} {
+		assert.LessOrEqual(t, len(n), 128, "IAM policy names: %s", n)
+	}
+	assert.LessOrEqual(t, len(names.NotebookRolePath(long, region)), 512, "IAM paths")
+	// Two regions of one account: different names.
+	assert.NotEqual(t, names.LaunchRole("SageMakerCatalog", "eu-west-1"), names.LaunchRole("SageMakerCatalog", "us-east-1"))
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -21,10 +20,14 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/names"
+	"github.com/datalake-platform/sagemaker-catalog/lambda/workspace"
 )
 
-// The tags the notebook product puts on its notebook instance, and the one
-// the janitor adds.
+// The tags the notebook product puts on its notebook instance, the one the
+// janitor adds, and the one CloudFormation adds (TagStackName), which names
+// the provisioned product: no principal can set or change an "aws:" tag.
+// TagProvisionedProduct, which the launch role writes and anyone allowed
+// sagemaker:AddTags could change, is only compared with it.
 const (
 	TagProduct            = names.TagProduct
 	TagOwner              = names.TagOwner
@@ -33,12 +36,14 @@ const (
 	TagLeaseDays          = names.TagLeaseDays
 	TagLeaseStart         = names.TagLeaseStart
 	TagNotifiedAt         = names.TagNotifiedAt
+	TagStackName          = names.TagCloudFormationStackName
 )
 
-// StatusKey is where, under the owner's workspace prefix, a notebook's sync
-// status lives (see constructs/notebook/lifecycle/workspace-sync.sh).
-func StatusKey(prefix, notebook string) string {
-	return prefix + names.StatusDir + notebook + ".json"
+// StatusKey is where, in the workspace bucket, a notebook's sync status
+// lives: status/<owner>/<notebook>.json, apart from the owners' workspaces
+// (see constructs/notebook/lifecycle).
+func StatusKey(owner, notebook string) string {
+	return names.StatusPrefix + owner + "/" + notebook + ".json"
 }
 
 // SyncStatus is the status object the workspace sync writes after every
@@ -62,7 +67,7 @@ type SageMaker interface {
 	AddTags(context.Context, *sagemaker.AddTagsInput, ...func(*sagemaker.Options)) (*sagemaker.AddTagsOutput, error)
 }
 
-// S3 finds and reads sync status objects.
+// S3 finds and reads sync status objects in the workspace bucket.
 type S3 interface {
 	ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
 	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
@@ -71,15 +76,6 @@ type S3 interface {
 // SNS notifies owners.
 type SNS interface {
 	Publish(context.Context, *sns.PublishInput, ...func(*sns.Options)) (*sns.PublishOutput, error)
-}
-
-// Terminator terminates a provisioned product through Service Catalog
-// (TerminateProvisionedProduct, which deletes its stack with the launch
-// role). It is an interface of its own because moto, the emulator the tests
-// use, has no TerminateProvisionedProduct; the token makes a repeated call a
-// no-op.
-type Terminator interface {
-	Terminate(ctx context.Context, provisionedProductID, token string) error
 }
 
 // Mode is how far the janitor acts on its decisions.
@@ -96,13 +92,32 @@ const (
 )
 
 // Janitor applies the lease policy to every notebook of the catalog.
+//
+// A catalog notebook is one whose name starts with names.NotebookNamePrefix
+// (the only notebooks whose tags the janitor's role may read) and that
+// carries the notebook product's tag. Its provisioned product is the one
+// its CloudFormation stack-name tag names, and the janitor warns or
+// terminates only after Service Catalog confirms that this provisioned
+// product was launched with LaunchRoleArn (and, when ProductID is set, from
+// that product) and is in a state that allows termination.
 type Janitor struct {
 	// Mode limits what it does; "" is Enforce.
-	Mode       Mode
-	SageMaker  SageMaker
-	S3         S3
-	SNS        SNS
-	Terminator Terminator
+	Mode      Mode
+	SageMaker SageMaker
+	S3        S3
+	SNS       SNS
+	// ProvisionedProducts describes and terminates provisioned products
+	// through Service Catalog. Required.
+	ProvisionedProducts ProvisionedProducts
+	// LaunchRoleArn is this catalog's launch role: the janitor acts only on
+	// provisioned products Service Catalog launched with it. Required.
+	LaunchRoleArn string
+	// ProductID, if set, is this catalog's notebook product: the janitor
+	// acts only on provisioned products of it.
+	ProductID string
+	// Bucket is the workspace bucket, where notebooks write their sync
+	// status (StatusKey). Required.
+	Bucket string
 	// TopicArn receives the owners' notices.
 	TopicArn string
 	// Lease is the lease of a notebook without a valid lease-days tag;
@@ -124,6 +139,9 @@ type Report struct {
 // is retried (every step is idempotent).
 func (j *Janitor) Run(ctx context.Context, now time.Time) (Report, error) {
 	var report Report
+	if err := j.check(); err != nil {
+		return report, err
+	}
 	var token *string
 	for {
 		page, err := j.SageMaker.ListNotebookInstances(ctx, &sagemaker.ListNotebookInstancesInput{NextToken: token})
@@ -131,8 +149,14 @@ func (j *Janitor) Run(ctx context.Context, now time.Time) (Report, error) {
 			return report, fmt.Errorf("list notebook instances: %w", err)
 		}
 		for _, nb := range page.NotebookInstances {
-			d, err := j.handle(ctx, now, nb)
 			name := aws.ToString(nb.NotebookInstanceName)
+			if !strings.HasPrefix(name, names.NotebookNamePrefix) {
+				// Not from this catalog: its tags are none of the janitor's
+				// business (its role may not read them).
+				j.Log.Debug("not a catalog notebook", "notebook", name)
+				continue
+			}
+			d, err := j.handle(ctx, now, nb)
 			switch {
 			case err != nil:
 				report.Errors = append(report.Errors, name+": "+err.Error())
@@ -152,8 +176,29 @@ func (j *Janitor) Run(ctx context.Context, now time.Time) (Report, error) {
 	return report, nil
 }
 
-// handle decides for one notebook and acts; nil means not a catalog notebook.
+// check reports a Janitor that could not tell this catalog's provisioned
+// products from others.
+func (j *Janitor) check() error {
+	var errs []error
+	if j.ProvisionedProducts == nil {
+		errs = append(errs, errors.New("ProvisionedProducts is nil"))
+	}
+	if j.LaunchRoleArn == "" {
+		errs = append(errs, errors.New("LaunchRoleArn is empty: the janitor could not tell this catalog's provisioned products from others"))
+	}
+	if j.Bucket == "" {
+		errs = append(errs, errors.New("Bucket is empty: the janitor could not read the sync status"))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("janitor: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// handle decides for one notebook and acts; nil means not a catalog
+// notebook (or one the janitor cannot identify, which it logs).
 func (j *Janitor) handle(ctx context.Context, now time.Time, nb smtypes.NotebookInstanceSummary) (*Decision, error) {
+	name := aws.ToString(nb.NotebookInstanceName)
 	tagsOut, err := j.SageMaker.ListTags(ctx, &sagemaker.ListTagsInput{ResourceArn: nb.NotebookInstanceArn, MaxResults: aws.Int32(100)})
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
@@ -162,18 +207,40 @@ func (j *Janitor) handle(ctx context.Context, now time.Time, nb smtypes.Notebook
 	for _, t := range tagsOut.Tags {
 		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	if tags[TagProduct] != "notebook" || tags[TagProvisionedProduct] == "" {
+	if tags[TagProduct] != "notebook" {
+		j.Log.Debug("not a catalog notebook", "notebook", name)
 		return nil, nil // not launched from this catalog's product
 	}
-	name := aws.ToString(nb.NotebookInstanceName)
+	// The provisioned product is the one whose stack created the notebook.
+	id, err := ProvisionedProductID(tags[TagStackName])
+	if err != nil {
+		j.Log.Warn("notebook skipped", "notebook", name, "reason", err.Error()+": nothing done")
+		return nil, nil
+	}
 	n, policy, err := j.state(ctx, now, nb, tags)
 	if err != nil {
 		return nil, err
 	}
 	d := Decide(now, policy, n)
-	d.Owner, d.ProvisionedProductID, d.Status = tags[TagOwner], tags[TagProvisionedProduct], string(nb.NotebookInstanceStatus)
+	d.Owner, d.ProvisionedProductID, d.Status = tags[TagOwner], id, string(nb.NotebookInstanceStatus)
+	if claimed, ok := tags[TagProvisionedProduct]; ok && claimed != id {
+		d.Skipped = fmt.Sprintf("mismatch: tag %s says %q, but the notebook's stack belongs to %s: nothing done", TagProvisionedProduct, claimed, id)
+		return &d, nil
+	}
+	if d.Action == Keep {
+		return &d, nil
+	}
+	// Before warning or terminating, even in a dry run (so that it shows
+	// what enforcing would do): is it ours, and can it be terminated?
+	why, err := j.verify(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	switch {
-	case j.Mode == DryRun && d.Action != Keep:
+	case why != "":
+		d.Skipped = why
+		return &d, nil
+	case j.Mode == DryRun:
 		d.Skipped = "dry run"
 		return &d, nil
 	case j.Mode == NotifyOnly && d.Action == Terminate:
@@ -187,7 +254,7 @@ func (j *Janitor) handle(ctx context.Context, now time.Time, nb smtypes.Notebook
 		}
 	case Terminate:
 		token := "janitor-" + d.ProvisionedProductID + "-" + strconv.FormatInt(d.LeaseExpiresAt.Unix(), 10)
-		if err := j.Terminator.Terminate(ctx, d.ProvisionedProductID, token); err != nil {
+		if err := j.ProvisionedProducts.Terminate(ctx, d.ProvisionedProductID, token); err != nil {
 			return nil, fmt.Errorf("terminate provisioned product %s: %w", d.ProvisionedProductID, err)
 		}
 	}
@@ -196,7 +263,7 @@ func (j *Janitor) handle(ctx context.Context, now time.Time, nb smtypes.Notebook
 
 // state gathers what Decide needs: the lease from the tags, the last
 // activity from the notebook's status and tags, the last sync from the
-// status object in the workspace.
+// owner's status object.
 func (j *Janitor) state(ctx context.Context, now time.Time, nb smtypes.NotebookInstanceSummary, tags map[string]string) (Notebook, Policy, error) {
 	name := aws.ToString(nb.NotebookInstanceName)
 	policy := Policy{Lease: j.Lease, NotifyBefore: j.NotifyBefore}
@@ -210,7 +277,7 @@ func (j *Janitor) state(ctx context.Context, now time.Time, nb smtypes.NotebookI
 	if at, err := time.Parse(time.RFC3339, tags[TagNotifiedAt]); err == nil {
 		n.NotifiedAt = at
 	}
-	status, err := j.syncStatus(ctx, tags[TagWorkspace], name)
+	status, err := j.syncStatus(ctx, tags[TagOwner], name)
 	if err != nil {
 		return n, policy, err
 	}
@@ -233,37 +300,36 @@ func (j *Janitor) state(ctx context.Context, now time.Time, nb smtypes.NotebookI
 	return n, policy, nil
 }
 
-var workspaceURI = regexp.MustCompile(`^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(owners/.+/)$`)
-
 // syncStatus reads the notebook's sync status; nil if it has none yet.
-func (j *Janitor) syncStatus(ctx context.Context, workspace, notebook string) (*SyncStatus, error) {
-	m := workspaceURI.FindStringSubmatch(workspace)
-	if m == nil {
-		return nil, fmt.Errorf("tag %s: %q is not an s3://BUCKET/owners/OWNER/ URI", TagWorkspace, workspace)
+func (j *Janitor) syncStatus(ctx context.Context, owner, notebook string) (*SyncStatus, error) {
+	// The owner is a tag: checked as the workspace function checked it
+	// when it wrote it, so that it names one owner's status prefix.
+	if err := workspace.CheckOwner(owner); err != nil {
+		return nil, fmt.Errorf("tag %s: %w", TagOwner, err)
 	}
-	key := StatusKey(m[2], notebook)
+	key := StatusKey(owner, notebook)
 	// Listing first tells a missing status from a denied one: without
-	// s3:ListBucket, which the janitor has only under the status prefixes,
+	// s3:ListBucket, which the janitor has only under the status prefix,
 	// S3 answers AccessDenied for a missing key.
-	list, err := j.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(m[1]), Prefix: aws.String(key), MaxKeys: aws.Int32(1)})
+	list, err := j.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(j.Bucket), Prefix: aws.String(key), MaxKeys: aws.Int32(1)})
 	if err != nil {
-		return nil, fmt.Errorf("find sync status s3://%s/%s: %w", m[1], key, err)
+		return nil, fmt.Errorf("find sync status s3://%s/%s: %w", j.Bucket, key, err)
 	}
 	if len(list.Contents) == 0 || aws.ToString(list.Contents[0].Key) != key {
 		return nil, nil
 	}
-	out, err := j.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(m[1]), Key: aws.String(key)})
+	out, err := j.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(j.Bucket), Key: aws.String(key)})
 	var missing *s3types.NoSuchKey
 	if errors.As(err, &missing) {
 		return nil, nil // deleted since
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read sync status s3://%s/%s: %w", m[1], key, err)
+		return nil, fmt.Errorf("read sync status s3://%s/%s: %w", j.Bucket, key, err)
 	}
 	defer out.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(out.Body, 64<<10))
 	if err != nil {
-		return nil, fmt.Errorf("read sync status s3://%s/%s: %w", m[1], key, err)
+		return nil, fmt.Errorf("read sync status s3://%s/%s: %w", j.Bucket, key, err)
 	}
 	var s SyncStatus
 	if err := json.Unmarshal(body, &s); err != nil {

@@ -27,7 +27,7 @@ var tagValuePattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 const maxTagValue = 256
 
 // tagAttributes are the handler's attributes the notebook is tagged with.
-var tagAttributes = []string{"Owner", "Uri", "ProvisionedProductId", "LeaseStart"}
+var tagAttributes = []string{"Owner", "OwnerId", "Uri", "ProvisionedProductId", "LeaseStart"}
 
 // longestBucket is the longest name the handler can be given: S3 bucket
 // names have at most 63 characters (the catalog's own are at most 56:
@@ -54,8 +54,9 @@ func tagProblems(t testing.TB, principal, bucket string) (problems []string, acc
 			workspace.PrincipalTag:          principal,
 			workspace.ProvisionedProductTag: "arn:aws:servicecatalog:eu-west-1:123456789012:stack/SC-123456789012-pp-abcdefghijklm/pp-abcdefghijklm",
 		}},
-		Bucket: bucket,
-		Now:    func() time.Time { return time.Date(2024, 12, 31, 23, 59, 59, 0, time.UTC) },
+		Identities: fakeIdentities{},
+		Bucket:     bucket,
+		Now:        func() time.Time { return time.Date(2024, 12, 31, 23, 59, 59, 0, time.UTC) },
 	}
 	_, attrs, err := h.Handle(context.Background(), cfn.Event{RequestType: cfn.RequestCreate, StackID: "arn:aws:cloudformation:eu-west-1:123456789012:stack/SC-123456789012-pp-abcdefghijklm/1"})
 	if err != nil {

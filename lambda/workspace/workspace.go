@@ -12,6 +12,17 @@
 // template scopes the notebook's own role to that prefix and tags the
 // notebook with the values, for the lifecycle scripts and the janitor.
 //
+// It also names the notebook and its lifecycle configuration: the stack's
+// name in lower case (CloudFormation has no function for that), so that the
+// names SageMaker authorizes requests against and the ARNs it returns are
+// spelled alike, followed by the template's Generation (which changes when
+// a product version changes a property that replaces the notebook, so that
+// the replacement gets a name of its own). And it resolves the owner's
+// unique ID as IAM's aws:userid gives it (the role's ID and the session
+// name, or the user's ID), which the template puts in the notebook's
+// sagemaker-catalog:owner-id tag: policies compare it with ${aws:userid},
+// so that ownership is per person even when analysts share one role.
+//
 // The tags are read from the stack, not from the notebook's role: IAM roles
 // do not receive stack-level tags from CloudFormation
 // (aws-cloudformation/cloudformation-coverage-roadmap#1159 and #1966), so
@@ -29,6 +40,7 @@ import (
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 )
@@ -66,16 +78,33 @@ func Owner(principalArn string) (string, error) {
 	}
 	resource := parts[5]
 	kind, _, _ := strings.Cut(resource, "/")
-	switch {
-	case parts[2] == "sts" && kind == "assumed-role" && strings.Count(resource, "/") == 2:
-	case parts[2] == "iam" && (kind == "user" || kind == "role") && strings.Count(resource, "/") >= 1:
-	default:
+	if (parts[2] == "sts") != (kind == "assumed-role") {
 		return "", fmt.Errorf("provisioning principal %q: not a user, role or assumed-role session", principalArn)
 	}
-	if !ownerPattern.MatchString(resource) || strings.Contains(resource, "//") || strings.Contains(resource, "..") {
-		return "", fmt.Errorf("provisioning principal %q: %q has characters an S3 prefix in an IAM policy cannot hold", principalArn, resource)
+	if err := CheckOwner(resource); err != nil {
+		return "", fmt.Errorf("provisioning principal %q: %w", principalArn, err)
 	}
 	return resource, nil
+}
+
+// CheckOwner returns an error unless owner is one Owner can return:
+// "assumed-role/<role>/<session>", "user/<path/>name" or "role/<path/>name",
+// of at most 200 characters an IAM policy's S3 prefix can hold (no comma,
+// no wildcard, no "${"), without "//" or "..". Whatever reads an owner back
+// from where it was written (the janitor, from the notebook's owner tag)
+// checks it with the same rules.
+func CheckOwner(owner string) error {
+	kind, _, _ := strings.Cut(owner, "/")
+	switch {
+	case kind == "assumed-role" && strings.Count(owner, "/") == 2:
+	case (kind == "user" || kind == "role") && strings.Count(owner, "/") >= 1:
+	default:
+		return fmt.Errorf("%q is not a user, role or assumed-role session", owner)
+	}
+	if !ownerPattern.MatchString(owner) || strings.Contains(owner, "//") || strings.Contains(owner, "..") {
+		return fmt.Errorf("%q has characters an S3 prefix in an IAM policy cannot hold", owner)
+	}
+	return nil
 }
 
 // Stacks is the CloudFormation call the handler makes.
@@ -83,9 +112,79 @@ type Stacks interface {
 	DescribeStacks(ctx context.Context, in *cloudformation.DescribeStacksInput, opts ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
 }
 
+// Identities are the IAM calls the handler makes: the unique ID of the role
+// or user that launched the notebook.
+type Identities interface {
+	GetRole(ctx context.Context, in *iam.GetRoleInput, opts ...func(*iam.Options)) (*iam.GetRoleOutput, error)
+	GetUser(ctx context.Context, in *iam.GetUserInput, opts ...func(*iam.Options)) (*iam.GetUserOutput, error)
+}
+
+// OwnerId returns the unique ID IAM gives the launching principal's
+// requests as aws:userid: "<role ID>:<session name>" for an assumed-role
+// session, the user's ID for an IAM user, the role's ID for a role.
+func OwnerId(ctx context.Context, ids Identities, principalArn string) (string, error) {
+	parts := strings.SplitN(principalArn, ":", 6)
+	if len(parts) != 6 {
+		return "", fmt.Errorf("provisioning principal %q: not an ARN", principalArn)
+	}
+	segments := strings.Split(parts[5], "/")
+	kind, last := segments[0], segments[len(segments)-1]
+	switch {
+	case kind == "assumed-role" && len(segments) == 3:
+		out, err := ids.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(segments[1])})
+		if err != nil {
+			return "", fmt.Errorf("provisioning principal %q: get role %s: %w", principalArn, segments[1], err)
+		}
+		return aws.ToString(out.Role.RoleId) + ":" + last, nil
+	case kind == "user":
+		out, err := ids.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(last)})
+		if err != nil {
+			return "", fmt.Errorf("provisioning principal %q: get user %s: %w", principalArn, last, err)
+		}
+		return aws.ToString(out.User.UserId), nil
+	case kind == "role":
+		out, err := ids.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(last)})
+		if err != nil {
+			return "", fmt.Errorf("provisioning principal %q: get role %s: %w", principalArn, last, err)
+		}
+		return aws.ToString(out.Role.RoleId), nil
+	}
+	return "", fmt.Errorf("provisioning principal %q: not a user, role or assumed-role session", principalArn)
+}
+
+// notebookNamePattern is SageMaker's pattern of notebook instance and
+// lifecycle configuration names, in lower case (at most 63 characters).
+var notebookNamePattern = regexp.MustCompile(`^[a-z0-9](-*[a-z0-9])*$`)
+
+// generationPattern is what the template's Generation property may hold.
+var generationPattern = regexp.MustCompile(`^[a-z0-9]{1,16}$`)
+
+// NotebookName returns the name of the notebook (and of its lifecycle
+// configuration) of the stack stackID: its name in lower case, followed by
+// generation when there is one.
+func NotebookName(stackID, generation string) (string, error) {
+	// arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID
+	parts := strings.Split(stackID, "/")
+	if len(parts) != 3 || !strings.HasPrefix(parts[1], names.StackNamePrefix) {
+		return "", fmt.Errorf("stack %s: not a stack Service Catalog provisions (%s...)", stackID, names.StackNamePrefix)
+	}
+	name := strings.ToLower(parts[1])
+	if generation != "" {
+		if !generationPattern.MatchString(generation) {
+			return "", fmt.Errorf("stack %s: Generation %q: want 1-16 lower-case letters and digits", stackID, generation)
+		}
+		name += "-" + generation
+	}
+	if len(name) > 63 || !notebookNamePattern.MatchString(name) {
+		return "", fmt.Errorf("stack %s: %q is no notebook name SageMaker accepts (lower-case letters, digits and hyphens, at most 63)", stackID, name)
+	}
+	return name, nil
+}
+
 // Handler answers the product template's Custom::Workspace resource.
 type Handler struct {
-	Stacks Stacks
+	Stacks     Stacks
+	Identities Identities
 	// Bucket is the workspace bucket's name.
 	Bucket string
 	// Now is the clock; nil means time.Now.
@@ -93,9 +192,10 @@ type Handler struct {
 }
 
 // Handle returns the resource's physical ID (the workspace's S3 URI) and
-// attributes: Owner, Prefix, Bucket, Uri, ProvisionedProductId and
-// LeaseStart (now: the template passes the lease in the resource's
-// properties, so that an update of the lease renews it). A stack
+// attributes: Owner, OwnerId, Prefix, Bucket, Uri, StatusUri,
+// ProvisionedProductId, NotebookName and LeaseStart (now: the template
+// passes the lease in the resource's properties, so that an update of the
+// lease renews it). A stack
 // without Service Catalog's tags (not launched through Service Catalog)
 // fails. Delete succeeds without a call: the workspace outlives the notebook.
 func (h *Handler) Handle(ctx context.Context, e cfn.Event) (string, map[string]any, error) {
@@ -126,6 +226,15 @@ func (h *Handler) Handle(ctx context.Context, e cfn.Event) (string, map[string]a
 	if !strings.HasPrefix(productID, "pp-") {
 		return "", nil, fmt.Errorf("stack %s: %s is %q, not a provisioned product ARN", e.StackID, ProvisionedProductTag, product)
 	}
+	generation, _ := e.ResourceProperties["Generation"].(string)
+	notebook, err := NotebookName(e.StackID, generation)
+	if err != nil {
+		return "", nil, err
+	}
+	ownerID, err := OwnerId(ctx, h.Identities, principal)
+	if err != nil {
+		return "", nil, err
+	}
 	now := time.Now()
 	if h.Now != nil {
 		now = h.Now()
@@ -138,10 +247,13 @@ func (h *Handler) Handle(ctx context.Context, e cfn.Event) (string, map[string]a
 	}
 	return uri, map[string]any{
 		"Owner":                owner,
+		"OwnerId":              ownerID,
 		"Prefix":               prefix,
 		"Bucket":               h.Bucket,
 		"Uri":                  uri,
+		"StatusUri":            "s3://" + h.Bucket + "/" + names.StatusPrefix + owner + "/",
 		"ProvisionedProductId": productID,
+		"NotebookName":         notebook,
 		"LeaseStart":           now.UTC().Format(time.RFC3339),
 	}, nil
 }

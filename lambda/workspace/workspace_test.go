@@ -1,6 +1,8 @@
 package workspace_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -8,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -41,6 +45,29 @@ func TestOwner(t *testing.T) {
 	}
 }
 
+// CheckOwner applies Owner's rules to an owner read back from a tag.
+func TestCheckOwner(t *testing.T) {
+	for _, owner := range []string{"assumed-role/Analyst/alice@example.com", "user/bob", "user/team/bob", "role/analyst"} {
+		assert.NoError(t, workspace.CheckOwner(owner), owner)
+	}
+	for owner, want := range map[string]string{
+		"":                            "not a user, role or assumed-role session",
+		"bob":                         "not a user, role or assumed-role session",
+		"federated-user/dave":         "not a user, role or assumed-role session",
+		"assumed-role/Analyst":        "not a user, role or assumed-role session",
+		"assumed-role/Analyst/a/b":    "not a user, role or assumed-role session",
+		"user/*":                      "characters an S3 prefix in an IAM policy cannot hold",
+		"user/a/../b":                 "characters an S3 prefix in an IAM policy cannot hold",
+		"user//b":                     "characters an S3 prefix in an IAM policy cannot hold",
+		"assumed-role/Analyst/a,b":    "characters an S3 prefix in an IAM policy cannot hold",
+		"assumed-role/Analyst/${x:y}": "characters an S3 prefix in an IAM policy cannot hold",
+	} {
+		err := workspace.CheckOwner(owner)
+		require.Error(t, err, owner)
+		assert.Contains(t, err.Error(), want, owner)
+	}
+}
+
 // The handler reads Service Catalog's tags from the provisioned stack,
 // through moto's CloudFormation API.
 func TestHandlerReadsTheProvisionedStack(t *testing.T) {
@@ -61,20 +88,35 @@ func TestHandlerReadsTheProvisionedStack(t *testing.T) {
 		workspace.PrincipalTag:          "arn:aws:sts::123456789012:assumed-role/Analyst/alice@example.com",
 		workspace.ProvisionedProductTag: "arn:aws:servicecatalog:eu-west-1:123456789012:stack/notebook/pp-abcdefghijklm",
 	})
+	ids := iam.NewFromConfig(srv.Config())
+	role, err := ids.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Analyst"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[]}`)})
+	require.NoError(t, err)
 	clock := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	h := &workspace.Handler{Stacks: client, Bucket: "sagemaker-catalog-ws-123456789012-eu-west-1", Now: func() time.Time { return clock }}
+	h := &workspace.Handler{Stacks: client, Identities: ids, Bucket: "sagemaker-catalog-ws-123456789012-eu-west-1", Now: func() time.Time { return clock }}
 
-	id, data, err := h.Handle(ctx, cfn.Event{RequestType: cfn.RequestCreate, StackID: launched})
+	id, data, err := h.Handle(ctx, cfn.Event{RequestType: cfn.RequestCreate, StackID: launched, ResourceProperties: map[string]any{"Generation": "0a1b2c3d"}})
 	require.NoError(t, err)
 	assert.Equal(t, "s3://sagemaker-catalog-ws-123456789012-eu-west-1/owners/assumed-role/Analyst/alice@example.com/", id)
 	assert.Equal(t, map[string]any{
 		"Owner":                "assumed-role/Analyst/alice@example.com",
+		"OwnerId":              aws.ToString(role.Role.RoleId) + ":alice@example.com",
 		"Prefix":               "owners/assumed-role/Analyst/alice@example.com/",
 		"Bucket":               "sagemaker-catalog-ws-123456789012-eu-west-1",
 		"Uri":                  id,
+		"StatusUri":            "s3://sagemaker-catalog-ws-123456789012-eu-west-1/status/assumed-role/Analyst/alice@example.com/",
 		"ProvisionedProductId": "pp-abcdefghijklm",
+		"NotebookName":         "sc-123456789012-pp-abcdefghijklm-0a1b2c3d",
 		"LeaseStart":           "2026-11-26T12:00:00Z",
 	}, data)
+
+	// A launch by a principal IAM does not know fails: no notebook without an owner ID.
+	ghost := create("SC-123456789012-pp-ghostghostgho", map[string]string{
+		workspace.PrincipalTag:          "arn:aws:sts::123456789012:assumed-role/Deleted/eve",
+		workspace.ProvisionedProductTag: "arn:aws:servicecatalog:eu-west-1:123456789012:stack/notebook/pp-ghostghostgho",
+	})
+	_, _, err = h.Handle(ctx, cfn.Event{RequestType: cfn.RequestCreate, StackID: ghost})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "get role Deleted")
 
 	// An update (a new lease) renews the lease start; the workspace stays.
 	clock = clock.Add(72 * time.Hour)
@@ -93,4 +135,53 @@ func TestHandlerReadsTheProvisionedStack(t *testing.T) {
 	_, _, err = h.Handle(ctx, cfn.Event{RequestType: cfn.RequestCreate, StackID: plain})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "launch the notebook through AWS Service Catalog")
+}
+
+func TestNotebookName(t *testing.T) {
+	for _, tc := range []struct{ stack, generation, name, err string }{
+		{"arn:aws:cloudformation:eu-west-1:123456789012:stack/SC-123456789012-pp-abcdefghijklm/1", "", "sc-123456789012-pp-abcdefghijklm", ""},
+		{"arn:aws:cloudformation:eu-west-1:123456789012:stack/SC-123456789012-pp-ABCDEFGHIJKLM/1", "9f8e7d6c", "sc-123456789012-pp-abcdefghijklm-9f8e7d6c", ""},
+		{"arn:aws:cloudformation:eu-west-1:123456789012:stack/my-stack/1", "", "", "not a stack Service Catalog provisions"},
+		{"arn:aws:cloudformation:eu-west-1:123456789012:stack/SC-123456789012-pp-abcdefghijklm/1", "Bad!", "", "Generation"},
+		{"arn:aws:cloudformation:eu-west-1:123456789012:stack/SC-" + strings.Repeat("a", 61) + "/1", "", "", "at most 63"},
+		{"SC-123456789012-pp-abcdefghijklm", "", "", "not a stack Service Catalog provisions"},
+	} {
+		name, err := workspace.NotebookName(tc.stack, tc.generation)
+		if tc.err != "" {
+			assert.ErrorContains(t, err, tc.err, tc.stack)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.name, name)
+	}
+}
+
+// fakeIdentities answers GetRole and GetUser with IDs derived from the name.
+type fakeIdentities struct{}
+
+func (fakeIdentities) GetRole(_ context.Context, in *iam.GetRoleInput, _ ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
+	return &iam.GetRoleOutput{Role: &iamtypes.Role{RoleId: aws.String("AROA" + strings.ToUpper(aws.ToString(in.RoleName)))}}, nil
+}
+
+func (fakeIdentities) GetUser(_ context.Context, in *iam.GetUserInput, _ ...func(*iam.Options)) (*iam.GetUserOutput, error) {
+	return &iam.GetUserOutput{User: &iamtypes.User{UserId: aws.String("AIDA" + strings.ToUpper(aws.ToString(in.UserName)))}}, nil
+}
+
+// The owner ID is what IAM puts in aws:userid for the launching principal.
+func TestOwnerId(t *testing.T) {
+	for _, tc := range []struct{ arn, id, err string }{
+		{"arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Analyst_0123/alice@example.com", "AROAAWSRESERVEDSSO_ANALYST_0123:alice@example.com", ""},
+		{"arn:aws:iam::123456789012:user/team/bob", "AIDABOB", ""},
+		{"arn:aws:iam::123456789012:role/path/analyst", "AROAANALYST", ""},
+		{"arn:aws:sts::123456789012:federated-user/dave", "", "not a user, role or assumed-role session"},
+		{"nonsense", "", "not an ARN"},
+	} {
+		id, err := workspace.OwnerId(context.Background(), fakeIdentities{}, tc.arn)
+		if tc.err != "" {
+			assert.ErrorContains(t, err, tc.err, tc.arn)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.id, id)
+	}
 }

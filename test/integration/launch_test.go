@@ -162,33 +162,34 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	build.Dir = root
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	const bucket = "sagemakercatalog-ws-123456789012-eu-west-1"
+	const bucket, region = "workspaces-123456789012-eu-west-1-0a1b2c3d", "eu-west-1"
 	m := startMoto(t, "WORKSPACE_HANDLER="+handler, "BUCKET="+bucket, "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing")
 	// The catalog stack creates the notebook roles' boundary and shared policy; do the same.
+	boundary, shared := names.NotebookBoundary(notebook.DefaultCatalogName, region), names.NotebookPolicy(notebook.DefaultCatalogName, region)
 	policyArns := map[string]string{}
-	for _, name := range []string{names.NotebookBoundary(notebook.DefaultCatalogName), names.NotebookPolicy(notebook.DefaultCatalogName)} {
+	for _, name := range []string{boundary, shared} {
 		p := m.aws(t, "iam", "create-policy", "--policy-name", name, "--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
 		policyArns[name] = p["Policy"].(map[string]any)["Arn"].(string)
 	}
 	// The catalog stack publishes the shared resources in SSM; do the same.
-	shared := map[string]string{}
+	published := map[string]string{}
 	for _, ref := range regexp.MustCompile(`\{\{resolve:ssm:([^}]+)\}\}`).FindAllStringSubmatch(string(body), -1) {
 		name := ref[1]
 		switch base := filepath.Base(name); {
 		case base == "kms-key-arn":
-			shared[name] = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+			published[name] = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 		case base == "subnet-id":
-			shared[name] = "subnet-0123456789abcdef0"
+			published[name] = "subnet-0123456789abcdef0"
 		case strings.HasPrefix(base, "security-group-"):
-			shared[name] = "sg-0123456789abcdef" + strings.TrimPrefix(base, "security-group-")
+			published[name] = "sg-0123456789abcdef" + strings.TrimPrefix(base, "security-group-")
 		default:
 			t.Fatalf("unexpected SSM reference %s", name)
 		}
-		m.aws(t, "ssm", "put-parameter", "--name", name, "--type", "String", "--value", shared[name], "--overwrite")
+		m.aws(t, "ssm", "put-parameter", "--name", name, "--type", "String", "--value", published[name], "--overwrite")
 	}
-	require.Len(t, shared, 3, "key, subnet and one security group")
+	require.Len(t, published, 3, "key, subnet and one security group")
 	byBase := map[string]string{}
-	for name, value := range shared {
+	for name, value := range published {
 		byBase[filepath.Base(name)] = value
 	}
 
@@ -197,8 +198,14 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	template := "file://" + templateFile
 
 	// Service Catalog tags the stacks it launches with the launching principal
-	// and the provisioned product; the workspace handler reads them.
+	// and the provisioned product; the workspace handler reads them, and asks
+	// IAM for the principal's unique ID (aws:userid): the role's ID and the
+	// session name for a session, the user's ID for a user.
 	owners := map[string]string{onDefaults: "assumed-role/Analyst/alice@example.com", custom: "user/bob"}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
+	analystRoleID := m.aws(t, "iam", "create-role", "--role-name", "Analyst", "--assume-role-policy-document", trust)["Role"].(map[string]any)["RoleId"].(string)
+	bobID := m.aws(t, "iam", "create-user", "--user-name", "bob")["User"].(map[string]any)["UserId"].(string)
+	ownerIDs := map[string]string{onDefaults: analystRoleID + ":alice@example.com", custom: bobID}
 	launchTags := func(stack string) []string {
 		principal := "arn:aws:sts::123456789012:" + owners[stack]
 		if strings.HasPrefix(owners[stack], "user/") {
@@ -213,8 +220,10 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	checkNotebook := func(stack, instanceType string, volume, idleMinutes, leaseDays int) {
 		t.Helper()
 		out := m.outputs(t, stack)
-		require.Equal(t, stack, out["NotebookInstanceName"], "the notebook is named after its SC-* stack")
-		nb := m.notebook(t, stack)
+		name := out["NotebookInstanceName"]
+		require.Regexp(t, "^"+regexp.QuoteMeta(strings.ToLower(stack))+"-[a-z0-9]+$", name,
+			"the notebook is named after its SC-* stack, in lower case, and the template's generation")
+		nb := m.notebook(t, name)
 		assert.Equal(t, instanceType, nb["InstanceType"])
 		assert.EqualValues(t, volume, nb["VolumeSizeInGB"])
 		assert.Equal(t, byBase["subnet-id"], nb["SubnetId"])
@@ -223,14 +232,19 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		// Its own role: under the catalog's path, with the boundary and the
 		// shared policy, and its owner's workspace only.
 		roleArn := nb["RoleArn"].(string)
-		assert.Contains(t, roleArn, ":role"+names.NotebookRolePath(notebook.DefaultCatalogName))
+		assert.Contains(t, roleArn, ":role"+names.NotebookRolePath(notebook.DefaultCatalogName, region))
 		role := m.aws(t, "iam", "get-role", "--role-name", roleArn[strings.LastIndex(roleArn, "/")+1:])["Role"].(map[string]any)
-		assert.Equal(t, policyArns[names.NotebookBoundary(notebook.DefaultCatalogName)],
-			role["PermissionsBoundary"].(map[string]any)["PermissionsBoundaryArn"])
+		assert.Equal(t, policyArns[boundary], role["PermissionsBoundary"].(map[string]any)["PermissionsBoundaryArn"])
 		roleName := role["RoleName"].(string)
 		attached := m.aws(t, "iam", "list-attached-role-policies", "--role-name", roleName)["AttachedPolicies"].([]any)
 		require.Len(t, attached, 1)
-		assert.Equal(t, policyArns[names.NotebookPolicy(notebook.DefaultCatalogName)], attached[0].(map[string]any)["PolicyArn"])
+		assert.Equal(t, policyArns[shared], attached[0].(map[string]any)["PolicyArn"])
+		// Tagged with its owner: the boundary allows it that owner's prefixes only.
+		roleTags := map[string]string{}
+		for _, tag := range m.aws(t, "iam", "list-role-tags", "--role-name", roleName)["Tags"].([]any) {
+			roleTags[tag.(map[string]any)["Key"].(string)] = tag.(map[string]any)["Value"].(string)
+		}
+		assert.Equal(t, owners[stack], roleTags["sagemaker-catalog:owner"])
 		inline := m.aws(t, "iam", "get-role-policy", "--role-name", roleName, "--policy-name", "OwnWorkspaceAndNotebook")
 		// moto answers the document as a Python literal: compare in JSON's quotes.
 		doc := strings.ReplaceAll(fmt.Sprint(inline["PolicyDocument"]), "'", `"`)
@@ -238,7 +252,9 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		prefix := "owners/" + owners[stack] + "/"
 		assert.Contains(t, doc, `"Resource":"arn:aws:s3:::`+bucket+`/`+prefix+`*"`)
 		assert.Contains(t, doc, `"s3:prefix":"`+prefix+`*"`)
-		assert.Contains(t, doc, `"aws:ResourceTag/sagemaker-catalog:stack":"`+stack+`"`)
+		assert.Contains(t, doc, `"Resource":"arn:aws:s3:::`+bucket+`/status/`+owners[stack]+`/`+name+`.json"`, "its own status object")
+		assert.Contains(t, doc, `"Resource":"arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/`+name+`"`, "it stops itself only")
+		assert.Contains(t, doc, `:log-group:/aws/sagemaker/NotebookInstances:log-stream:`+name+`/*"`, "its own log streams")
 
 		tags := map[string]string{}
 		for _, tag := range m.aws(t, "sagemaker", "list-tags", "--resource-arn", nb["NotebookInstanceArn"].(string))["Tags"].([]any) {
@@ -246,6 +262,7 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 			tags[tag["Key"].(string)] = tag["Value"].(string)
 		}
 		assert.Equal(t, owners[stack], tags["sagemaker-catalog:owner"])
+		assert.Equal(t, ownerIDs[stack], tags["sagemaker-catalog:owner-id"], "the owner as IAM's aws:userid names them")
 		assert.Equal(t, "s3://"+bucket+"/"+prefix, tags["sagemaker-catalog:workspace"])
 		assert.Equal(t, "s3://"+bucket+"/"+prefix, out["WorkspaceUri"])
 		assert.Equal(t, "pp-"+stack[len(stack)-13:], tags["sagemaker-catalog:provisioned-product-id"])
@@ -254,11 +271,11 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		assert.NoError(t, err, "lease-start %q", tags["sagemaker-catalog:lease-start"])
 		assert.Equal(t, "Disabled", nb["RootAccess"])
 		assert.Equal(t, "Disabled", nb["DirectInternetAccess"])
-		assert.Equal(t, stack+"-autostop", nb["NotebookInstanceLifecycleConfigName"])
+		assert.Equal(t, name, nb["NotebookInstanceLifecycleConfigName"])
 		assert.Equal(t, out["NotebookInstanceArn"], nb["NotebookInstanceArn"])
-		assert.Contains(t, out["OpenNotebookUrl"], "openNotebook/"+stack)
+		assert.Contains(t, out["OpenNotebookUrl"], "openNotebook/"+name+"?")
 
-		lc := m.aws(t, "sagemaker", "describe-notebook-instance-lifecycle-config", "--notebook-instance-lifecycle-config-name", stack+"-autostop")
+		lc := m.aws(t, "sagemaker", "describe-notebook-instance-lifecycle-config", "--notebook-instance-lifecycle-config-name", name)
 		script, err := base64.StdEncoding.DecodeString(lc["OnStart"].([]any)[0].(map[string]any)["Content"].(string))
 		require.NoError(t, err)
 		assert.Contains(t, string(script), fmt.Sprintf(`IDLE_MINUTES="%d"`, idleMinutes), "the idle time reaches the lifecycle script")
@@ -284,7 +301,7 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	// Extend the lease, as an analyst does: update with a new LeaseDays. The
 	// workspace handler runs again (an Update event) and renews the start.
 	leaseStart := func(stack string) time.Time {
-		nb := m.notebook(t, stack)
+		nb := m.notebook(t, m.outputs(t, stack)["NotebookInstanceName"])
 		for _, tag := range m.aws(t, "sagemaker", "list-tags", "--resource-arn", nb["NotebookInstanceArn"].(string))["Tags"].([]any) {
 			if tag := tag.(map[string]any); tag["Key"] == "sagemaker-catalog:lease-start" {
 				at, err := time.Parse(time.RFC3339, tag["Value"].(string))
@@ -308,8 +325,9 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 
 	// Terminate both: the stacks go, and so do the notebooks and their lifecycle configs.
 	for _, stack := range []string{onDefaults, custom} {
+		name := m.outputs(t, stack)["NotebookInstanceName"]
 		m.aws(t, "cloudformation", "delete-stack", "--stack-name", stack)
-		assert.Contains(t, m.awsFails(t, "sagemaker", "describe-notebook-instance-lifecycle-config", "--notebook-instance-lifecycle-config-name", stack+"-autostop"), "does not exist")
+		assert.Contains(t, m.awsFails(t, "sagemaker", "describe-notebook-instance-lifecycle-config", "--notebook-instance-lifecycle-config-name", name), "does not exist")
 	}
 	list := m.aws(t, "sagemaker", "list-notebook-instances")
 	var left []string
@@ -319,18 +337,34 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	assert.Empty(t, left, "no notebook outlives its provisioned product")
 }
 
-// terminations records the janitor's TerminateProvisionedProduct calls
-// (moto has none).
-type terminations []string
+// provisionedProducts stands in for Service Catalog (moto has no
+// provisioned products): it knows the launched stacks' provisioned
+// products as this catalog's, and records the terminations.
+type provisionedProducts struct {
+	ours       map[string]bool
+	terminated []string
+}
 
-func (r *terminations) Terminate(_ context.Context, id, token string) error {
-	*r = append(*r, id)
+// launchRole is the launch role the fake says the products were launched with.
+const launchRole = "arn:aws:iam::123456789012:role/SageMakerCatalog-launch"
+
+func (p *provisionedProducts) Describe(_ context.Context, id string) (janitor.ProvisionedProduct, error) {
+	if !p.ours[id] {
+		return janitor.ProvisionedProduct{}, fmt.Errorf("%w: %s", janitor.ErrNoProvisionedProduct, id)
+	}
+	return janitor.ProvisionedProduct{ID: id, ProductID: "prod-notebook", LaunchRoleArn: launchRole, Status: "AVAILABLE"}, nil
+}
+
+func (p *provisionedProducts) Terminate(_ context.Context, id, _ string) error {
+	p.terminated = append(p.terminated, id)
 	return nil
 }
 
 // janitorAgainstLaunchedNotebooks runs the janitor on the notebooks the
 // product template created in moto: stopped, with a final save for saved
-// only, first past their lease (a notice each), then past the notice.
+// only, first past their lease (a notice each), then past the notice. It
+// identifies each provisioned product by the notebook's
+// aws:cloudformation:stack-name tag, as the janitor does.
 func janitorAgainstLaunchedNotebooks(t *testing.T, m *moto, bucket string, owners map[string]string, saved string) {
 	cfg := m.Config()
 	ctx := motoserver.Context(t)
@@ -341,20 +375,23 @@ func janitorAgainstLaunchedNotebooks(t *testing.T, m *moto, bucket string, owner
 	require.NoError(t, err)
 	topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("lease-notices")})
 	require.NoError(t, err)
-	for name := range owners {
-		_, err := sm.StopNotebookInstance(ctx, &sagemaker.StopNotebookInstanceInput{NotebookInstanceName: aws.String(name)})
+	pps := &provisionedProducts{ours: map[string]bool{}}
+	notebooks := map[string]string{} // stack -> notebook
+	for stack := range owners {
+		notebooks[stack] = m.outputs(t, stack)["NotebookInstanceName"]
+		pps.ours["pp-"+stack[len(stack)-13:]] = true
+		_, err := sm.StopNotebookInstance(ctx, &sagemaker.StopNotebookInstanceInput{NotebookInstanceName: aws.String(notebooks[stack])})
 		require.NoError(t, err)
 	}
 	stopped := time.Now().UTC().Add(time.Second)
-	body := fmt.Sprintf(`{"notebook":%q,"syncedAt":%q,"ok":true,"final":true}`, saved, stopped.Format(time.RFC3339))
+	body := fmt.Sprintf(`{"notebook":%q,"syncedAt":%q,"ok":true,"final":true}`, notebooks[saved], stopped.Format(time.RFC3339))
 	_, err = s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
-		Key: aws.String(janitor.StatusKey("owners/"+owners[saved]+"/", saved)), Body: strings.NewReader(body)})
+		Key: aws.String(janitor.StatusKey(owners[saved], notebooks[saved])), Body: strings.NewReader(body)})
 	require.NoError(t, err)
 
 	var log strings.Builder
-	term := &terminations{}
-	j := &janitor.Janitor{SageMaker: sm, S3: s3c, SNS: sn, Terminator: term, TopicArn: aws.ToString(topic.TopicArn),
-		Lease: 24 * time.Hour, NotifyBefore: time.Hour, Log: slog.New(slog.NewJSONHandler(&log, nil))}
+	j := &janitor.Janitor{SageMaker: sm, S3: s3c, SNS: sn, ProvisionedProducts: pps, LaunchRoleArn: launchRole, Bucket: bucket,
+		TopicArn: aws.ToString(topic.TopicArn), Lease: 24 * time.Hour, NotifyBefore: time.Hour, Log: slog.New(slog.NewJSONHandler(&log, nil))}
 	decide := func(now time.Time) map[string]janitor.Decision {
 		report, err := j.Run(ctx, now)
 		require.NoError(t, err, log.String())
@@ -366,19 +403,22 @@ func janitorAgainstLaunchedNotebooks(t *testing.T, m *moto, bucket string, owner
 	}
 	// Past every lease the template allows (LeaseDays <= 30).
 	first := decide(stopped.Add(40 * 24 * time.Hour))
-	require.Len(t, first, len(owners), "the janitor finds the notebooks by the template's tags")
-	for name, owner := range owners {
-		assert.Equal(t, janitor.Notify, first[name].Action, name)
-		assert.Equal(t, owner, first[name].Owner, name)
-		assert.Equal(t, "pp-"+name[len(name)-13:], first[name].ProvisionedProductID, name)
+	require.Len(t, first, len(owners), "the janitor finds the notebooks by their names and the template's tags: %s", log.String())
+	for stack, owner := range owners {
+		d := first[notebooks[stack]]
+		assert.Equal(t, janitor.Notify, d.Action, stack)
+		assert.Empty(t, d.Skipped, stack)
+		assert.Equal(t, owner, d.Owner, stack)
+		assert.Equal(t, "pp-"+stack[len(stack)-13:], d.ProvisionedProductID, "the stack-name tag names it: %s", stack)
 	}
 	second := decide(stopped.Add(41 * 24 * time.Hour))
-	for name := range owners {
-		if name == saved {
-			assert.Equal(t, janitor.Terminate, second[name].Action, second[name].Reason)
+	for stack := range owners {
+		d := second[notebooks[stack]]
+		if stack == saved {
+			assert.Equal(t, janitor.Terminate, d.Action, d.Reason)
 		} else {
-			assert.Equal(t, janitor.Keep, second[name].Action, "never saved: %s", second[name].Reason)
+			assert.Equal(t, janitor.Keep, d.Action, "never saved: %s", d.Reason)
 		}
 	}
-	assert.Equal(t, terminations{"pp-" + saved[len(saved)-13:]}, *term)
+	assert.Equal(t, []string{"pp-" + saved[len(saved)-13:]}, pps.terminated)
 }

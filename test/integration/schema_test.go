@@ -317,7 +317,10 @@ func TestLaunchRoleCoversExactlyWhatTheProductNeeds(t *testing.T) {
 				switch {
 				case strings.HasSuffix(name, ".product.template.json"):
 					types = append(types, r.Type)
-				case r.Type == "AWS::IAM::Role" && strings.Contains(fmt.Sprint(r.Properties["AssumeRolePolicyDocument"]), "servicecatalog.amazonaws.com"):
+				// The launch role: trusted by Service Catalog alone (the
+				// self-service actions' roles trust SSM too).
+				case r.Type == "AWS::IAM::Role" && strings.Contains(fmt.Sprint(r.Properties["AssumeRolePolicyDocument"]), "servicecatalog.amazonaws.com") &&
+					!strings.Contains(fmt.Sprint(r.Properties["AssumeRolePolicyDocument"]), "ssm.amazonaws.com"):
 					roles++
 					for _, p := range r.Properties["Policies"].([]any) {
 						granted = append(granted, launchrole.PolicyActions(p.(map[string]any)["PolicyDocument"])...)

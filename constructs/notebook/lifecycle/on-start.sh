@@ -17,6 +17,8 @@ PATH=$ROOT/usr/bin:$PATH
 IDLE_MINUTES="${IdleTimeoutMinutes}"
 IGNORE_CONNECTIONS="${IgnoreConnections}"
 WORKSPACE_URI="${WorkspaceUri}"
+# shellcheck disable=SC2001 # no dollar-brace forms: Fn::Sub renders this script
+STATUS_URI=$(echo "$WORKSPACE_URI" | sed "s#/owners/#/status/#")
 REGION="${AWS::Region}"
 die() {
   echo "on-start: ERROR: $*. The notebook cannot save its workspace or stop when idle, so it does not start." >&2
@@ -52,7 +54,7 @@ mkdir -p "$STATE" "$LIB" "$UNITS"
 date +%s > "$STATE/started-at"
 # The units' StateDirectory, which systemd gives ec2-user.
 SYNC_STATE=$ROOT/var/lib/workspace-sync
-printf '%s=%q\n' WORKSPACE_URI "$WORKSPACE_URI" REGION "$REGION" NOTEBOOK "$NOTEBOOK" AWS_CLI "$AWS_CLI" \
+printf '%s=%q\n' WORKSPACE_URI "$WORKSPACE_URI" STATUS_URI "$STATUS_URI" REGION "$REGION" NOTEBOOK "$NOTEBOOK" AWS_CLI "$AWS_CLI" \
   STATE_DIR "$SYNC_STATE" HOME_DIR "$ROOT/home/ec2-user/SageMaker" > "$ROOT/etc/workspace-sync.conf"
 
 cat > "$LIB/workspace-sync" <<'SH'

@@ -5,8 +5,8 @@
 #            file; nothing is saved before it succeeds.
 #   save     mirrors the workspace (deletions too; S3 keeps old versions).
 #   final    a save before a stop that waits for a running one.
-# Each save writes the status the janitor reads,
-# <workspace>.sagemaker-catalog/<notebook>.json. STATE_DIR/sync.lock exists
+# Each save writes the status the janitor reads, <status>/<notebook>.json
+# (apart from the workspace). STATE_DIR/sync.lock exists
 # while a sync runs. Follows no symbolic link (see lifecycle_test.go).
 set -uo pipefail
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -17,7 +17,7 @@ if [ $# -gt 0 ]; then MODE=$1; fi
 CONF=$(printenv WORKSPACE_SYNC_CONF || echo /etc/workspace-sync.conf)
 # shellcheck source=/dev/null
 . "$CONF"
-echo "$WORKSPACE_URI $REGION $NOTEBOOK $AWS_CLI $STATE_DIR $HOME_DIR" > /dev/null
+echo "$WORKSPACE_URI $STATUS_URI $REGION $NOTEBOOK $AWS_CLI $STATE_DIR $HOME_DIR" > /dev/null
 MARKER=$HOME_DIR/.sagemaker-catalog/restored
 LOCK=$STATE_DIR/sync.lock
 
@@ -52,7 +52,7 @@ status() { # ok final
   local synced
   synced=$(cat "$STATE_DIR/last-sync" 2>/dev/null || echo 0001-01-01T00:00:00Z)
   printf '{"notebook":"%s","syncedAt":"%s","ok":%s,"final":%s}\n' "$NOTEBOOK" "$synced" "$1" "$2" |
-    s3 cp - "$WORKSPACE_URI.sagemaker-catalog/$NOTEBOOK.json" --content-type application/json
+    s3 cp - "$STATUS_URI$NOTEBOOK.json" --content-type application/json
 }
 
 restore() {

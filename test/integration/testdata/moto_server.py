@@ -5,7 +5,8 @@ it creates, updates and deletes the product stack, resolves Ref, Fn::Sub,
 Fn::GetAtt and the launch parameters. Two of its resource handlers are thin:
 
 - AWS::SageMaker::NotebookInstance passes only InstanceType and RoleArn to
-  CreateNotebookInstance and names the notebook after the logical ID;
+  CreateNotebookInstance, names the notebook after the logical ID, and tags
+  it with none of the aws:cloudformation:* tags CloudFormation adds;
 - AWS::SageMaker::NotebookInstanceLifecycleConfig ignores the name property;
 - AWS::IAM::Role ignores ManagedPolicyArns (on create, and on delete, where
   CloudFormation detaches them);
@@ -65,8 +66,22 @@ def resolve(value, account_id, region):
     return value
 
 
+def cloudformation_tags(stack_id, logical_id):
+    """The tags CloudFormation adds to the resources it creates ("CloudFormation
+    resource tagging", AWS CloudFormation Template Reference): no principal can
+    set or change them. The janitor reads the stack name."""
+    return [
+        {"Key": "aws:cloudformation:stack-name", "Value": stack_id.split("/")[1]},
+        {"Key": "aws:cloudformation:stack-id", "Value": stack_id},
+        {"Key": "aws:cloudformation:logical-id", "Value": logical_id},
+    ]
+
+
 def create_notebook(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
     p = resolve(cloudformation_json["Properties"], account_id, region_name)
+    system = kwargs.get("SystemTags")
+    if system is None:
+        system = cloudformation_tags(kwargs["StackId"], kwargs["LogicalId"])
     return sagemaker.sagemaker_backends[account_id][region_name].create_notebook_instance(
         notebook_instance_name=p.get("NotebookInstanceName") or resource_name,
         instance_type=p["InstanceType"],
@@ -75,12 +90,21 @@ def create_notebook(cls, resource_name, cloudformation_json, account_id, region_
         security_group_ids=p.get("SecurityGroupIds"),
         kms_key_id=p.get("KmsKeyId"),
         # CloudFormation passes a Number parameter as a string; moto keeps the number.
-        tags=[{"Key": t["Key"], "Value": str(t["Value"])} for t in p.get("Tags") or []],
+        tags=[{"Key": t["Key"], "Value": str(t["Value"])} for t in p.get("Tags") or []] + system,
         lifecycle_config_name=p.get("LifecycleConfigName"),
         direct_internet_access=p.get("DirectInternetAccess", "Enabled"),
         volume_size_in_gb=int(p.get("VolumeSizeInGB", 5)),
         root_access=p.get("RootAccess"),
     )
+
+
+def update_notebook(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    """moto replaces the notebook on update (without the stack's ID): the
+    replacement keeps the original's aws:cloudformation:* tags."""
+    system = [t for t in original_resource.tags if t["Key"].startswith("aws:cloudformation:")]
+    cls.delete_from_cloudformation_json(original_resource.arn, cloudformation_json, account_id, region_name)
+    return create_notebook(cls, original_resource.notebook_instance_name, cloudformation_json, account_id, region_name,
+                           SystemTags=system)
 
 
 def create_lifecycle_config(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -99,9 +123,11 @@ class LaunchRecord(http.server.BaseHTTPRequestHandler):
     """Serves the workspace handler while moto creates a stack.
 
     moto answers no request to its own API while it creates a stack (the
-    handler's DescribeStacks would wait forever), so this answers that one
-    call from moto's record of the stack being created (its ID, name and
-    tags), and takes the handler's response (the PUT to ResponseURL)."""
+    handler's DescribeStacks would wait forever), so this answers the
+    handler's calls from moto's records: DescribeStacks from the stack being
+    created (its ID, name and tags), IAM's GetRole and GetUser (the launching
+    principal's unique ID) from moto's IAM; and it takes the handler's
+    response (the PUT to ResponseURL)."""
 
     stack = None
     resource = None
@@ -110,6 +136,8 @@ class LaunchRecord(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
         stack = self.stack
+        if form.get("Action") in (["GetRole"], ["GetUser"]):
+            return self.identity(form)
         if form.get("Action") != ["DescribeStacks"] or form.get("StackName") not in ([stack.stack_id], [stack.name]):
             return self.reply(400, "<ErrorResponse><Error><Code>ValidationError</Code><Message>unexpected call %s</Message></Error></ErrorResponse>" % esc(str(form)))
         tags = "".join("<member><Key>%s</Key><Value>%s</Value></member>" % (esc(k), esc(v)) for k, v in stack.tags.items())
@@ -118,6 +146,26 @@ class LaunchRecord(http.server.BaseHTTPRequestHandler):
             "<StackName>%s</StackName><StackId>%s</StackId><CreationTime>2026-01-01T00:00:00Z</CreationTime>"
             "<StackStatus>CREATE_IN_PROGRESS</StackStatus><Tags>%s</Tags></member></Stacks></DescribeStacksResult>"
             "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>") % (esc(stack.name), esc(stack.stack_id), tags))
+
+    def identity(self, form):
+        """GetRole or GetUser, from moto's IAM (its unique ID is what matters)."""
+        backend = iam.iam_backends[self.stack.account_id][get_partition(self.stack.region_name)]
+        action = form["Action"][0]
+        try:
+            if action == "GetRole":
+                entity = backend.get_role(form["RoleName"][0])
+                kind, name, unique = "Role", entity.name, entity.id
+            else:
+                entity = backend.get_user(form["UserName"][0])
+                kind, name, unique = "User", entity.name, entity.id
+        except Exception as e:
+            return self.reply(404, "<ErrorResponse><Error><Code>NoSuchEntity</Code><Message>%s</Message></Error></ErrorResponse>" % esc(str(e)))
+        self.reply(200, (
+            '<%(a)sResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><%(a)sResult><%(k)s>'
+            "<Path>%(p)s</Path><%(k)sName>%(n)s</%(k)sName><%(k)sId>%(i)s</%(k)sId><Arn>%(arn)s</Arn>"
+            "<CreateDate>2026-01-01T00:00:00Z</CreateDate></%(k)s></%(a)sResult>"
+            "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></%(a)sResponse>") % {
+                "a": action, "k": kind, "p": esc(entity.path), "n": esc(name), "i": esc(unique), "arn": esc(entity.arn)})
 
     def do_PUT(self):
         LaunchRecord.response = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -222,6 +270,7 @@ iam.Role.delete_from_cloudformation_json = classmethod(delete_role)
 custom_model.CustomModel.create_from_cloudformation_json = classmethod(create_custom)
 custom_model.CustomModel.update_from_cloudformation_json = classmethod(update_custom)
 sagemaker.FakeSagemakerNotebookInstance.create_from_cloudformation_json = classmethod(create_notebook)
+sagemaker.FakeSagemakerNotebookInstance.update_from_cloudformation_json = classmethod(update_notebook)
 sagemaker.FakeSageMakerNotebookInstanceLifecycleConfig.create_from_cloudformation_json = classmethod(create_lifecycle_config)
 
 if __name__ == "__main__":
