@@ -105,12 +105,9 @@ func TestCatalogStackIsProtected(t *testing.T) {
 
 // TestRedeployAfterDelete creates the catalog stack in moto's CloudFormation,
 // deletes it, checks that exactly the documented resources are left, and
-// creates it again.
-//
-// PENDING the unique names (the perimeter branch): until the log groups'
-// names are unique per stack instance and the workspace bucket's name is
-// generated, the second creation fails on the names the first one kept;
-// the failure says so.
+// creates it again. It passes because the kept log groups' names are unique
+// per stack instance and the workspace bucket's name is generated; a kept
+// name that collides fails it, saying so.
 func TestRedeployAfterDelete(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the moto tear-down and redeploy")
@@ -197,8 +194,8 @@ func TestRedeployAfterDelete(t *testing.T) {
 
 	status, reason = create()
 	if status != "CREATE_COMPLETE" && regexp.MustCompile(`(?i)already exists|AlreadyOwnedByYou|ResourceAlreadyExists`).MatchString(reason+status) {
-		t.Fatalf("PENDING the unique names (log groups per stack instance, a generated workspace bucket): "+
-			"the second creation collides with what the first kept: %s %s", status, reason)
+		t.Fatalf("the second creation collides with a name the first one kept (log groups must be unique per stack instance, "+
+			"the workspace bucket's name generated): %s %s", status, reason)
 	}
 	require.Equal(t, "CREATE_COMPLETE", status, "the catalog comes back next to what it kept: %s", reason)
 }
