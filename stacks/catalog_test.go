@@ -317,7 +317,7 @@ func TestConfiguredNetworkKeyAndPrincipals(t *testing.T) {
 
 func TestStackEventNotifications(t *testing.T) {
 	assert.Nil(t, onDefaults(t).hub.StackEvents, "off by default")
-	onDefaults(t).tmpl.ResourceCountIs(jsii.String("AWS::SNS::Topic"), jsii.Number(1)) // the lease notices only
+	onDefaults(t).tmpl.ResourceCountIs(jsii.String("AWS::SNS::Topic"), jsii.Number(2)) // the lease notices and the operator alarms only
 	onDefaults(t).tmpl.ResourceCountIs(jsii.String("AWS::ServiceCatalog::LaunchNotificationConstraint"), jsii.Number(0))
 
 	s := onConfigured(t)
@@ -327,7 +327,7 @@ func TestStackEventNotifications(t *testing.T) {
 		"KmsMasterKeyId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^StackEventsKey")), "Arn"}},
 	})
 	policies := s.json.Resources("AWS::SNS::TopicPolicy")
-	require.Len(t, policies, 2, "the stack events' and the lease notices'")
+	require.Len(t, policies, 3, "the stack events', the lease notices' and the operator alarms'")
 	for id, p := range policies {
 		if !strings.HasPrefix(id, "StackEvents") {
 			continue

@@ -115,7 +115,7 @@ func TestJanitor(t *testing.T) {
 	assert.Equal(t, "janitor", env["FUNCTION"])
 	assert.Equal(t, "7", env["LEASE_DAYS"])
 	assert.Equal(t, "24", env["NOTICE_HOURS"])
-	assert.Equal(t, "enforce", env["MODE"])
+	assert.Equal(t, "dry-run", env["MODE"])
 	assert.Contains(t, testutil.JSON(fn["DeadLetterConfig"]), id(s, s.parts.Janitor.DeadLetters))
 	s.tmpl.HasResourceProperties(jsii.String("AWS::Lambda::EventInvokeConfig"), map[string]any{"MaximumRetryAttempts": 2})
 

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/datalake-platform/sagemaker-catalog/constructs/dashboard"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/janitor"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/keys"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
@@ -46,7 +47,7 @@ type Props struct {
 
 // Parts are what a hub and a spoke both deploy in their account: the
 // notebook key, the network, the notebook product's template and its
-// catalog side (workspaces), and the janitor.
+// catalog side (workspaces), the janitor and the operator dashboard.
 type Parts struct {
 	NotebookKey awskms.IKey
 	Network     *network.Network
@@ -55,6 +56,9 @@ type Parts struct {
 	// Janitor is added once the launch role exists (it acts only on
 	// provisioned products launched with it).
 	Janitor *janitor.Janitor
+	// Dashboard is added with the janitor: the operator dashboard and its
+	// alarms.
+	Dashboard *dashboard.Dashboard
 	// FunctionLogKey encrypts the functions' log groups.
 	FunctionLogKey awskms.IKey
 
@@ -79,6 +83,10 @@ func newStack(scope constructs.Construct, id *string, props *Props) (awscdk.Stac
 	}
 	if sp.Description == nil {
 		sp.Description = jsii.String("Self-service SageMaker notebooks through AWS Service Catalog")
+	}
+	// Deleting the catalog under provisioned notebooks orphans them (docs/operating.md, tearing down).
+	if sp.TerminationProtection == nil {
+		sp.TerminationProtection = jsii.Bool(true)
 	}
 	stack := awscdk.NewStack(scope, id, &sp)
 	// Access logs are delivered under a bucket policy, not an ACL (the
@@ -199,6 +207,8 @@ func (p *Parts) addJanitor(stack awscdk.Stack, cfg config.Config, launchRole aws
 		// The name the notebook key's and the bucket's policies give it.
 		RoleName: jsii.String(names.JanitorRole(cfg.StackName, *awscdk.Aws_REGION())),
 	})
+	p.Dashboard = dashboard.New(stack, jsii.String("Dashboard"), &dashboard.Props{Janitor: p.Janitor.Function, DeadLetters: p.Janitor.DeadLetters, Functions: []awslambda.IFunction{p.Workspaces.Function}})
+	output(stack, "OperatorAlarmsTopicArn", "Subscribe the platform team: janitor errors and dead letters", p.Dashboard.AlarmTopicArn())
 	output(stack, "JanitorDeadLetterQueueUrl", "Janitor runs that failed after every retry; alarm on its depth", p.Janitor.DeadLetters.QueueUrl())
 	output(stack, "LeaseNoticesTopicArn", "Subscribe owners with a filter policy on the owner message attribute", p.Janitor.Notices.TopicArn())
 }

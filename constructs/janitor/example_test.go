@@ -40,6 +40,6 @@ func Example() {
 		fmt.Println((*s)["Properties"].(map[string]any)["ScheduleExpression"])
 	}
 	// Output:
-	// 14 48 enforce
+	// 14 48 dry-run
 	// rate(30 minutes)
 }

@@ -35,7 +35,7 @@ const (
 	DefaultSchedule    = "rate(1 hour)"
 	DefaultLeaseDays   = 7
 	DefaultNoticeHours = 24
-	DefaultMode        = names.ModeEnforce
+	DefaultMode        = names.ModeDryRun
 )
 
 var (

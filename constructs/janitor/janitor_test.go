@@ -119,7 +119,7 @@ func TestFunctionAndEnvironment(t *testing.T) {
 		"TOPIC_ARN":       map[string]any{"Ref": f.id(j.Notices)},
 		"LEASE_DAYS":      "7",
 		"NOTICE_HOURS":    "24",
-		"MODE":            "enforce",
+		"MODE":            "dry-run",
 		"BUCKET":          map[string]any{"Ref": f.id(f.bucket)},
 		"LAUNCH_ROLE_ARN": launchRole,
 	}, env(t, f, j), "no PRODUCT_ID without ProductId")

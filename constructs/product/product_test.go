@@ -150,35 +150,3 @@ func TestValidEmailAndURL(t *testing.T) {
 		assert.Error(t, product.ValidURL(bad), bad)
 	}
 }
-
-func TestHistoryKeepsEarlierVersions(t *testing.T) {
-	dir := t.TempDir()
-	release := func(current string, previous ...string) (*product.Product, awscdk.App) {
-		app, stack := testutil.NewStack()
-		ps := productStack(stack, "Topic")
-		versions, _ := product.History(stack, jsii.String("History"), &product.HistoryProps{
-			ProductStack: ps, Current: jsii.String(current), Previous: previous, Directory: jsii.String(dir),
-		})
-		return product.New(stack, jsii.String("Product"), &product.Props{
-			ProductName: jsii.String("N"), Owner: jsii.String("O"), Versions: versions,
-		}), app
-	}
-	_, app := release("v1")
-	app.Synth(nil) // writes the v1 snapshot
-	p, _ := release("v2", "v1")
-	tmpl := assertions.Template_FromStack(awscdk.Stack_Of(p), nil)
-	tmpl.HasResourceProperties(jsii.String("AWS::ServiceCatalog::CloudFormationProduct"), map[string]any{
-		"ProvisioningArtifactParameters": []any{
-			map[string]any{"Name": "v1"}, map[string]any{"Name": "v2"},
-		},
-	})
-	assert.Equal(t, []string{"AWS::SNS::Topic"}, p.ResourceTypes(), "types come from the snapshot too")
-
-	msg := testutil.PanicMessage(func() { release("v3", "v0") })
-	assert.Contains(t, msg, `Previous: invalid value "v0"`)
-	msg = testutil.PanicMessage(func() {
-		_, stack := testutil.NewStack()
-		product.History(stack, jsii.String("H"), &product.HistoryProps{ProductStack: productStack(stack, "P"), Current: jsii.String("v1"), Directory: jsii.String("relative")})
-	})
-	assert.Contains(t, msg, `Directory: invalid value "relative": an absolute path`)
-}

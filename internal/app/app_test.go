@@ -3,6 +3,7 @@ package app_test
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +28,7 @@ func TestMain(m *testing.M) {
 	if shared, err = os.MkdirTemp("", "catalog-test-"); err != nil {
 		panic(err)
 	}
+	app.Notices = io.Discard // TestFirstVersionIsUnreleased reads them
 	testutil.Run(m, func() { os.RemoveAll(shared) })
 }
 

@@ -101,6 +101,11 @@ type Config struct {
 	// it absolute; the app resolves the context value against the working
 	// directory (where cdk.json is).
 	ProductVersionsDir string
+	// Release names the product version to release after synthesis (it must
+	// be ProductVersion): the app writes its snapshot to ProductVersionsDir.
+	// Empty releases nothing, and the app checks that no released version
+	// changed.
+	Release string
 }
 
 // Key is one configuration key: its name in CDK context, its default and
@@ -128,7 +133,7 @@ var Keys = []Key{
 	{"leaseDays", strconv.Itoa(notebook.DefaultLeaseDays), "a whole number of days from 1 to maxLeaseDays: a notebook unused this long is terminated (its workspace is kept)"},
 	{"maxLeaseDays", strconv.Itoa(notebook.DefaultMaxLeaseDays), "a whole number of days from leaseDays to 365: the longest lease an analyst may choose"},
 	{"leaseNoticeHours", "24", "a whole number of hours from 1 to 168: owners are warned this long before their notebook is terminated"},
-	{"janitorMode", "enforce", `"enforce" (warn, then terminate), "notify-only" (warn, never terminate) or "dry-run" (decide and log only)`},
+	{"janitorMode", "dry-run", `"dry-run" (decide and log only: read the decisions, then move on), "notify-only" (warn, never terminate) or "enforce" (warn, then terminate)`},
 	{"idleIgnoresConnections", "true", `"true": an idle notebook stops even with a browser tab still open; "false": an open browser keeps it running`},
 	{"subnetIds", "", "private subnet IDs (subnet-0123456789abcdef0); empty creates a VPC; requires securityGroupIds"},
 	{"securityGroupIds", "", "1-5 security group IDs (sg-0123456789abcdef0); only with subnetIds"},
@@ -153,6 +158,27 @@ var Keys = []Key{
 	{"productVersion", "v1", "the notebook product's current version name: 1-100 letters, digits, dots, hyphens or underscores"},
 	{"previousProductVersions", "", "released version names kept in the product (their snapshots must exist), oldest first, without productVersion"},
 	{"productVersionsDir", "product-versions", "the directory of the versions' snapshots, relative to cdk.json's directory or absolute"},
+	{"release", "", "productVersion, to release it: synthesis writes its snapshot to productVersionsDir, which locks it (docs/releasing.md); a one-off, never kept in cdk.json; empty releases nothing"},
+}
+
+// ProductProperties names the key that sets each of these properties of the
+// notebook product's template, so that the error about a released version
+// whose template changed can name the keys that changed it.
+var ProductProperties = map[string]string{
+	"Parameters.InstanceType.AllowedValues":               "allowedInstanceTypes",
+	"Parameters.InstanceType.Default":                     "defaultInstanceType",
+	"Parameters.VolumeSizeInGB.Default":                   "defaultVolumeSizeGB",
+	"Parameters.VolumeSizeInGB.MaxValue":                  "maxVolumeSizeGB",
+	"Parameters.VolumeSizeInGB.Description":               "maxVolumeSizeGB",
+	"Parameters.VolumeSizeInGB.ConstraintDescription":     "maxVolumeSizeGB",
+	"Parameters.IdleTimeoutMinutes.Default":               "idleTimeoutMinutes",
+	"Parameters.IdleTimeoutMinutes.MaxValue":              "maxIdleTimeoutMinutes",
+	"Parameters.IdleTimeoutMinutes.Description":           "maxIdleTimeoutMinutes",
+	"Parameters.IdleTimeoutMinutes.ConstraintDescription": "maxIdleTimeoutMinutes",
+	"Parameters.LeaseDays.Default":                        "leaseDays",
+	"Parameters.LeaseDays.MaxValue":                       "maxLeaseDays",
+	"Parameters.LeaseDays.Description":                    "maxLeaseDays",
+	"Parameters.LeaseDays.ConstraintDescription":          "maxLeaseDays",
 }
 
 var (
@@ -276,6 +302,9 @@ func Parse(values map[string]string) (Config, error) {
 	if c.ProductVersionsDir = get("productVersionsDir"); c.ProductVersionsDir == "" || strings.ContainsRune(c.ProductVersionsDir, 0) {
 		p.Add("productVersionsDir", c.ProductVersionsDir, "a directory path")
 	}
+	if c.Release = get("release"); c.Release != "" && c.Release != c.ProductVersion {
+		p.Add("release", c.Release, "the current productVersion ("+c.ProductVersion+"): only the version being synthesized can be released")
+	}
 	if !stackNamePattern.MatchString(c.StackName) {
 		p.Add("stackName", c.StackName, "a CloudFormation stack name: a letter, then letters, digits and hyphens, at most 100 characters")
 	}
@@ -391,7 +420,8 @@ func Parse(values map[string]string) (Config, error) {
 	c.Pipeline = parsePipeline(p, get, list)
 	c.Context = map[string]string{}
 	for _, k := range Keys {
-		if v, ok := values[k.Name]; ok {
+		// A release is a one-off: a pipeline synthesizes without it.
+		if v, ok := values[k.Name]; ok && k.Name != "release" {
 			c.Context[k.Name] = strings.TrimSpace(v)
 		}
 	}

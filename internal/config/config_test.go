@@ -183,6 +183,8 @@ func TestBadContext(t *testing.T) {
 		{"previousProductVersions", "v1", nil, "other than productVersion (v1)"},
 		{"previousProductVersions", "v0,v0", nil, "once"},
 		{"productVersionsDir", "", nil, "a directory path"},
+		{"release", "v2", nil, "the current productVersion (v1)"},
+		{"release", "v1", map[string]string{"productVersion": "v3"}, "the current productVersion (v3)"},
 		{"dataBucketArns", "arn:aws-cn:s3:::lake", map[string]string{"principalArns": "arn:aws:iam::123456789012:role/a"}, "one partition"},
 	} {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
@@ -254,4 +256,14 @@ func TestConfigurationDocIsGenerated(t *testing.T) {
 	for _, k := range config.Keys {
 		assert.Contains(t, string(doc), "| `"+k.Name+"` |")
 	}
+}
+
+// A release is a one-off: it is not among the values a pipeline
+// synthesizes with.
+func TestReleaseIsAOneOff(t *testing.T) {
+	c, err := config.Parse(map[string]string{"release": "v1", "leaseDays": "3"})
+	require.NoError(t, err)
+	assert.Equal(t, "v1", c.Release)
+	assert.Equal(t, map[string]string{"leaseDays": "3"}, c.Context)
+	assert.Empty(t, config.Default().Release)
 }

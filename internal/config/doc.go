@@ -18,7 +18,7 @@ func Markdown() string {
 
 Every key has a default, in code (` + "`internal/config`" + `), so ` + "`cdk synth`" + ` works with no
 context at all. Keep a deployment's own values in ` + "`cdk.json`" + `'s ` + "`context`" + ` (next to the
-CDK's feature flags); ` + "`cdk synth -c key=value`" + ` overrides them for one run. Lists are
+CDK's feature flags); ` + "`npx cdk synth --quiet -c key=value`" + ` overrides them for one run. Lists are
 comma-separated strings (or JSON lists in ` + "`cdk.json`" + `). A misspelt key fails with the nearest key
 as a suggestion; a bad value fails with one line naming the key, the value and what is allowed.
 

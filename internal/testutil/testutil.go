@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -33,9 +34,10 @@ func NewStack() (awscdk.App, awscdk.Stack) {
 	return app, awscdk.NewStack(app, jsii.String("Test"), nil)
 }
 
-// NewApp returns an App with the context of the project's cdk.json (its
-// feature flags and configuration defaults) plus overrides, so tests
-// synthesize what `cdk synth` synthesizes. An outdir may be given in props.
+// NewApp returns an App with the CDK's context of the project's cdk.json
+// (its feature flags: see CLIContext) plus overrides, so tests synthesize
+// what `cdk synth` synthesizes on the embedded defaults. An outdir may be
+// given in props.
 func NewApp(props *awscdk.AppProps) awscdk.App {
 	ctx := CLIContext()
 	if props == nil {
@@ -65,10 +67,14 @@ var (
 	cdkJSON     map[string]any
 )
 
-// CLIContext returns the context `cdk synth` gives the app: a copy of the
-// "context" of the cdk.json at the module root (found from the working
-// directory upwards), and the CLI's default of path metadata on resources,
-// which is part of the templates (and so of product version snapshots).
+// CLIContext returns the context `cdk synth` gives the app, without the
+// deployment's own values: the CDK's keys (feature flags, "aws:cdk:..."
+// settings, cached lookups) of the cdk.json at the module root (found from
+// the working directory upwards), and the CLI's default of path metadata on
+// resources, which is part of the templates (and so of product version
+// snapshots). A deployment keeps its configuration in the same cdk.json;
+// tests run on the embedded defaults plus what each test sets, so that they
+// pass whatever a deployment keeps there.
 func CLIContext() map[string]any {
 	cdkJSONOnce.Do(func() {
 		dir, err := os.Getwd()
@@ -95,7 +101,12 @@ func CLIContext() map[string]any {
 		if err := json.Unmarshal(body, &doc); err != nil {
 			panic(fmt.Errorf("cdk.json: %w", err))
 		}
-		cdkJSON = doc.Context
+		cdkJSON = map[string]any{}
+		for k, v := range doc.Context {
+			if cdkKey(k) {
+				cdkJSON[k] = v
+			}
+		}
 	})
 	out := make(map[string]any, len(cdkJSON)+1)
 	for k, v := range cdkJSON {
@@ -184,4 +195,12 @@ func (tmpl Template) Only(t testing.TB, typ string) map[string]any {
 func JSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// cdkKey reports whether a context key is the CDK's rather than a
+// configuration key: the same rule as the app's (internal/config), feature
+// flags (@aws-cdk/...), settings and lookups (with a colon).
+func cdkKey(k string) bool {
+	return strings.HasPrefix(k, "@") || strings.Contains(k, ":") ||
+		k == "acknowledged-issue-numbers" || k == "cli-telemetry"
 }
