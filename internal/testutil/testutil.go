@@ -19,7 +19,25 @@ import (
 // Run runs the package's tests, then the cleanups, and stops the jsii
 // runtime, so no Node.js process outlives the test binary. Call it from
 // TestMain.
+//
+// Before the tests, it turns the CDK's built-in CloudFormation validation off
+// for every app of the test binary (CDK_VALIDATION=false, which the jsii
+// runtime inherits when it starts), unless the environment says otherwise.
+// The apps NewApp returns have it off already; this reaches the apps tests
+// and Examples create with awscdk.NewApp(nil). The validation asserts
+// nothing there: its findings are warnings on stderr, which a passing test
+// hides. It costs about 4 s of CPU per test binary (a WebAssembly engine that
+// starts on the first synthesis). cfn-lint (CI) and the schema test
+// (test/integration) validate every template the app synthesizes.
 func Run(m *testing.M, cleanups ...func()) {
+	if _, set := os.LookupEnv("CDK_VALIDATION"); !set {
+		os.Setenv("CDK_VALIDATION", "false")
+		// The jsii runtime's process took its environment when the CDK's
+		// packages registered their types (at init). It has not started:
+		// nothing calls into the CDK before TestMain. Closing it makes the
+		// tests' first call start one with this environment.
+		jsii.Close()
+	}
 	code := m.Run()
 	for _, c := range cleanups {
 		c()
