@@ -1,15 +1,23 @@
 // Package motoserver runs moto_server, the AWS API emulator on the machine
-// image (moto 5.2), on a free port of 127.0.0.1 for the length of a test,
-// and gives AWS SDK configuration that talks to it.
+// image (moto 5.2), on a free port of 127.0.0.1, and gives AWS SDK
+// configuration that talks to it.
+//
+// Starting moto_server takes seconds (Python imports moto and Flask), its
+// reset a few milliseconds: a test binary shares one server (Shared), reset
+// for each test that asks for it, and stops it when its tests are done (Run,
+// or Stop from TestMain).
 package motoserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +35,8 @@ const (
 // Server is a running moto_server.
 type Server struct {
 	Endpoint string
+	cmd      *exec.Cmd
+	output   *tail
 }
 
 // Options change how the server runs.
@@ -42,33 +52,155 @@ type Options struct {
 	Tools []string
 }
 
-// Start runs moto_server until the test ends. Without moto (or a tool the
-// options name) it skips the test, except in CI (CI=true), where the
-// machine image must provide it.
+// key identifies the server an Options starts.
+func (o Options) key() string {
+	return o.Script + "\x00" + strings.Join(o.Env, "\x00")
+}
+
+// Start runs a moto_server of the test's own until the test ends. Without
+// moto (or a tool the options name) it skips the test, except in CI
+// (CI=true), where the machine image must provide it.
 func Start(t testing.TB, opts ...Options) *Server {
 	t.Helper()
-	var o Options
-	if len(opts) > 0 {
-		o = opts[0]
-	}
-	missing := ""
-	for _, tool := range o.Tools {
-		if _, err := exec.LookPath(tool); err != nil && missing == "" {
-			missing = tool
-		}
-	}
-	if err := exec.Command("python3", "-c", "import moto.server, flask").Run(); err != nil && missing == "" {
-		missing = "moto with its server (python3 -c 'import moto.server')"
-	}
-	if missing != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing: the machine image provides it", missing)
-		}
-		t.Skipf("%s is not installed (pip install 'moto[server]' awscli): skipping the AWS API emulator test", missing)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	o := options(opts)
+	require(t, o)
+	s, err := start(o)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.stop()
+		if t.Failed() {
+			t.Logf("moto_server's last output:\n%s", s.output.String())
+		}
+	})
+	return s
+}
+
+var shared = struct {
+	sync.Mutex
+	servers map[string]*Server
+}{servers: map[string]*Server{}}
+
+// Shared returns the test binary's moto_server for the options, reset to an
+// empty state (every service, every account): started by the first test
+// that asks for it, reset for each following one. Tests that share a server
+// do not run in parallel with each other (a reset would empty the other's
+// state); a test that needs a server alongside another uses Start. The
+// server stops at Stop (Run calls it; testutil.Run takes it as a cleanup).
+// Without moto, or a tool, it skips or fails as Start does.
+func Shared(t testing.TB, opts ...Options) *Server {
+	t.Helper()
+	o := options(opts)
+	require(t, o)
+	shared.Lock()
+	defer shared.Unlock()
+	s := shared.servers[o.key()]
+	if s == nil {
+		var err error
+		if s, err = start(o); err != nil {
+			t.Fatal(err)
+		}
+		shared.servers[o.key()] = s
+	} else {
+		s.Reset(t)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("moto_server's last output:\n%s", s.output.String())
+		}
+	})
+	return s
+}
+
+// Stop stops the shared servers. Call it from TestMain after the tests.
+func Stop() {
+	shared.Lock()
+	defer shared.Unlock()
+	for k, s := range shared.servers {
+		s.stop()
+		delete(shared.servers, k)
+	}
+}
+
+// Run runs the package's tests, then stops the shared servers: the TestMain
+// of a package that uses Shared and no CDK (testutil.Run does the same, given
+// Stop as a cleanup).
+func Run(m *testing.M) {
+	code := m.Run()
+	Stop()
+	os.Exit(code)
+}
+
+// Reset empties the server: every service's state, in every account and
+// region (moto's POST /moto-api/reset).
+func (s *Server) Reset(t testing.TB) {
+	t.Helper()
+	resp, err := http.Post(s.Endpoint+"/moto-api/reset", "application/json", nil)
+	if err != nil {
+		t.Fatalf("resetting moto_server: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("resetting moto_server: %s", resp.Status)
+	}
+}
+
+func options(opts []Options) Options {
+	if len(opts) > 0 {
+		return opts[0]
+	}
+	return Options{}
+}
+
+var (
+	lookups sync.Map // tool or "moto" -> error (nil when found), once per test binary
+	motoErr = errors.New("moto with its server (python3 -c 'import moto.server')")
+)
+
+// missing returns the first of the tools (or moto) that is not installed,
+// or "". Each is looked up once per test binary: the moto check starts
+// Python.
+func missing(tools []string) string {
+	for _, tool := range append(slices.Clone(tools), "moto") {
+		found, ok := lookups.Load(tool)
+		if !ok {
+			var err error
+			if tool == "moto" {
+				if exec.Command("python3", "-c", "import moto.server, flask").Run() != nil {
+					err = motoErr
+				}
+			} else {
+				_, err = exec.LookPath(tool)
+			}
+			found, _ = lookups.LoadOrStore(tool, err)
+		}
+		if found != nil {
+			if tool == "moto" {
+				return motoErr.Error()
+			}
+			return tool
+		}
+	}
+	return ""
+}
+
+// require skips the test, or fails it in CI, when moto or a tool is missing.
+func require(t testing.TB, o Options) {
+	t.Helper()
+	if m := missing(o.Tools); m != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing: the machine image provides it", m)
+		}
+		t.Skipf("%s is not installed (pip install 'moto[server]' awscli): skipping the AWS API emulator test", m)
+	}
+}
+
+// start runs a server and waits until it answers.
+func start(o Options) (*Server, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
@@ -78,32 +210,31 @@ func Start(t testing.TB, opts ...Options) *Server {
 	}
 	cmd := exec.Command("python3", append(args, "-H", "127.0.0.1", "-p", fmt.Sprint(port))...)
 	cmd.Env = append(os.Environ(), o.Env...)
-	// The server's errors (tracebacks) are shown when the test fails.
-	var output tail
-	cmd.Stdout, cmd.Stderr = &output, &output
+	stopWithParent(cmd)
+	// The server's errors (tracebacks) are shown when a test fails.
+	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, output: &tail{}}
+	cmd.Stdout, cmd.Stderr = s.output, s.output
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("moto_server's last output:\n%s", output.String())
-		}
-	})
-	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(s.Endpoint + "/moto-api/")
 		if err == nil {
 			resp.Body.Close()
-			return s
+			return s, nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not start: %v", err)
+			s.stop()
+			return nil, fmt.Errorf("moto_server did not start: %v\n%s", err, s.output.String())
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+func (s *Server) stop() {
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
 }
 
 // tail keeps the last 16 KiB written to it.

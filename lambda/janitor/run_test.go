@@ -124,6 +124,10 @@ func (g *guardedSageMaker) listedTagsOf() []string {
 	return append([]string(nil), g.listTags...)
 }
 
+// TestMain stops the moto_server the tests share (each test starts from a
+// reset one).
+func TestMain(m *testing.M) { motoserver.Run(m) }
+
 type fixture struct {
 	t     *testing.T
 	ctx   context.Context
@@ -138,7 +142,7 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T) *fixture {
-	srv := motoserver.Start(t)
+	srv := motoserver.Shared(t)
 	cfg := srv.Config()
 	f := &fixture{t: t, ctx: motoserver.Context(t), sm: sagemaker.NewFromConfig(cfg),
 		s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }), sqs: sqs.NewFromConfig(cfg),
