@@ -3,9 +3,10 @@
 // configuration that talks to it.
 //
 // Starting moto_server takes seconds (Python imports moto and Flask), its
-// reset a few milliseconds: a test binary shares one server (Shared), reset
-// for each test that asks for it, and stops it when its tests are done (Run,
-// or Stop from TestMain).
+// reset a few milliseconds: a test binary shares one server, reset for each
+// test that asks for it (Shared), or, for tests that run side by side, each
+// in an account of its own (SharedIn); it stops the server when its tests
+// are done (Run, or Stop from TestMain).
 package motoserver
 
 import (
@@ -24,6 +25,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Region and Account are moto's defaults.
@@ -32,11 +34,14 @@ const (
 	Account = "123456789012"
 )
 
-// Server is a running moto_server.
+// Server is a running moto_server, as one account sees it.
 type Server struct {
 	Endpoint string
-	cmd      *exec.Cmd
-	output   *tail
+	// Account is the account that Config's calls act in: moto's default
+	// (Account), or the one SharedIn names.
+	Account string
+	cmd     *exec.Cmd
+	output  *tail
 }
 
 // Options change how the server runs.
@@ -111,6 +116,36 @@ func Shared(t testing.TB, opts ...Options) *Server {
 		}
 	})
 	return s
+}
+
+// SharedIn returns the test binary's moto_server for the options as account
+// sees it, started by the first test that asks for it (Shared or SharedIn)
+// and not reset: tests that run side by side on one server each use an
+// account of their own, which moto keeps apart (every call of Config names
+// it in the x-moto-account-id header). Without moto, or a tool, it skips or
+// fails as Start does.
+func SharedIn(t testing.TB, account string, opts ...Options) *Server {
+	t.Helper()
+	o := options(opts)
+	require(t, o)
+	shared.Lock()
+	defer shared.Unlock()
+	s := shared.servers[o.key()]
+	if s == nil {
+		var err error
+		if s, err = start(o); err != nil {
+			t.Fatal(err)
+		}
+		shared.servers[o.key()] = s
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("moto_server's last output:\n%s", s.output.String())
+		}
+	})
+	in := *s
+	in.Account = account
+	return &in
 }
 
 // Stop stops the shared servers. Call it from TestMain after the tests.
@@ -212,7 +247,7 @@ func start(o Options) (*Server, error) {
 	cmd.Env = append(os.Environ(), o.Env...)
 	stopWithParent(cmd)
 	// The server's errors (tracebacks) are shown when a test fails.
-	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, output: &tail{}}
+	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), Account: Account, cmd: cmd, output: &tail{}}
 	cmd.Stdout, cmd.Stderr = s.output, s.output
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -260,14 +295,19 @@ func (w *tail) String() string {
 }
 
 // Config is AWS SDK configuration for the server: its endpoint, moto's
-// region and test credentials. S3 clients also need UsePathStyle.
+// region, test credentials and the server's account. S3 clients also need
+// UsePathStyle.
 func (s *Server) Config() aws.Config {
-	return aws.Config{
+	cfg := aws.Config{
 		Region:           Region,
 		Credentials:      credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 		BaseEndpoint:     aws.String(s.Endpoint),
 		RetryMaxAttempts: 1,
 	}
+	if s.Account != Account {
+		cfg.APIOptions = append(cfg.APIOptions, smithyhttp.AddHeaderValue("x-moto-account-id", s.Account))
+	}
+	return cfg
 }
 
 // Context is a context for calls that ends with the test.

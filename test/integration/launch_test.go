@@ -13,22 +13,29 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -49,78 +56,111 @@ var notVerifiableInMoto = map[string]string{
 	"IAM permissions boundaries and policy evaluation":         "moto records the boundary but evaluates no IAM policy; the test checks the role's boundary, path and policy",
 }
 
+// workspaceBucket is the catalog's workspace bucket the workspace handler
+// is given (its BUCKET).
+const workspaceBucket = "workspaces-123456789012-eu-west-1-0a1b2c3d"
+
+var (
+	handlerOnce sync.Once
+	handler     string
+	handlerErr  error
+)
+
+// motoOptions is the package's one moto_server: testdata/moto_catalog.py
+// (moto_server.py's handlers, and what the catalog stack's deletion needs),
+// with the catalog's functions built for this machine, whose workspace
+// handler it runs for Custom::Workspace. The tests that use it run side by
+// side, each in an account of its own (motoserver.SharedIn).
+func motoOptions(t *testing.T) motoserver.Options {
+	t.Helper()
+	handlerOnce.Do(func() {
+		handler = filepath.Join(shared, "functions")
+		build := exec.Command("go", "build", "-o", handler, "./lambda/cmd/functions")
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			handlerErr = fmt.Errorf("building the functions for this machine: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, handlerErr)
+	// The CDK's custom resource provider role has an AWS managed policy,
+	// which moto_server loads only when asked.
+	return motoserver.Options{Script: "testdata/moto_catalog.py", Env: []string{"WORKSPACE_HANDLER=" + handler,
+		"BUCKET=" + workspaceBucket, "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing", "MOTO_IAM_LOAD_MANAGED_POLICIES=true"}}
+}
+
+// moto is the package's moto_server as one account sees it, and its clients.
 type moto struct {
 	*motoserver.Server
-	env []string
+	ctx context.Context
+	cfn *cloudformation.Client
+	sm  *sagemaker.Client
+	iam *iam.Client
+	ssm *ssm.Client
+	s3  *s3.Client
 }
 
-// startMoto runs testdata/moto_server.py (internal/motoserver) until the
-// test ends, with env added to its environment; the aws CLI talks to it.
-func startMoto(t *testing.T, env ...string) *moto {
-	srv := motoserver.Start(t, motoserver.Options{Script: "testdata/moto_server.py", Env: env, Tools: []string{"aws"}})
-	return &moto{Server: srv, env: append(os.Environ(), "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
-		"AWS_DEFAULT_REGION="+motoserver.Region, "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")}
+func startMoto(t *testing.T, account string) *moto {
+	srv := motoserver.SharedIn(t, account, motoOptions(t))
+	cfg := srv.Config()
+	return &moto{Server: srv, ctx: motoserver.Context(t), cfn: cloudformation.NewFromConfig(cfg), sm: sagemaker.NewFromConfig(cfg),
+		iam: iam.NewFromConfig(cfg), ssm: ssm.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })}
 }
 
-// aws runs an AWS CLI command against moto and decodes its JSON answer.
-func (m *moto) aws(t *testing.T, args ...string) map[string]any {
+// stack describes a stack that must have been created or updated.
+func (m *moto) stack(t *testing.T, name string) cfntypes.Stack {
 	t.Helper()
-	cmd := exec.Command("aws", append([]string{"--endpoint-url", m.Endpoint, "--output", "json"}, args...)...)
-	cmd.Env = m.env
-	out, err := cmd.Output()
-	var stderr []byte
-	if e, ok := err.(*exec.ExitError); ok {
-		stderr = e.Stderr
-	}
-	require.NoError(t, err, "aws %s: %s", strings.Join(args, " "), stderr)
-	result := map[string]any{}
-	if len(strings.TrimSpace(string(out))) > 0 {
-		require.NoError(t, json.Unmarshal(out, &result))
-	}
-	return result
-}
-
-// awsFails runs an AWS CLI command that must fail, and returns its error output.
-func (m *moto) awsFails(t *testing.T, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("aws", append([]string{"--endpoint-url", m.Endpoint, "--output", "json"}, args...)...)
-	cmd.Env = m.env
-	out, err := cmd.CombinedOutput()
-	require.Error(t, err, "aws %s should fail", strings.Join(args, " "))
-	return string(out)
+	d, err := m.cfn.DescribeStacks(m.ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+	require.NoError(t, err)
+	require.Len(t, d.Stacks, 1)
+	s := d.Stacks[0]
+	require.Contains(t, []cfntypes.StackStatus{cfntypes.StackStatusCreateComplete, cfntypes.StackStatusUpdateComplete}, s.StackStatus,
+		"stack %s: %s", name, aws.ToString(s.StackStatusReason))
+	return s
 }
 
 func (m *moto) outputs(t *testing.T, stack string) map[string]string {
-	d := m.aws(t, "cloudformation", "describe-stacks", "--stack-name", stack)
-	s := d["Stacks"].([]any)[0].(map[string]any)
-	require.Contains(t, []any{"CREATE_COMPLETE", "UPDATE_COMPLETE"}, s["StackStatus"], "stack %s: %v", stack, s["StackStatusReason"])
+	t.Helper()
 	out := map[string]string{}
-	for _, o := range s["Outputs"].([]any) {
-		o := o.(map[string]any)
-		out[o["OutputKey"].(string)] = o["OutputValue"].(string)
+	for _, o := range m.stack(t, stack).Outputs {
+		out[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
 	}
 	return out
 }
 
-func (m *moto) notebook(t *testing.T, name string) map[string]any {
-	return m.aws(t, "sagemaker", "describe-notebook-instance", "--notebook-instance-name", name)
+func (m *moto) notebook(t *testing.T, name string) *sagemaker.DescribeNotebookInstanceOutput {
+	t.Helper()
+	nb, err := m.sm.DescribeNotebookInstance(m.ctx, &sagemaker.DescribeNotebookInstanceInput{NotebookInstanceName: aws.String(name)})
+	require.NoError(t, err)
+	return nb
 }
 
-func parameters(kv ...string) []string {
-	if len(kv) == 0 {
-		return nil
+// notebookTags are a notebook's tags, by key.
+func (m *moto) notebookTags(t *testing.T, arn string) map[string]string {
+	t.Helper()
+	tags := map[string]string{}
+	for p := sagemaker.NewListTagsPaginator(m.sm, &sagemaker.ListTagsInput{ResourceArn: aws.String(arn)}); p.HasMorePages(); {
+		page, err := p.NextPage(m.ctx)
+		require.NoError(t, err)
+		for _, tag := range page.Tags {
+			tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+		}
 	}
-	args := []string{"--parameters"}
+	return tags
+}
+
+func parameters(kv ...string) []cfntypes.Parameter {
+	var out []cfntypes.Parameter
 	for i := 0; i+1 < len(kv); i += 2 {
-		args = append(args, "ParameterKey="+kv[i]+",ParameterValue="+kv[i+1])
+		out = append(out, cfntypes.Parameter{ParameterKey: aws.String(kv[i]), ParameterValue: aws.String(kv[i+1])})
 	}
-	return args
+	return out
 }
 
 func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the moto launch simulation")
 	}
+	t.Parallel()
 	dir := assembly(t)
 	files, err := filepath.Glob(filepath.Join(dir, "*.product.template.json"))
 	require.NoError(t, err)
@@ -155,21 +195,19 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		t.Logf("not verified in moto: %s: %s", what, notVerifiableInMoto[what])
 	}
 
-	// The catalog's functions, built for this machine: moto_server.py runs
-	// the workspace handler for the Custom::Workspace resource.
-	handler := filepath.Join(t.TempDir(), "functions")
-	build := exec.Command("go", "build", "-o", handler, "./lambda/cmd/functions")
-	build.Dir = root
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	const bucket, region = "workspaces-123456789012-eu-west-1-0a1b2c3d", "eu-west-1"
-	m := startMoto(t, "WORKSPACE_HANDLER="+handler, "BUCKET="+bucket, "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing")
+	// moto_server.py runs the workspace handler of the catalog's functions,
+	// built for this machine, for the Custom::Workspace resource (given to
+	// the server as WORKSPACE_HANDLER, with the catalog's bucket).
+	const bucket, region = workspaceBucket, "eu-west-1"
+	m := startMoto(t, motoserver.Account)
 	// The catalog stack creates the notebook roles' boundary and shared policy; do the same.
 	boundary, shared := names.NotebookBoundary(notebook.DefaultCatalogName, region), names.NotebookPolicy(notebook.DefaultCatalogName, region)
 	policyArns := map[string]string{}
 	for _, name := range []string{boundary, shared} {
-		p := m.aws(t, "iam", "create-policy", "--policy-name", name, "--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
-		policyArns[name] = p["Policy"].(map[string]any)["Arn"].(string)
+		p, err := m.iam.CreatePolicy(m.ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)})
+		require.NoError(t, err)
+		policyArns[name] = aws.ToString(p.Policy.Arn)
 	}
 	// The catalog stack publishes the shared resources in SSM; do the same.
 	published := map[string]string{}
@@ -185,7 +223,9 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		default:
 			t.Fatalf("unexpected SSM reference %s", name)
 		}
-		m.aws(t, "ssm", "put-parameter", "--name", name, "--type", "String", "--value", published[name], "--overwrite")
+		_, err := m.ssm.PutParameter(m.ctx, &ssm.PutParameterInput{Name: aws.String(name), Type: ssmtypes.ParameterTypeString,
+			Value: aws.String(published[name]), Overwrite: aws.Bool(true)})
+		require.NoError(t, err)
 	}
 	require.Len(t, published, 3, "key, subnet and one security group")
 	byBase := map[string]string{}
@@ -195,7 +235,7 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 
 	// Service Catalog names a provisioned product's stack SC-<account>-pp-<id>.
 	onDefaults, custom := "SC-123456789012-pp-abcdefghijklm", "SC-123456789012-pp-nopqrstuvwxyz"
-	template := "file://" + templateFile
+	template := aws.String(string(body))
 
 	// Service Catalog tags the stacks it launches with the launching principal
 	// and the provisioned product; the workspace handler reads them, and asks
@@ -203,52 +243,75 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	// session name for a session, the user's ID for a user.
 	owners := map[string]string{onDefaults: "assumed-role/Analyst/alice@example.com", custom: "user/bob"}
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
-	analystRoleID := m.aws(t, "iam", "create-role", "--role-name", "Analyst", "--assume-role-policy-document", trust)["Role"].(map[string]any)["RoleId"].(string)
-	bobID := m.aws(t, "iam", "create-user", "--user-name", "bob")["User"].(map[string]any)["UserId"].(string)
-	ownerIDs := map[string]string{onDefaults: analystRoleID + ":alice@example.com", custom: bobID}
-	launchTags := func(stack string) []string {
+	analyst, err := m.iam.CreateRole(m.ctx, &iam.CreateRoleInput{RoleName: aws.String("Analyst"), AssumeRolePolicyDocument: aws.String(trust)})
+	require.NoError(t, err)
+	bob, err := m.iam.CreateUser(m.ctx, &iam.CreateUserInput{UserName: aws.String("bob")})
+	require.NoError(t, err)
+	ownerIDs := map[string]string{onDefaults: aws.ToString(analyst.Role.RoleId) + ":alice@example.com", custom: aws.ToString(bob.User.UserId)}
+	launchTags := func(stack string) []cfntypes.Tag {
 		principal := "arn:aws:sts::123456789012:" + owners[stack]
 		if strings.HasPrefix(owners[stack], "user/") {
 			principal = "arn:aws:iam::123456789012:" + owners[stack]
 		}
-		return []string{"--tags",
-			"Key=aws:servicecatalog:provisioningPrincipalArn,Value=" + principal,
-			"Key=aws:servicecatalog:provisionedProductArn,Value=arn:aws:servicecatalog:eu-west-1:123456789012:stack/nb/pp-" + stack[len(stack)-13:]}
+		return []cfntypes.Tag{
+			{Key: aws.String("aws:servicecatalog:provisioningPrincipalArn"), Value: aws.String(principal)},
+			{Key: aws.String("aws:servicecatalog:provisionedProductArn"), Value: aws.String("arn:aws:servicecatalog:eu-west-1:123456789012:stack/nb/pp-" + stack[len(stack)-13:])},
+		}
+	}
+	launch := func(t *testing.T, stack string, params ...string) {
+		_, err := m.cfn.CreateStack(m.ctx, &cloudformation.CreateStackInput{StackName: aws.String(stack), TemplateBody: template,
+			Parameters: parameters(params...), Tags: launchTags(stack)})
+		require.NoError(t, err)
+	}
+	update := func(t *testing.T, stack string, params ...string) {
+		_, err := m.cfn.UpdateStack(m.ctx, &cloudformation.UpdateStackInput{StackName: aws.String(stack), TemplateBody: template,
+			Parameters: parameters(params...)})
+		require.NoError(t, err)
 	}
 
 	// checkNotebook asserts, through the SageMaker and IAM APIs, what the launch requested.
-	checkNotebook := func(stack, instanceType string, volume, idleMinutes, leaseDays int) {
+	checkNotebook := func(t *testing.T, stack, instanceType string, volume, idleMinutes, leaseDays int) {
 		t.Helper()
 		out := m.outputs(t, stack)
 		name := out["NotebookInstanceName"]
 		require.Regexp(t, "^"+regexp.QuoteMeta(strings.ToLower(stack))+"-[a-z0-9]+$", name,
 			"the notebook is named after its SC-* stack, in lower case, and the template's generation")
 		nb := m.notebook(t, name)
-		assert.Equal(t, instanceType, nb["InstanceType"])
-		assert.EqualValues(t, volume, nb["VolumeSizeInGB"])
-		assert.Equal(t, byBase["subnet-id"], nb["SubnetId"])
-		assert.Equal(t, []any{byBase["security-group-1"]}, nb["SecurityGroups"])
-		assert.Equal(t, byBase["kms-key-arn"], nb["KmsKeyId"])
+		assert.Equal(t, instanceType, string(nb.InstanceType))
+		assert.EqualValues(t, volume, aws.ToInt32(nb.VolumeSizeInGB))
+		assert.Equal(t, byBase["subnet-id"], aws.ToString(nb.SubnetId))
+		assert.Equal(t, []string{byBase["security-group-1"]}, nb.SecurityGroups)
+		assert.Equal(t, byBase["kms-key-arn"], aws.ToString(nb.KmsKeyId))
 		// Its own role: under the catalog's path, with the boundary and the
 		// shared policy, and its owner's workspace only.
-		roleArn := nb["RoleArn"].(string)
+		roleArn := aws.ToString(nb.RoleArn)
 		assert.Contains(t, roleArn, ":role"+names.NotebookRolePath(notebook.DefaultCatalogName, region))
-		role := m.aws(t, "iam", "get-role", "--role-name", roleArn[strings.LastIndex(roleArn, "/")+1:])["Role"].(map[string]any)
-		assert.Equal(t, policyArns[boundary], role["PermissionsBoundary"].(map[string]any)["PermissionsBoundaryArn"])
-		roleName := role["RoleName"].(string)
-		attached := m.aws(t, "iam", "list-attached-role-policies", "--role-name", roleName)["AttachedPolicies"].([]any)
-		require.Len(t, attached, 1)
-		assert.Equal(t, policyArns[shared], attached[0].(map[string]any)["PolicyArn"])
+		role, err := m.iam.GetRole(m.ctx, &iam.GetRoleInput{RoleName: aws.String(roleArn[strings.LastIndex(roleArn, "/")+1:])})
+		require.NoError(t, err)
+		require.NotNil(t, role.Role.PermissionsBoundary)
+		assert.Equal(t, policyArns[boundary], aws.ToString(role.Role.PermissionsBoundary.PermissionsBoundaryArn))
+		roleName := role.Role.RoleName
+		attached, err := m.iam.ListAttachedRolePolicies(m.ctx, &iam.ListAttachedRolePoliciesInput{RoleName: roleName})
+		require.NoError(t, err)
+		require.Len(t, attached.AttachedPolicies, 1)
+		assert.Equal(t, policyArns[shared], aws.ToString(attached.AttachedPolicies[0].PolicyArn))
 		// Tagged with its owner: the boundary allows it that owner's prefixes only.
 		roleTags := map[string]string{}
-		for _, tag := range m.aws(t, "iam", "list-role-tags", "--role-name", roleName)["Tags"].([]any) {
-			roleTags[tag.(map[string]any)["Key"].(string)] = tag.(map[string]any)["Value"].(string)
+		for p := iam.NewListRoleTagsPaginator(m.iam, &iam.ListRoleTagsInput{RoleName: roleName}); p.HasMorePages(); {
+			page, err := p.NextPage(m.ctx)
+			require.NoError(t, err)
+			for _, tag := range page.Tags {
+				roleTags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+			}
 		}
 		assert.Equal(t, owners[stack], roleTags["sagemaker-catalog:owner"])
-		inline := m.aws(t, "iam", "get-role-policy", "--role-name", roleName, "--policy-name", "OwnWorkspaceAndNotebook")
-		// moto answers the document as a Python literal: compare in JSON's quotes.
-		doc := strings.ReplaceAll(fmt.Sprint(inline["PolicyDocument"]), "'", `"`)
-		doc = strings.NewReplacer(`": `, `":`, `", `, `",`).Replace(doc)
+		inline, err := m.iam.GetRolePolicy(m.ctx, &iam.GetRolePolicyInput{RoleName: roleName, PolicyName: aws.String("OwnWorkspaceAndNotebook")})
+		require.NoError(t, err)
+		// IAM answers the document URL-encoded, and moto as a Python literal:
+		// compare in JSON's quotes.
+		doc, err := url.QueryUnescape(aws.ToString(inline.PolicyDocument))
+		require.NoError(t, err)
+		doc = strings.NewReplacer(`": `, `":`, `", `, `",`).Replace(strings.ReplaceAll(doc, "'", `"`))
 		prefix := "owners/" + owners[stack] + "/"
 		assert.Contains(t, doc, `"Resource":"arn:aws:s3:::`+bucket+`/`+prefix+`*"`)
 		assert.Contains(t, doc, `"s3:prefix":"`+prefix+`*"`)
@@ -256,68 +319,71 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		assert.Contains(t, doc, `"Resource":"arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/`+name+`"`, "it stops itself only")
 		assert.Contains(t, doc, `:log-group:/aws/sagemaker/NotebookInstances:log-stream:`+name+`/*"`, "its own log streams")
 
-		tags := map[string]string{}
-		for _, tag := range m.aws(t, "sagemaker", "list-tags", "--resource-arn", nb["NotebookInstanceArn"].(string))["Tags"].([]any) {
-			tag := tag.(map[string]any)
-			tags[tag["Key"].(string)] = tag["Value"].(string)
-		}
+		tags := m.notebookTags(t, aws.ToString(nb.NotebookInstanceArn))
 		assert.Equal(t, owners[stack], tags["sagemaker-catalog:owner"])
 		assert.Equal(t, ownerIDs[stack], tags["sagemaker-catalog:owner-id"], "the owner as IAM's aws:userid names them")
 		assert.Equal(t, "s3://"+bucket+"/"+prefix, tags["sagemaker-catalog:workspace"])
 		assert.Equal(t, "s3://"+bucket+"/"+prefix, out["WorkspaceUri"])
 		assert.Equal(t, "pp-"+stack[len(stack)-13:], tags["sagemaker-catalog:provisioned-product-id"])
 		assert.Equal(t, fmt.Sprint(leaseDays), tags["sagemaker-catalog:lease-days"])
-		_, err := time.Parse(time.RFC3339, tags["sagemaker-catalog:lease-start"])
+		_, err = time.Parse(time.RFC3339, tags["sagemaker-catalog:lease-start"])
 		assert.NoError(t, err, "lease-start %q", tags["sagemaker-catalog:lease-start"])
-		assert.Equal(t, "Disabled", nb["RootAccess"])
-		assert.Equal(t, "Disabled", nb["DirectInternetAccess"])
-		assert.Equal(t, name, nb["NotebookInstanceLifecycleConfigName"])
-		assert.Equal(t, out["NotebookInstanceArn"], nb["NotebookInstanceArn"])
+		assert.Equal(t, "Disabled", string(nb.RootAccess))
+		assert.Equal(t, "Disabled", string(nb.DirectInternetAccess))
+		assert.Equal(t, name, aws.ToString(nb.NotebookInstanceLifecycleConfigName))
+		assert.Equal(t, out["NotebookInstanceArn"], aws.ToString(nb.NotebookInstanceArn))
 		assert.Contains(t, out["OpenNotebookUrl"], "openNotebook/"+name+"?")
 
-		lc := m.aws(t, "sagemaker", "describe-notebook-instance-lifecycle-config", "--notebook-instance-lifecycle-config-name", name)
-		script, err := base64.StdEncoding.DecodeString(lc["OnStart"].([]any)[0].(map[string]any)["Content"].(string))
+		lc, err := m.sm.DescribeNotebookInstanceLifecycleConfig(m.ctx, &sagemaker.DescribeNotebookInstanceLifecycleConfigInput{
+			NotebookInstanceLifecycleConfigName: aws.String(name)})
+		require.NoError(t, err)
+		require.Len(t, lc.OnStart, 1)
+		script, err := base64.StdEncoding.DecodeString(aws.ToString(lc.OnStart[0].Content))
 		require.NoError(t, err)
 		assert.Contains(t, string(script), fmt.Sprintf(`IDLE_MINUTES="%d"`, idleMinutes), "the idle time reaches the lifecycle script")
 		assert.Contains(t, string(script), `WORKSPACE_URI="s3://`+bucket+`/`+prefix+`"`, "the workspace reaches the lifecycle script")
 		assert.Contains(t, string(script), `REGION="eu-west-1"`)
 	}
 
-	// Launch with the form's defaults: no parameters at all.
 	lease := int(tmpl.Parameters["LeaseDays"].Default.(float64))
-	m.aws(t, append([]string{"cloudformation", "create-stack", "--stack-name", onDefaults, "--template-body", template}, launchTags(onDefaults)...)...)
-	checkNotebook(onDefaults, defaultType, int(tmpl.Parameters["VolumeSizeInGB"].Default.(float64)), int(idle.Default.(float64)), lease)
+	defaultVolume, defaultIdle := int(tmpl.Parameters["VolumeSizeInGB"].Default.(float64)), int(idle.Default.(float64))
+	// The two provisioned products are independent: each launches, and is
+	// updated, beside the other.
+	t.Run("launches", func(t *testing.T) {
+		t.Run("on defaults, updated twice", func(t *testing.T) {
+			t.Parallel()
+			// Launch with the form's defaults: no parameters at all.
+			launch(t, onDefaults)
+			checkNotebook(t, onDefaults, defaultType, defaultVolume, defaultIdle, lease)
 
-	// Launch with non-default parameters.
-	m.aws(t, append(append([]string{"cloudformation", "create-stack", "--stack-name", custom, "--template-body", template},
-		parameters("InstanceType", other, "VolumeSizeInGB", "50", "IdleTimeoutMinutes", "30", "LeaseDays", "14")...), launchTags(custom)...)...)
-	checkNotebook(custom, other, 50, 30, 14)
+			// Update: another instance type, as an analyst's UpdateProvisionedProduct would.
+			update(t, onDefaults, "InstanceType", resized)
+			checkNotebook(t, onDefaults, resized, defaultVolume, defaultIdle, lease)
 
-	// Update the first: another instance type, as an analyst's UpdateProvisionedProduct would.
-	m.aws(t, append([]string{"cloudformation", "update-stack", "--stack-name", onDefaults, "--template-body", template},
-		parameters("InstanceType", resized)...)...)
-	checkNotebook(onDefaults, resized, int(tmpl.Parameters["VolumeSizeInGB"].Default.(float64)), int(idle.Default.(float64)), lease)
-
-	// Extend the lease, as an analyst does: update with a new LeaseDays. The
-	// workspace handler runs again (an Update event) and renews the start.
-	leaseStart := func(stack string) time.Time {
-		nb := m.notebook(t, m.outputs(t, stack)["NotebookInstanceName"])
-		for _, tag := range m.aws(t, "sagemaker", "list-tags", "--resource-arn", nb["NotebookInstanceArn"].(string))["Tags"].([]any) {
-			if tag := tag.(map[string]any); tag["Key"] == "sagemaker-catalog:lease-start" {
-				at, err := time.Parse(time.RFC3339, tag["Value"].(string))
-				require.NoError(t, err)
+			// Extend the lease, as an analyst does: update with a new LeaseDays. The
+			// workspace handler runs again (an Update event) and renews the start.
+			leaseStart := func() time.Time {
+				nb := m.notebook(t, m.outputs(t, onDefaults)["NotebookInstanceName"])
+				at, err := time.Parse(time.RFC3339, m.notebookTags(t, aws.ToString(nb.NotebookInstanceArn))["sagemaker-catalog:lease-start"])
+				require.NoError(t, err, "%s's lease-start tag", onDefaults)
 				return at
 			}
-		}
-		t.Fatalf("%s has no lease-start tag", stack)
-		return time.Time{}
+			before := leaseStart()
+			time.Sleep(1100 * time.Millisecond) // the start has a one-second resolution
+			update(t, onDefaults, "InstanceType", resized, "LeaseDays", "21")
+			checkNotebook(t, onDefaults, resized, defaultVolume, defaultIdle, 21)
+			assert.True(t, leaseStart().After(before), "the update renewed the lease")
+		})
+		t.Run("with parameters", func(t *testing.T) {
+			t.Parallel()
+			// Launch with non-default parameters.
+			launch(t, custom, "InstanceType", other, "VolumeSizeInGB", "50", "IdleTimeoutMinutes", "30", "LeaseDays", "14")
+			checkNotebook(t, custom, other, 50, 30, 14)
+		})
+	})
+	if t.Failed() {
+		return
 	}
-	before := leaseStart(onDefaults)
-	time.Sleep(1100 * time.Millisecond) // the start has a one-second resolution
-	m.aws(t, append([]string{"cloudformation", "update-stack", "--stack-name", onDefaults, "--template-body", template},
-		parameters("InstanceType", resized, "LeaseDays", "21")...)...)
-	checkNotebook(onDefaults, resized, int(tmpl.Parameters["VolumeSizeInGB"].Default.(float64)), int(idle.Default.(float64)), 21)
-	assert.True(t, leaseStart(onDefaults).After(before), "the update renewed the lease")
 
 	// The janitor reads what the template tagged: it finds both notebooks,
 	// warns their owners, then terminates the one whose workspace was saved.
@@ -326,13 +392,19 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	// Terminate both: the stacks go, and so do the notebooks and their lifecycle configs.
 	for _, stack := range []string{onDefaults, custom} {
 		name := m.outputs(t, stack)["NotebookInstanceName"]
-		m.aws(t, "cloudformation", "delete-stack", "--stack-name", stack)
-		assert.Contains(t, m.awsFails(t, "sagemaker", "describe-notebook-instance-lifecycle-config", "--notebook-instance-lifecycle-config-name", name), "does not exist")
+		_, err := m.cfn.DeleteStack(m.ctx, &cloudformation.DeleteStackInput{StackName: aws.String(stack)})
+		require.NoError(t, err)
+		_, err = m.sm.DescribeNotebookInstanceLifecycleConfig(m.ctx, &sagemaker.DescribeNotebookInstanceLifecycleConfigInput{
+			NotebookInstanceLifecycleConfigName: aws.String(name)})
+		assert.ErrorContains(t, err, "does not exist")
 	}
-	list := m.aws(t, "sagemaker", "list-notebook-instances")
 	var left []string
-	for _, n := range list["NotebookInstances"].([]any) {
-		left = append(left, n.(map[string]any)["NotebookInstanceName"].(string))
+	for p := sagemaker.NewListNotebookInstancesPaginator(m.sm, &sagemaker.ListNotebookInstancesInput{}); p.HasMorePages(); {
+		page, err := p.NextPage(m.ctx)
+		require.NoError(t, err)
+		for _, n := range page.NotebookInstances {
+			left = append(left, aws.ToString(n.NotebookInstanceName))
+		}
 	}
 	assert.Empty(t, left, "no notebook outlives its provisioned product")
 }

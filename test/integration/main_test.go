@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/datalake-platform/sagemaker-catalog/internal/app"
+	"github.com/datalake-platform/sagemaker-catalog/internal/motoserver"
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
 )
 
@@ -29,7 +30,7 @@ func TestMain(m *testing.M) {
 	if shared, err = os.MkdirTemp("", "integration-test-"); err != nil {
 		panic(err)
 	}
-	testutil.Run(m, func() { os.RemoveAll(shared) })
+	testutil.Run(m, motoserver.Stop, func() { os.RemoveAll(shared) })
 }
 
 // synthApp builds and synthesizes the app as `cdk synth` does, with context

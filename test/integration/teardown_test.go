@@ -6,15 +6,31 @@ package integration_test
 // created again next to what it kept.
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -103,6 +119,10 @@ func TestCatalogStackIsProtected(t *testing.T) {
 	assert.True(t, manifest.Artifacts[catalogStack].Properties.TerminationProtection)
 }
 
+// teardownAccount is the account TestRedeployAfterDelete deploys in, on
+// the package's moto_server, apart from the launch simulation's.
+const teardownAccount = "210987654321"
+
 // TestRedeployAfterDelete creates the catalog stack in moto's CloudFormation,
 // deletes it, checks that exactly the documented resources are left, and
 // creates it again. It passes because the kept log groups' names are unique
@@ -112,48 +132,63 @@ func TestRedeployAfterDelete(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the moto tear-down and redeploy")
 	}
+	t.Parallel()
 	dir := assembly(t)
 	templateFile := filepath.Join(dir, catalogStack+".template.json")
 	tmpl := testutil.ReadTemplate(t, templateFile)
-	// The CDK's custom resource provider role has an AWS managed policy,
-	// which moto_server loads only when asked.
-	srv := motoserver.Start(t, motoserver.Options{Script: "testdata/moto_catalog.py", Tools: []string{"aws"},
-		Env: []string{"MOTO_IAM_LOAD_MANAGED_POLICIES=true"}})
-	m := &moto{Server: srv, env: append(os.Environ(), "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
-		"AWS_DEFAULT_REGION="+motoserver.Region, "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")}
+	m := startMoto(t, teardownAccount)
+	cfg := m.Config()
+	logs, functions := cloudwatchlogs.NewFromConfig(cfg), lambda.NewFromConfig(cfg)
 
 	// What `cdk bootstrap` and the asset publishing leave in an account.
-	m.aws(t, "ssm", "put-parameter", "--name", "/cdk-bootstrap/hnb659fds/version", "--type", "String", "--value", "30")
-	assets := "cdk-hnb659fds-assets-" + motoserver.Account + "-" + motoserver.Region
-	m.aws(t, "s3api", "create-bucket", "--bucket", assets, "--create-bucket-configuration", "LocationConstraint="+motoserver.Region)
+	_, err := m.ssm.PutParameter(m.ctx, &ssm.PutParameterInput{Name: aws.String("/cdk-bootstrap/hnb659fds/version"),
+		Type: ssmtypes.ParameterTypeString, Value: aws.String("30")})
+	require.NoError(t, err)
+	assets := "cdk-hnb659fds-assets-" + m.Account + "-" + motoserver.Region
+	_, err = m.s3.CreateBucket(m.ctx, &s3.CreateBucketInput{Bucket: aws.String(assets),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(motoserver.Region)}})
+	require.NoError(t, err)
 	body, err := os.ReadFile(templateFile)
 	require.NoError(t, err)
-	placeholder := filepath.Join(t.TempDir(), "asset")
-	require.NoError(t, os.WriteFile(placeholder, []byte("asset"), 0o644))
 	keys := regexp.MustCompile(`"([0-9a-f]{64}\.(?:zip|json))"`).FindAllStringSubmatch(string(body), -1)
 	require.NotEmpty(t, keys)
 	for _, k := range keys {
-		m.aws(t, "s3api", "put-object", "--bucket", assets, "--key", k[1], "--body", placeholder)
+		_, err := m.s3.PutObject(m.ctx, &s3.PutObjectInput{Bucket: aws.String(assets), Key: aws.String(k[1]), Body: strings.NewReader("asset")})
+		require.NoError(t, err)
 	}
 
 	inventory := func() map[string][]string {
 		out := map[string][]string{}
-		for _, b := range m.aws(t, "s3api", "list-buckets")["Buckets"].([]any) {
-			if name := b.(map[string]any)["Name"].(string); name != assets {
-				out["AWS::S3::Bucket"] = append(out["AWS::S3::Bucket"], name)
+		for p := s3.NewListBucketsPaginator(m.s3, &s3.ListBucketsInput{}); p.HasMorePages(); {
+			page, err := p.NextPage(m.ctx)
+			require.NoError(t, err)
+			for _, b := range page.Buckets {
+				if name := aws.ToString(b.Name); name != assets {
+					out["AWS::S3::Bucket"] = append(out["AWS::S3::Bucket"], name)
+				}
 			}
 		}
-		for _, g := range m.aws(t, "logs", "describe-log-groups")["logGroups"].([]any) {
-			out["AWS::Logs::LogGroup"] = append(out["AWS::Logs::LogGroup"], g.(map[string]any)["logGroupName"].(string))
+		for p := cloudwatchlogs.NewDescribeLogGroupsPaginator(logs, &cloudwatchlogs.DescribeLogGroupsInput{}); p.HasMorePages(); {
+			page, err := p.NextPage(m.ctx)
+			require.NoError(t, err)
+			for _, g := range page.LogGroups {
+				out["AWS::Logs::LogGroup"] = append(out["AWS::Logs::LogGroup"], aws.ToString(g.LogGroupName))
+			}
 		}
-		for _, k := range m.aws(t, "kms", "list-keys")["Keys"].([]any) {
-			out["AWS::KMS::Key"] = append(out["AWS::KMS::Key"], k.(map[string]any)["KeyId"].(string))
+		out["AWS::KMS::Key"] = kmsKeys(t, m)
+		for p := iam.NewListPoliciesPaginator(m.iam, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal}); p.HasMorePages(); {
+			page, err := p.NextPage(m.ctx)
+			require.NoError(t, err)
+			for _, policy := range page.Policies {
+				out["AWS::IAM::ManagedPolicy"] = append(out["AWS::IAM::ManagedPolicy"], aws.ToString(policy.PolicyName))
+			}
 		}
-		for _, p := range m.aws(t, "iam", "list-policies", "--scope", "Local", "--max-items", "1000")["Policies"].([]any) {
-			out["AWS::IAM::ManagedPolicy"] = append(out["AWS::IAM::ManagedPolicy"], p.(map[string]any)["PolicyName"].(string))
-		}
-		for _, f := range m.aws(t, "lambda", "list-functions")["Functions"].([]any) {
-			out["AWS::Lambda::Function"] = append(out["AWS::Lambda::Function"], f.(map[string]any)["FunctionName"].(string))
+		for p := lambda.NewListFunctionsPaginator(functions, &lambda.ListFunctionsInput{}); p.HasMorePages(); {
+			page, err := p.NextPage(m.ctx)
+			require.NoError(t, err)
+			for _, f := range page.Functions {
+				out["AWS::Lambda::Function"] = append(out["AWS::Lambda::Function"], aws.ToString(f.FunctionName))
+			}
 		}
 		return out
 	}
@@ -161,18 +196,15 @@ func TestRedeployAfterDelete(t *testing.T) {
 	// refused it (moto creates a stack within the call, and answers its
 	// failure as the call's error).
 	create := func() (string, string) {
-		cmd := exec.Command("aws", "--endpoint-url", m.Endpoint, "--output", "json", "cloudformation", "create-stack",
-			"--stack-name", catalogStack, "--template-body", "file://"+templateFile, "--capabilities", "CAPABILITY_NAMED_IAM")
-		cmd.Env = m.env
-		out, err := cmd.CombinedOutput()
+		created, err := m.cfn.CreateStack(m.ctx, &cloudformation.CreateStackInput{StackName: aws.String(catalogStack),
+			TemplateBody: aws.String(string(body)), Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityNamedIam}})
 		if err != nil {
-			return "CREATE_FAILED", strings.TrimSpace(string(out))
+			return "CREATE_FAILED", err.Error()
 		}
-		var created struct{ StackId string }
-		require.NoError(t, json.Unmarshal(out, &created))
-		s := m.aws(t, "cloudformation", "describe-stacks", "--stack-name", created.StackId)["Stacks"].([]any)[0].(map[string]any)
-		reason, _ := s["StackStatusReason"].(string)
-		return s["StackStatus"].(string), reason
+		d, err := m.cfn.DescribeStacks(m.ctx, &cloudformation.DescribeStacksInput{StackName: created.StackId})
+		require.NoError(t, err)
+		require.Len(t, d.Stacks, 1)
+		return string(d.Stacks[0].StackStatus), aws.ToString(d.Stacks[0].StackStatusReason)
 	}
 
 	status, reason := create()
@@ -180,7 +212,8 @@ func TestRedeployAfterDelete(t *testing.T) {
 	before := inventory()
 	require.NotEmpty(t, before["AWS::Lambda::Function"], "the stack's functions exist")
 
-	m.aws(t, "cloudformation", "delete-stack", "--stack-name", catalogStack)
+	_, err = m.cfn.DeleteStack(m.ctx, &cloudformation.DeleteStackInput{StackName: aws.String(catalogStack)})
+	require.NoError(t, err)
 	left := inventory()
 	// Exactly the retained resources are left: as many of each type as the
 	// template retains, and nothing of the types it never retains.
@@ -198,4 +231,47 @@ func TestRedeployAfterDelete(t *testing.T) {
 			"the workspace bucket's name generated): %s %s", status, reason)
 	}
 	require.Equal(t, "CREATE_COMPLETE", status, "the catalog comes back next to what it kept: %s", reason)
+}
+
+// kmsKeys lists the account's KMS keys through KMS's JSON API
+// (TrentService.ListKeys), signed as the SDK signs its calls: this one call
+// is all the tests ask of KMS, and the module has no KMS client.
+func kmsKeys(t *testing.T, m *moto) []string {
+	t.Helper()
+	creds, err := m.Config().Credentials.Retrieve(m.ctx)
+	require.NoError(t, err)
+	var keys []string
+	marker := ""
+	for {
+		body, err := json.Marshal(map[string]string{"Marker": marker})
+		require.NoError(t, err)
+		if marker == "" {
+			body = []byte("{}")
+		}
+		req, err := http.NewRequestWithContext(m.ctx, http.MethodPost, m.Endpoint+"/", bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", "TrentService.ListKeys")
+		req.Header.Set("x-moto-account-id", m.Account)
+		sum := sha256.Sum256(body)
+		require.NoError(t, v4.NewSigner().SignHTTP(m.ctx, creds, req, hex.EncodeToString(sum[:]), "kms", motoserver.Region, time.Now()))
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		var page struct {
+			Keys       []struct{ KeyId string }
+			NextMarker string
+			Truncated  bool
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		for _, k := range page.Keys {
+			keys = append(keys, k.KeyId)
+		}
+		if !page.Truncated {
+			return keys
+		}
+		marker = page.NextMarker
+	}
 }
