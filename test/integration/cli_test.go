@@ -21,8 +21,9 @@ func TestCLIRejectsBadContext(t *testing.T) {
 		t.Skip("the CDK CLI is not installed: run npm ci first")
 	}
 	// Build the app once; the runs share it (cdk.json's "app" would rebuild
-	// it in each run, into the same file).
-	app := filepath.Join(t.TempDir(), "app")
+	// it in each run, into the same file). Kept between runs (workDir), it is
+	// linked again only when it is not up to date.
+	app := filepath.Join(workDir(t, "cli"), "app")
 	build := exec.Command("go", "build", "-o", app, ".")
 	build.Dir = root
 	out, err := build.CombinedOutput()

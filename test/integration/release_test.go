@@ -16,12 +16,13 @@ import (
 	"github.com/datalake-platform/sagemaker-catalog/internal/testutil"
 )
 
-// TestReleaseProcedure follows docs/releasing.md in a temporary copy of the
+// TestReleaseProcedure follows docs/releasing.md in a fresh copy of the
 // repository, with the pinned CDK CLI and cdk.json's app command, as a
 // platform engineer would: set allowedInstanceTypes in cdk.json,
 // synthesize, test, release v1, change it (one clean line says what to do),
 // do that (v2 next to v1), test, synthesize again. The copy reuses the
-// module and build caches and this clone's node_modules.
+// module and build caches and this clone's node_modules; it is made in the
+// same directory each run (workDir), where the build cache serves it.
 func TestReleaseProcedure(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the release procedure (CDK CLI runs in a copy of the repository)")
@@ -34,7 +35,7 @@ func TestReleaseProcedure(t *testing.T) {
 		}
 		t.Skip("the CDK CLI is not installed: run npm ci first")
 	}
-	clone := copyRepository(t)
+	clone := copyRepository(t, workDir(t, "release"))
 	out := filepath.Join(clone, "cdk.out")
 	versions := filepath.Join(clone, "product-versions")
 
@@ -145,8 +146,10 @@ func TestReleaseProcedure(t *testing.T) {
 }
 
 // copyRepository copies the repository's files (tracked, and new ones not
-// ignored) to a temporary directory, with a link to node_modules.
-func copyRepository(t *testing.T) string {
+// ignored) into clone, with a link to node_modules. What clone held before
+// goes, but its built app (.bin, which go build links again when it is not
+// up to date) and workDir's lock.
+func copyRepository(t *testing.T, clone string) string {
 	t.Helper()
 	list := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
 	list.Dir = root
@@ -154,7 +157,13 @@ func copyRepository(t *testing.T) string {
 	if err != nil {
 		t.Skipf("git ls-files: %v: the test copies a git checkout", err)
 	}
-	clone := t.TempDir()
+	entries, err := os.ReadDir(clone)
+	require.NoError(t, err)
+	for _, e := range entries {
+		if e.Name() != ".bin" && e.Name() != ".lock" {
+			require.NoError(t, os.RemoveAll(filepath.Join(clone, e.Name())))
+		}
+	}
 	for _, f := range strings.Split(strings.TrimRight(string(files), "\x00"), "\x00") {
 		body, err := os.ReadFile(filepath.Join(root, f))
 		if os.IsNotExist(err) {
