@@ -5,8 +5,8 @@
 // Starting moto_server takes seconds (Python imports moto and Flask), its
 // reset a few milliseconds: a test binary shares one server, reset for each
 // test that asks for it (Shared), or, for tests that run side by side, each
-// in an account of its own (SharedIn); it stops the server when its tests
-// are done (Run, or Stop from TestMain).
+// in an account of its own (SharedAccount); it stops the server when its
+// tests are done (Run, or Stop from TestMain).
 package motoserver
 
 import (
@@ -38,7 +38,7 @@ const (
 type Server struct {
 	Endpoint string
 	// Account is the account that Config's calls act in: moto's default
-	// (Account), or the one SharedIn names.
+	// (Account), or one of SharedAccount's.
 	Account string
 	cmd     *exec.Cmd
 	output  *tail
@@ -84,12 +84,14 @@ func Start(t testing.TB, opts ...Options) *Server {
 
 var shared = struct {
 	sync.Mutex
-	servers map[string]*Server
+	servers  map[string]*Server
+	accounts int // handed out by SharedAccount
 }{servers: map[string]*Server{}}
 
 // Shared returns the test binary's moto_server for the options, reset to an
 // empty state (every service, every account): started by the first test
-// that asks for it, reset for each following one. Tests that share a server
+// that asks for it, reset for each following one (do not mix it with
+// SharedAccount on one server). Tests that share a server
 // do not run in parallel with each other (a reset would empty the other's
 // state); a test that needs a server alongside another uses Start. The
 // server stops at Stop (Run calls it; testutil.Run takes it as a cleanup).
@@ -118,13 +120,16 @@ func Shared(t testing.TB, opts ...Options) *Server {
 	return s
 }
 
-// SharedIn returns the test binary's moto_server for the options as account
-// sees it, started by the first test that asks for it (Shared or SharedIn)
-// and not reset: tests that run side by side on one server each use an
-// account of their own, which moto keeps apart (every call of Config names
-// it in the x-moto-account-id header). Without moto, or a tool, it skips or
-// fails as Start does.
-func SharedIn(t testing.TB, account string, opts ...Options) *Server {
+// SharedAccount returns the test binary's moto_server for the options, as
+// an account that no other test of the binary has used sees it: started by
+// the first test that asks for it (Shared or SharedAccount) and not reset.
+// Tests that run side by side on one server so keep their state apart
+// (moto keeps accounts apart; every call of Config names the account in the
+// x-moto-account-id header), and so does a test run again (go test
+// -count=2). S3 bucket names are global, as in AWS: a test names its
+// buckets after its account, or deletes them. Without moto, or a tool, it
+// skips or fails as Start does.
+func SharedAccount(t testing.TB, opts ...Options) *Server {
 	t.Helper()
 	o := options(opts)
 	require(t, o)
@@ -143,8 +148,9 @@ func SharedIn(t testing.TB, account string, opts ...Options) *Server {
 			t.Logf("moto_server's last output:\n%s", s.output.String())
 		}
 	})
+	shared.accounts++
 	in := *s
-	in.Account = account
+	in.Account = fmt.Sprintf("%012d", 100000000000+shared.accounts)
 	return &in
 }
 

@@ -70,7 +70,7 @@ var (
 // (moto_server.py's handlers, and what the catalog stack's deletion needs),
 // with the catalog's functions built for this machine, whose workspace
 // handler it runs for Custom::Workspace. The tests that use it run side by
-// side, each in an account of its own (motoserver.SharedIn).
+// side, each in an account of its own (motoserver.SharedAccount).
 func motoOptions(t *testing.T) motoserver.Options {
 	t.Helper()
 	handlerOnce.Do(func() {
@@ -99,8 +99,9 @@ type moto struct {
 	s3  *s3.Client
 }
 
-func startMoto(t *testing.T, account string) *moto {
-	srv := motoserver.SharedIn(t, account, motoOptions(t))
+// startMoto returns the package's moto_server, as an account of the test's own sees it.
+func startMoto(t *testing.T) *moto {
+	srv := motoserver.SharedAccount(t, motoOptions(t))
 	cfg := srv.Config()
 	return &moto{Server: srv, ctx: motoserver.Context(t), cfn: cloudformation.NewFromConfig(cfg), sm: sagemaker.NewFromConfig(cfg),
 		iam: iam.NewFromConfig(cfg), ssm: ssm.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })}
@@ -199,7 +200,8 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	// built for this machine, for the Custom::Workspace resource (given to
 	// the server as WORKSPACE_HANDLER, with the catalog's bucket).
 	const bucket, region = workspaceBucket, "eu-west-1"
-	m := startMoto(t, motoserver.Account)
+	m := startMoto(t)
+	account := m.Account
 	// The catalog stack creates the notebook roles' boundary and shared policy; do the same.
 	boundary, shared := names.NotebookBoundary(notebook.DefaultCatalogName, region), names.NotebookPolicy(notebook.DefaultCatalogName, region)
 	policyArns := map[string]string{}
@@ -234,7 +236,7 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	}
 
 	// Service Catalog names a provisioned product's stack SC-<account>-pp-<id>.
-	onDefaults, custom := "SC-123456789012-pp-abcdefghijklm", "SC-123456789012-pp-nopqrstuvwxyz"
+	onDefaults, custom := "SC-"+account+"-pp-abcdefghijklm", "SC-"+account+"-pp-nopqrstuvwxyz"
 	template := aws.String(string(body))
 
 	// Service Catalog tags the stacks it launches with the launching principal
@@ -242,20 +244,20 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 	// IAM for the principal's unique ID (aws:userid): the role's ID and the
 	// session name for a session, the user's ID for a user.
 	owners := map[string]string{onDefaults: "assumed-role/Analyst/alice@example.com", custom: "user/bob"}
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"sts:AssumeRole"}]}`
 	analyst, err := m.iam.CreateRole(m.ctx, &iam.CreateRoleInput{RoleName: aws.String("Analyst"), AssumeRolePolicyDocument: aws.String(trust)})
 	require.NoError(t, err)
 	bob, err := m.iam.CreateUser(m.ctx, &iam.CreateUserInput{UserName: aws.String("bob")})
 	require.NoError(t, err)
 	ownerIDs := map[string]string{onDefaults: aws.ToString(analyst.Role.RoleId) + ":alice@example.com", custom: aws.ToString(bob.User.UserId)}
 	launchTags := func(stack string) []cfntypes.Tag {
-		principal := "arn:aws:sts::123456789012:" + owners[stack]
+		principal := "arn:aws:sts::" + account + ":" + owners[stack]
 		if strings.HasPrefix(owners[stack], "user/") {
-			principal = "arn:aws:iam::123456789012:" + owners[stack]
+			principal = "arn:aws:iam::" + account + ":" + owners[stack]
 		}
 		return []cfntypes.Tag{
 			{Key: aws.String("aws:servicecatalog:provisioningPrincipalArn"), Value: aws.String(principal)},
-			{Key: aws.String("aws:servicecatalog:provisionedProductArn"), Value: aws.String("arn:aws:servicecatalog:eu-west-1:123456789012:stack/nb/pp-" + stack[len(stack)-13:])},
+			{Key: aws.String("aws:servicecatalog:provisionedProductArn"), Value: aws.String("arn:aws:servicecatalog:eu-west-1:" + account + ":stack/nb/pp-" + stack[len(stack)-13:])},
 		}
 	}
 	launch := func(t *testing.T, stack string, params ...string) {
@@ -316,7 +318,7 @@ func TestLaunchUpdateTerminateInCloudFormation(t *testing.T) {
 		assert.Contains(t, doc, `"Resource":"arn:aws:s3:::`+bucket+`/`+prefix+`*"`)
 		assert.Contains(t, doc, `"s3:prefix":"`+prefix+`*"`)
 		assert.Contains(t, doc, `"Resource":"arn:aws:s3:::`+bucket+`/status/`+owners[stack]+`/`+name+`.json"`, "its own status object")
-		assert.Contains(t, doc, `"Resource":"arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/`+name+`"`, "it stops itself only")
+		assert.Contains(t, doc, `"Resource":"arn:aws:sagemaker:eu-west-1:`+account+`:notebook-instance/`+name+`"`, "it stops itself only")
 		assert.Contains(t, doc, `:log-group:/aws/sagemaker/NotebookInstances:log-stream:`+name+`/*"`, "its own log streams")
 
 		tags := m.notebookTags(t, aws.ToString(nb.NotebookInstanceArn))
@@ -445,6 +447,18 @@ func janitorAgainstLaunchedNotebooks(t *testing.T, m *moto, bucket string, owner
 	_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket),
 		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: "eu-west-1"}})
 	require.NoError(t, err)
+	// Bucket names are global, as in AWS: the bucket goes with the test (go
+	// test -count=2 runs it again, in another account).
+	t.Cleanup(func() {
+		objects, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+		require.NoError(t, err)
+		for _, o := range objects.Contents {
+			_, err := s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: o.Key})
+			require.NoError(t, err)
+		}
+		_, err = s3c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
+		require.NoError(t, err)
+	})
 	topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("lease-notices")})
 	require.NoError(t, err)
 	pps := &provisionedProducts{ours: map[string]bool{}}

@@ -119,10 +119,6 @@ func TestCatalogStackIsProtected(t *testing.T) {
 	assert.True(t, manifest.Artifacts[catalogStack].Properties.TerminationProtection)
 }
 
-// teardownAccount is the account TestRedeployAfterDelete deploys in, on
-// the package's moto_server, apart from the launch simulation's.
-const teardownAccount = "210987654321"
-
 // TestRedeployAfterDelete creates the catalog stack in moto's CloudFormation,
 // deletes it, checks that exactly the documented resources are left, and
 // creates it again. It passes because the kept log groups' names are unique
@@ -136,7 +132,7 @@ func TestRedeployAfterDelete(t *testing.T) {
 	dir := assembly(t)
 	templateFile := filepath.Join(dir, catalogStack+".template.json")
 	tmpl := testutil.ReadTemplate(t, templateFile)
-	m := startMoto(t, teardownAccount)
+	m := startMoto(t)
 	cfg := m.Config()
 	logs, functions := cloudwatchlogs.NewFromConfig(cfg), lambda.NewFromConfig(cfg)
 

@@ -129,8 +129,9 @@ class LaunchRecord(http.server.BaseHTTPRequestHandler):
     principal's unique ID) from moto's IAM; and it takes the handler's
     response (the PUT to ResponseURL)."""
 
+    # Set per handler run, on a subclass of its own (see
+    # run_workspace_handler): stacks created side by side each have theirs.
     stack = None
-    resource = None
     response = None
 
     def do_POST(self):
@@ -168,7 +169,7 @@ class LaunchRecord(http.server.BaseHTTPRequestHandler):
                 "a": action, "k": kind, "p": esc(entity.path), "n": esc(name), "i": esc(unique), "arn": esc(entity.arn)})
 
     def do_PUT(self):
-        LaunchRecord.response = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).response = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.reply(200, "")
 
     def reply(self, code, body):
@@ -187,8 +188,8 @@ def esc(value):
 
 def run_workspace_handler(handler, request_type, stack, resource, properties, physical_id=None, old_properties=None):
     """Runs the workspace handler for one event, as CloudFormation invokes it."""
-    LaunchRecord.stack, LaunchRecord.response = stack, None
-    server = http.server.HTTPServer(("127.0.0.1", 0), LaunchRecord)
+    record = type("LaunchRecord", (LaunchRecord,), {"stack": stack, "response": None})
+    server = http.server.HTTPServer(("127.0.0.1", 0), record)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     endpoint = "http://127.0.0.1:%d" % server.server_address[1]
     event = {
@@ -211,7 +212,7 @@ def run_workspace_handler(handler, request_type, stack, resource, properties, ph
         done = subprocess.run([handler, "-invoke"], input=json.dumps(event).encode(), env=env, capture_output=True, timeout=60)
     finally:
         server.shutdown()
-    answer = LaunchRecord.response or {}
+    answer = record.response or {}
     if done.returncode != 0 or answer.get("Status") != "SUCCESS":
         raise ValueError("Custom::Workspace %s failed: %s %s %s" % (request_type, answer.get("Reason"), done.stdout.decode(), done.stderr.decode()))
     resource.resource_name = answer["PhysicalResourceId"]
