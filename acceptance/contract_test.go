@@ -22,9 +22,6 @@ import (
 )
 
 func TestNamesAreTheCatalogs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: skipping a synthesis")
-	}
 	assert.Equal(t, notebook.DefaultCatalogName, acceptance.DefaultCatalog)
 
 	app := testutil.NewApp(nil)

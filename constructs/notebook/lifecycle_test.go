@@ -144,6 +144,7 @@ func stamp(ago time.Duration) string {
 }
 
 func TestAutostopDecisions(t *testing.T) {
+	t.Parallel() // a script in a directory of its own: beside the other script tests
 	python(t)
 	for _, tc := range []struct {
 		name              string
@@ -166,6 +167,7 @@ func TestAutostopDecisions(t *testing.T) {
 		{"sync running", 5 * time.Hour, jupyterState{}, true, true, false, "a workspace sync is running"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			jupyter := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				var body any
@@ -269,6 +271,7 @@ func (r notebookRoot) read(t *testing.T, path string) string {
 // workspace or the idle check runs as ec2-user. (Today's script ran the
 // restore itself, as root, and its units had no User=.)
 func TestOnStartInstallsUnitsThatRunAsTheAnalyst(t *testing.T) {
+	t.Parallel() // a script in a directory of its own: beside the other script tests
 	r := newNotebookRoot(t, "SC-123456789012-pp-abc")
 	out, err := r.onStart(t, "/", filepath.Join(r.dir, "usr/bin"))
 	require.NoError(t, err, "%s", out)
@@ -314,6 +317,7 @@ HOME_DIR=`+r.dir+`/home/ec2-user/SageMaker
 // directory (SageMaker's PATH has "bin"). (Today's script took the first aws
 // in PATH or the conda one, ran it as root, and exited 0 without one.)
 func TestOnStartTrustsNoAnalystWritableAws(t *testing.T) {
+	t.Parallel() // a script in a directory of its own: beside the other script tests
 	for _, tc := range []struct {
 		name  string
 		setup func(t *testing.T, r notebookRoot, planted string)
@@ -386,6 +390,7 @@ func TestOnStartTrustsNoAnalystWritableAws(t *testing.T) {
 // reaching a shell. (Today's script wrote it unquoted, and its restore,
 // running as root, executed it.)
 func TestOnStartRefusesAnUnexpectedNotebookName(t *testing.T) {
+	t.Parallel() // a script in a directory of its own: beside the other script tests
 	pwned := filepath.Join(t.TempDir(), "pwned")
 	r := newNotebookRoot(t, "SC-1\ntouch "+pwned+"\nX=$(touch "+pwned+")")
 	out, err := r.onStart(t, "/", filepath.Join(r.dir, "usr/bin"))
@@ -555,6 +560,7 @@ func write(t *testing.T, path, content string) {
 }
 
 func TestWorkspaceSync(t *testing.T) {
+	t.Parallel() // a script in a directory of its own: beside the other script tests
 	f := newSyncFixture(t)
 
 	// Last week's work, saved by an earlier notebook.
@@ -623,6 +629,7 @@ func hostile(t *testing.T, home string) (outside string) {
 // TestWorkspaceSyncHostileWorkspace: the workspace is the analyst's; the
 // sync, whichever user runs it, reads and writes nothing outside it.
 func TestWorkspaceSyncHostileWorkspace(t *testing.T) {
+	t.Parallel() // a script in a directory of its own: beside the other script tests
 	// Today's script uploaded what the links point to (other users' files
 	// when it ran as root).
 	t.Run("saves skip symbolic links", func(t *testing.T) {
@@ -721,6 +728,7 @@ func TestWorkspaceSyncHostileWorkspace(t *testing.T) {
 // It shows that the CLI behaves as fakeS3Aws assumes. (Today's script
 // uploaded the links' targets.)
 func TestWorkspaceSyncWithTheRealAwsCli(t *testing.T) {
+	t.Parallel() // a script in a directory of its own: beside the other script tests
 	systemPython(t)
 	srv := motoserver.Start(t, motoserver.Options{Tools: []string{"aws"}})
 	cli, err := exec.LookPath("aws")

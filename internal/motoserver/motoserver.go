@@ -62,9 +62,9 @@ func (o Options) key() string {
 	return o.Script + "\x00" + strings.Join(o.Env, "\x00")
 }
 
-// Start runs a moto_server of the test's own until the test ends. Without
-// moto (or a tool the options name) it skips the test, except in CI
-// (CI=true), where the machine image must provide it.
+// Start runs a moto_server of the test's own until the test ends. With
+// -short it skips the test; without moto (or a tool the options name) too,
+// except in CI (CI=true), where the machine image must provide it.
 func Start(t testing.TB, opts ...Options) *Server {
 	t.Helper()
 	o := options(opts)
@@ -226,9 +226,13 @@ func missing(tools []string) string {
 	return ""
 }
 
-// require skips the test, or fails it in CI, when moto or a tool is missing.
+// require skips the test with -short (go test -short runs no emulator), and
+// skips it, or fails it in CI, when moto or a tool is missing.
 func require(t testing.TB, o Options) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: skipping the AWS API emulator test")
+	}
 	if m := missing(o.Tools); m != "" {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("%s is missing: the machine image provides it", m)
