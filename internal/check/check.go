@@ -45,9 +45,17 @@ func (p *Problems) PanicIfAny() {
 }
 
 // Unresolved reports whether s holds a CDK token that is only known at deploy
-// time; such values are skipped by validation.
+// time; such values are skipped by validation. Token.isUnresolved answers
+// false for a string without "Token[" (the CDK tests for that marker first),
+// so only such a string costs a call into the jsii runtime.
 func Unresolved(s string) bool {
-	return strings.Contains(s, "${Token[") || *awscdk.Token_IsUnresolved(s)
+	if strings.Contains(s, "${Token[") {
+		return true
+	}
+	if !strings.Contains(s, "Token[") {
+		return false
+	}
+	return *awscdk.Token_IsUnresolved(s)
 }
 
 // Str dereferences an optional string.
