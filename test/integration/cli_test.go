@@ -16,6 +16,7 @@ func TestCLIRejectsBadContext(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the CDK CLI runs")
 	}
+	t.Parallel() // its own app binary, beside the other tests that run tools
 	cdk := filepath.Join(root, "node_modules", ".bin", "cdk")
 	if _, err := os.Stat(cdk); err != nil {
 		t.Skip("the CDK CLI is not installed: run npm ci first")

@@ -27,6 +27,7 @@ func TestReleaseProcedure(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the release procedure (CDK CLI runs in a copy of the repository)")
 	}
+	t.Parallel() // in a copy of its own, beside the other tests that run tools
 	cdk, err := filepath.Abs(filepath.Join(root, "node_modules", ".bin", "cdk"))
 	require.NoError(t, err)
 	if _, err := os.Stat(cdk); err != nil {
