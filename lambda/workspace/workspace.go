@@ -23,11 +23,12 @@
 // sagemaker-catalog:owner-id tag: policies compare it with ${aws:userid},
 // so that ownership is per person even when analysts share one role.
 //
-// The tags are read from the stack, not from the notebook's role: IAM roles
-// do not receive stack-level tags from CloudFormation
-// (aws-cloudformation/cloudformation-coverage-roadmap#1159 and #1966), so
+// The tags are read from the stack, not from the notebook's role:
+// CloudFormation gives the roles it creates the stack's own tags (the
+// TagOptions) but not the aws:-prefixed ones
+// (aws-cloudformation/cloudformation-coverage-roadmap#277 and #1966), so
 // ${aws:PrincipalTag/aws:servicecatalog:provisioningPrincipalArn} would not
-// resolve.
+// resolve; the template tags the role with the Owner this returns.
 package workspace
 
 import (
