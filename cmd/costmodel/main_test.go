@@ -19,6 +19,7 @@ func testPrices(unconfirmed ...string) Prices {
 		"mlStorage": 0.1, "s3Standard": 0.02, "s3PutList": 0.005, "s3Get": 0.0004,
 		"interfaceEndpointHour": 0.01, "interfaceEndpointData": 0.01, "gatewayEndpoint": 0,
 		"kmsKey": 1, "kmsRequests": 0.03,
+		"cloudwatchDashboard": 3, "cloudwatchAlarmMetric": 0.1, "cloudwatchCustomMetric": 0.3,
 		"logsIngest": 0.5, "logsVendedIngest": 0.25, "logsStorage": 0.03,
 		"lambdaArmGBSecond": 0.00001, "lambdaRequests": 0.2, "schedulerInvocations": 1,
 		"snsPublish": 0.5, "snsEmail": 2, "sqsRequests": 0.4,
@@ -26,6 +27,7 @@ func testPrices(unconfirmed ...string) Prices {
 	}
 	per := map[string]float64{"s3PutList": 1000, "s3Get": 1000, "kmsRequests": 10000, "lambdaRequests": 1e6,
 		"schedulerInvocations": 1e6, "snsPublish": 1e6, "snsEmail": 1e5, "sqsRequests": 1e6}
+	free := map[string]float64{"cloudwatchDashboard": 3, "cloudwatchAlarmMetric": 10, "cloudwatchCustomMetric": 10}
 	p := Prices{Region: "test-region", Currency: "USD"}
 	for k, v := range values {
 		pr := Price{Key: k, What: k, Value: v, Per: 1, Unit: "unit", Status: statusConfirmed,
@@ -33,6 +35,7 @@ func testPrices(unconfirmed ...string) Prices {
 		if n, ok := per[k]; ok {
 			pr.Per = n
 		}
+		pr.Free = free[k]
 		for _, u := range unconfirmed {
 			if u == k {
 				pr.Status, pr.Note = statusUnconfirmed, "not found"
