@@ -170,6 +170,8 @@ func TestWorkspaceFunction(t *testing.T) {
 	fn := resource(t, s, s.parts.Workspaces.Function)["Properties"].(map[string]any)
 	assert.Equal(t, "SageMakerCatalog-workspace", fn["FunctionName"], "the product template calls it by name")
 	assert.Equal(t, map[string]any{"Ref": id(s, s.parts.Workspaces.Bucket)}, fn["Environment"].(map[string]any)["Variables"].(map[string]any)["BUCKET"])
+	// The tags an analyst may set at launch: the portfolio's TagOptions.
+	assert.Equal(t, "CostCenter,Project", fn["Environment"].(map[string]any)["Variables"].(map[string]any)["STACK_TAG_KEYS"])
 	role := resource(t, s, s.parts.Workspaces.Function.Role())
 	read := statementsWithSid(t, role["Properties"], "ReadProvisionedStacks")
 	assert.Equal(t, "cloudformation:DescribeStacks", read["Action"])

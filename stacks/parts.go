@@ -184,6 +184,7 @@ func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts 
 		SecurityGroupIds: p.Network.SecurityGroupIds,
 		DataBucketArns:   cfg.DataBucketArns,
 		DataAccess:       jsii.String(cfg.DataAccess),
+		StackTagKeys:     append([]string{}, slices.Sorted(maps.Keys(tagOptions(cfg)))...),
 	})
 	output(stack, "WorkspaceBucket", "", p.Workspaces.Bucket.BucketName())
 	return p
