@@ -191,3 +191,20 @@ func TestLeaseFromContext(t *testing.T) {
 	assert.EqualValues(t, 10, lease["MaxValue"])
 	s.tmpl.HasOutput(jsii.String("LeaseNoticesTopicArn"), map[string]any{})
 }
+
+// adminRoleArns: the break-glass administrators the perimeter lets in, in
+// the workspace bucket's policy and the notebook key's.
+func TestAdminRoleArns(t *testing.T) {
+	admin := "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*"
+	s := catalog(t, map[string]string{"adminRoleArns": admin})
+	var inBucket bool
+	for _, bp := range s.json.Resources("AWS::S3::BucketPolicy") {
+		if strings.Contains(testutil.JSON(bp), `"DenyWorkspacesToOthers"`) {
+			inBucket = strings.Contains(testutil.JSON(bp), admin)
+		}
+	}
+	assert.True(t, inBucket, "the bucket policy lets the administrators in")
+	key := resource(t, s, s.parts.NotebookKey)
+	assert.Contains(t, testutil.JSON(key["Properties"]), admin, "the key policy lets them decrypt")
+	assert.NotContains(t, testutil.JSON(resource(t, onDefaults(t), onDefaults(t).parts.NotebookKey)["Properties"]), "AWSReservedSSO_Admin", "none by default")
+}
