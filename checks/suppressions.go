@@ -99,6 +99,13 @@ func catalogSuppressions(has func(string) bool, bucket, catalog string, dataBuck
 			Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{finding("cloudformation", "stack/SC-*")},
 				"Self-service actions: the console lists a provisioned stack's resources (the action's target) with the " +
 					"analyst's credentials; Service Catalog names those stacks SC-<account>-pp-<id>."})
+		if !has("Portfolio") {
+			// A spoke: the shared product's ID is the hub's, which the spoke is not told.
+			out = append(out, Suppression{"AnalystRole", "AwsSolutions-IAM5", []string{finding("catalog", "product/*")},
+				"In an account the portfolio is shared with, the product statements name the account's products: the " +
+					"portfolio share decides which products an analyst sees and may launch (the hub's product ID is not " +
+					"part of the spoke's configuration)."})
+		}
 	}
 	if has("Network/Vpc") {
 		out = append(out, noInline("Network/Vpc/FlowLog/IAMRole")...)
@@ -113,6 +120,7 @@ func catalogSuppressions(has func(string) bool, bucket, catalog string, dataBuck
 		}
 		out = append(out, noInline(path)...)
 		out = append(out, Suppression{path, "AwsSolutions-IAM5", []string{
+			"Resource::*",
 			finding("sagemaker", "notebook-instance/sc-*"),
 			finding("ssm", "automation-execution/*"),
 			`/^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition\/<NotebookActions` + id + `Document[A-F0-9]+>:\*$/`,
@@ -120,7 +128,8 @@ func catalogSuppressions(has func(string) bool, bucket, catalog string, dataBuck
 			"catalog notebooks (sc-*); its automation acts on the one notebook Service Catalog passes, from a provisioned " +
 			"product the caller owns. Service Catalog starts every version of the action's own document with it (the new " +
 			"execution, whose ID is not known in advance, is a resource of that call too); the " +
-			"script reads its own execution, whose ID is not known in advance."})
+			"script reads its own execution, whose ID is not known in advance, and checks the notebook's provisioned product's " +
+			"records in progress (servicecatalog:ListRecordHistory has no resource-level permissions)."})
 		if id == "Start" {
 			out = append(out, Suppression{path, "AwsSolutions-IAM5", []string{
 				"Resource::*",

@@ -265,6 +265,8 @@ func TestNoWildcards(t *testing.T) {
 		"NotebookNetworkDescribe": true, "ServiceCatalogTemplateChecks": true, "ServiceCatalogTemplateRead": true,
 		"FindProducts": true, "ManageOwnNotebooks": true,
 		"ListNotebooks": true, "VerifyProvisionedProducts": true, "TerminateExpiredNotebooks": true,
+		// The action's script reads its notebook's provisioned product's records.
+		"FindTheActionsRecord": true,
 		// The S3 prefix list lookup (network): EC2 Describe actions have no
 		// resource-level permissions.
 		"DescribeManagedPrefixLists": true,

@@ -170,6 +170,8 @@ func TestWorkspaceFunction(t *testing.T) {
 	fn := resource(t, s, s.parts.Workspaces.Function)["Properties"].(map[string]any)
 	assert.Equal(t, "SageMakerCatalog-workspace", fn["FunctionName"], "the product template calls it by name")
 	assert.Equal(t, map[string]any{"Ref": id(s, s.parts.Workspaces.Bucket)}, fn["Environment"].(map[string]any)["Variables"].(map[string]any)["BUCKET"])
+	// The tags an analyst may set at launch: the portfolio's TagOptions.
+	assert.Equal(t, "CostCenter,Project", fn["Environment"].(map[string]any)["Variables"].(map[string]any)["STACK_TAG_KEYS"])
 	role := resource(t, s, s.parts.Workspaces.Function.Role())
 	read := statementsWithSid(t, role["Properties"], "ReadProvisionedStacks")
 	assert.Equal(t, "cloudformation:DescribeStacks", read["Action"])
@@ -188,4 +190,21 @@ func TestLeaseFromContext(t *testing.T) {
 	assert.EqualValues(t, 3, lease["Default"])
 	assert.EqualValues(t, 10, lease["MaxValue"])
 	s.tmpl.HasOutput(jsii.String("LeaseNoticesTopicArn"), map[string]any{})
+}
+
+// adminRoleArns: the break-glass administrators the perimeter lets in, in
+// the workspace bucket's policy and the notebook key's.
+func TestAdminRoleArns(t *testing.T) {
+	admin := "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*"
+	s := catalog(t, map[string]string{"adminRoleArns": admin})
+	var inBucket bool
+	for _, bp := range s.json.Resources("AWS::S3::BucketPolicy") {
+		if strings.Contains(testutil.JSON(bp), `"DenyWorkspacesToOthers"`) {
+			inBucket = strings.Contains(testutil.JSON(bp), admin)
+		}
+	}
+	assert.True(t, inBucket, "the bucket policy lets the administrators in")
+	key := resource(t, s, s.parts.NotebookKey)
+	assert.Contains(t, testutil.JSON(key["Properties"]), admin, "the key policy lets them decrypt")
+	assert.NotContains(t, testutil.JSON(resource(t, onDefaults(t), onDefaults(t).parts.NotebookKey)["Properties"]), "AWSReservedSSO_Admin", "none by default")
 }

@@ -121,7 +121,9 @@ func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts 
 		// action's role is added by the hub.
 		p.notebookKey = keys.New(stack, jsii.String("NotebookKey"), &keys.Props{
 			Description: jsii.String("Encrypts the ML storage volumes of Service Catalog SageMaker notebooks"),
-			Users:       []*string{notebookRoles, launchRole, janitorRole},
+			// The break-glass administrators (adminRoleArns) too: reading a
+			// workspace decrypts it.
+			Users: append([]*string{notebookRoles, launchRole, janitorRole}, *jsii.Strings(cfg.AdminRoleArns...)...),
 		})
 		p.NotebookKey = p.notebookKey.Key
 	}
@@ -174,6 +176,7 @@ func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts 
 	p.Workspaces = workspaces.New(stack, jsii.String("Workspaces"), &workspaces.Props{
 		ExistingBucket:   kept,
 		StatusReaderArns: []*string{janitorRole},
+		AdminRoleArns:    *jsii.Strings(cfg.AdminRoleArns...),
 		S3EndpointId:     endpoint,
 		CatalogName:      jsii.String(catalog),
 		Key:              p.NotebookKey,
@@ -184,6 +187,7 @@ func newParts(stack awscdk.Stack, cfg config.Config, code awslambda.Code) Parts 
 		SecurityGroupIds: p.Network.SecurityGroupIds,
 		DataBucketArns:   cfg.DataBucketArns,
 		DataAccess:       jsii.String(cfg.DataAccess),
+		StackTagKeys:     append([]string{}, slices.Sorted(maps.Keys(tagOptions(cfg)))...),
 	})
 	output(stack, "WorkspaceBucket", "", p.Workspaces.Bucket.BucketName())
 	return p

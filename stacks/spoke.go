@@ -8,10 +8,12 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/datalake-platform/sagemaker-catalog/constructs/analystrole"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/principals"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/product"
 	"github.com/datalake-platform/sagemaker-catalog/internal/arns"
+	"github.com/datalake-platform/sagemaker-catalog/internal/names"
 )
 
 // Spoke is an account the hub shares its portfolio with: it accepts the
@@ -24,6 +26,9 @@ type Spoke struct {
 	AcceptedShare awsservicecatalog.CfnAcceptedPortfolioShare
 	Principals    *principals.Principals
 	LaunchRole    *launchrole.LaunchRole
+	// Analysts holds the analysts' managed policy: give it to the
+	// account's principals (a permission set's customer managed policy).
+	Analysts *analystrole.AnalystRole
 }
 
 // NewSpoke builds the spoke in scope (an App or a Stage); Config names the
@@ -58,6 +63,16 @@ func NewSpoke(scope constructs.Construct, id *string, props *Props) *Spoke {
 	lr.ResourceTypes = product.StackResourceTypes(s.Template.Stack)
 	s.LaunchRole = launchrole.New(stack, jsii.String("LaunchRole"), lr)
 	s.LaunchRole.Node().AddDependency(s.Workspaces.Parameters)
+	// The analysts' policy, as in the hub: launching, their own provisioned
+	// products, opening their own notebooks. The spoke is not told the
+	// product's ID: the product statements name the account's products
+	// (the portfolio share decides which an analyst sees and may launch).
+	s.Analysts = analystrole.New(stack, jsii.String("AnalystRole"), &analystrole.Props{
+		Product:    awsservicecatalog.Product_FromProductArn(stack, jsii.String("SharedProducts"), arns.Slash(stack, "catalog", "product", "*")),
+		PolicyName: jsii.String(names.AnalystPolicy(cfg.StackName, *stack.Region())),
+	})
+	output(stack, "AnalystPolicyName", "Give your analysts' roles this managed policy (an IAM Identity Center permission set: as a customer managed policy)",
+		jsii.String(names.AnalystPolicy(cfg.StackName, *stack.Region())))
 	// The hub's product keeps its ID in the accounts it is shared with, but
 	// the spoke is not told it: the launch role alone marks its products.
 	s.addJanitor(stack, cfg, s.LaunchRole.Role, nil)

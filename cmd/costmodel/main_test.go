@@ -19,6 +19,7 @@ func testPrices(unconfirmed ...string) Prices {
 		"mlStorage": 0.1, "s3Standard": 0.02, "s3PutList": 0.005, "s3Get": 0.0004,
 		"interfaceEndpointHour": 0.01, "interfaceEndpointData": 0.01, "gatewayEndpoint": 0,
 		"kmsKey": 1, "kmsRequests": 0.03,
+		"cloudwatchDashboard": 3, "cloudwatchAlarmMetric": 0.1, "cloudwatchCustomMetric": 0.3,
 		"logsIngest": 0.5, "logsVendedIngest": 0.25, "logsStorage": 0.03,
 		"lambdaArmGBSecond": 0.00001, "lambdaRequests": 0.2, "schedulerInvocations": 1,
 		"snsPublish": 0.5, "snsEmail": 2, "sqsRequests": 0.4,
@@ -26,6 +27,7 @@ func testPrices(unconfirmed ...string) Prices {
 	}
 	per := map[string]float64{"s3PutList": 1000, "s3Get": 1000, "kmsRequests": 10000, "lambdaRequests": 1e6,
 		"schedulerInvocations": 1e6, "snsPublish": 1e6, "snsEmail": 1e5, "sqsRequests": 1e6}
+	free := map[string]float64{"cloudwatchDashboard": 3, "cloudwatchAlarmMetric": 10, "cloudwatchCustomMetric": 10}
 	p := Prices{Region: "test-region", Currency: "USD"}
 	for k, v := range values {
 		pr := Price{Key: k, What: k, Value: v, Per: 1, Unit: "unit", Status: statusConfirmed,
@@ -33,6 +35,7 @@ func testPrices(unconfirmed ...string) Prices {
 		if n, ok := per[k]; ok {
 			pr.Per = n
 		}
+		pr.Free = free[k]
 		for _, u := range unconfirmed {
 			if u == k {
 				pr.Status, pr.Note = statusUnconfirmed, "not found"
@@ -65,24 +68,37 @@ func TestFixedByHand(t *testing.T) {
 	p := testPrices()
 	e := DefaultEstimates
 	e.JanitorSecondsPerRun, e.JanitorLogKBPerRun, e.RetentionMonths = 4, 1024, 12 // 1 MB a run
+	e.CustomMetricHourShare = 0.5
 	lines := Fixed(p, DefaultDeployment, e)
 	byItem := map[string]float64{}
 	for _, l := range lines {
 		byItem[l.Item] = l.Monthly.USD
 	}
 	assert.InDelta(t, 6*2*730*0.01, byItem["Interface VPC endpoints"], 1e-9)
-	assert.InDelta(t, 3*1.0, byItem["KMS keys (first year)"], 1e-9)
+	assert.InDelta(t, 4*1.0, byItem["KMS keys (first year)"], 1e-9)
+	assert.InDelta(t, 3.0, byItem["Operator dashboard: CloudWatch dashboard"], 1e-9)
+	assert.InDelta(t, 3*0.1, byItem["Operator alarms: CloudWatch alarm metrics"], 1e-9)
+	assert.InDelta(t, 7*0.5*0.3, byItem["Metric filters: CloudWatch custom metrics, at most"], 1e-9)
 	assert.InDelta(t, 730*4*0.25*0.00001+730*0.2/1e6, byItem["Janitor: Lambda arm64, 256 MB"], 1e-12)
 	assert.InDelta(t, 730*1/1e6, byItem["Janitor schedule: EventBridge Scheduler"], 1e-12)
 	logGB := 730.0 / 1024 // 1 MB a run
 	assert.InDelta(t, logGB*0.5+logGB*12*0.03, byItem["Janitor logs: CloudWatch Logs"], 1e-9)
-	total := 87.6 + 3 + 730*4*0.25*0.00001 + 730*0.2/1e6 + 730/1e6 + logGB*0.5 + logGB*12*0.03
+	monitoring := 3 + 0.3 + 7*0.5*0.3
+	total := 87.6 + 4 + monitoring + 730*4*0.25*0.00001 + 730*0.2/1e6 + 730/1e6 + logGB*0.5 + logGB*12*0.03
 	assert.InDelta(t, total, Total(lines).USD, 1e-9)
 
 	// An existing VPC: no endpoints, one key fewer; the rest is the same.
 	existing := Total(Fixed(p, ExistingVPC, e)).USD
 	assert.InDelta(t, total-87.6-1, existing, 1e-9)
 	assert.InDelta(t, total-87.6-2, Total(Fixed(p, ExistingVPCAndKey, e)).USD, 1e-9)
+
+	// The dashboard's part, with its key; and what CloudWatch's free tier
+	// would take off: all of it but the key, while the counts are within it.
+	assert.InDelta(t, monitoring+1, Monitoring(p, DefaultDeployment, e).USD, 1e-9)
+	assert.InDelta(t, monitoring, CloudWatchFreeTier(p, DefaultDeployment, e).USD, 1e-9)
+	many := DefaultDeployment
+	many.Dashboards, many.AlarmMetrics, many.CustomMetrics = 5, 12, 30 // 15 metrics billed: 30 at half the hours
+	assert.InDelta(t, 3*3+10*0.1+10*0.3, CloudWatchFreeTier(p, many, e).USD, 1e-9)
 }
 
 func TestAnalystUsageByHand(t *testing.T) {
@@ -179,7 +195,7 @@ func TestUnconfirmedPricesAreMarked(t *testing.T) {
 	some := testPrices("interfaceEndpointHour")
 	fixed := Fixed(some, DefaultDeployment, DefaultEstimates)
 	assert.Equal(t, "$87.60†", money(fixed[0].Monthly))
-	assert.Equal(t, "$3.00", money(fixed[2].Monthly), "the keys' price is confirmed")
+	assert.Equal(t, "$4.00", money(fixed[2].Monthly), "the keys' price is confirmed")
 	assert.True(t, Total(fixed).Unconfirmed, "a total with an unconfirmed line is unconfirmed")
 	assert.False(t, Total(Fixed(some, ExistingVPC, DefaultEstimates)).Unconfirmed, "no endpoint, no unconfirmed price")
 	assert.Equal(t, "$0.0042", money(Amount{USD: 0.0042}))
@@ -278,7 +294,10 @@ func TestDocCellsByHand(t *testing.T) {
 
 	endpoints := 6 * 2 * 730 * price("interfaceEndpointHour")
 	assert.Contains(t, doc, "| Interface VPC endpoints | 6 endpoints × 2 AZs × 730 h | "+cell(endpoints)+" |")
-	assert.Contains(t, doc, fmt.Sprintf("| KMS keys (first year) | 3 keys | $%.2f |", 3*price("kmsKey")))
+	assert.Contains(t, doc, fmt.Sprintf("| KMS keys (first year) | 4 keys | $%.2f |", 4*price("kmsKey")))
+	assert.Contains(t, doc, "| Operator dashboard: CloudWatch dashboard | 1 | "+cell(price("cloudwatchDashboard"))+" |")
+	assert.Contains(t, doc, "| Operator alarms: CloudWatch alarm metrics | 3, standard resolution | "+cell(3*price("cloudwatchAlarmMetric"))+" |")
+	assert.Contains(t, doc, "| Metric filters: CloudWatch custom metrics, at most | 7 metrics × 100% of the hours | "+cell(7*price("cloudwatchCustomMetric"))+" |")
 
 	running := 52.0 * 5 / 12 * 4
 	assert.Contains(t, doc, fmt.Sprintf("| `ml.t3.medium` | %s | %s | %s |", cell(730*t3+50*storage), cell(running*t3+50*storage), cell(running*t3+50*storage+5*s3)))

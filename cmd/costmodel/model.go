@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // HoursPerMonth is AWS's billing month (8760 / 12).
@@ -16,11 +17,13 @@ const DaysPerMonth = 365.0 / 12
 // DefaultInstanceType is the catalog's defaultInstanceType.
 const DefaultInstanceType = "ml.t3.medium"
 
-// JanitorRunsPerMonth: the janitor's schedule is rate(1 hour).
+// JanitorRunsPerMonth: the janitor's schedule is rate(1 hour) (checked in
+// the template: Counts.JanitorRunsPerMonth).
 const JanitorRunsPerMonth = HoursPerMonth
 
-// JanitorMemoryGB is the janitor function's memory (MemorySize 256).
-const JanitorMemoryGB = 0.25
+// JanitorMemoryMB is the janitor function's memory (MemorySize, checked in
+// the template: Counts.JanitorMemoryMB).
+const JanitorMemoryMB = 256
 
 // janitorDelayHours: the janitor runs hourly, so a notebook is terminated up
 // to an hour after its lease ends (its owner was warned leaseNoticeHours
@@ -80,37 +83,83 @@ func Compute(p Prices, u Usage) []Row {
 }
 
 // Deployment is what the catalog stack deploys that costs money whatever the
-// analysts do, as counted in its synthesized template.
+// analysts do, or per use, as counted in its synthesized template. The
+// counts are written here and checked against the template by
+// `go run ./cmd/costmodel -check <template.json> -deployment <Key>` (CI runs
+// it on each deployment below).
 type Deployment struct {
+	// Key names the deployment for -deployment.
+	Key  string
 	Name string
 	// Context is the cdk context that gives this deployment.
-	Context            string
-	InterfaceEndpoints int
-	AZs                int // subnets each interface endpoint is in
-	GatewayEndpoints   int
-	KMSKeys            int
-	FlowLogs           bool
-	SSMParameters      int
+	Context string
+	Counts
 }
 
 // The deployments, counted in SageMakerCatalog.template.json synthesized
-// with `npx cdk synth --quiet` on 2026-12-01 (commit 816fa5b, cdk.json
-// defaults plus the context shown).
+// with `npx cdk synth --quiet` (cdk.json defaults plus the context shown) on
+// 2026-12-01, commit 5497eac.
 var (
 	// DefaultDeployment: 7 AWS::EC2::VPCEndpoint, 6 of them Interface
-	// (sagemaker.api, sagemaker.runtime, notebook, sts, logs, kms), each in the
-	// 2 notebook subnets, and 1 Gateway (s3); 3 AWS::KMS::Key (NotebookKey,
-	// FlowLogKey, FunctionLogKey); 1 AWS::EC2::FlowLog (all traffic of the
-	// VPC, to CloudWatch Logs); 3 AWS::SSM::Parameter (standard tier).
-	DefaultDeployment = Deployment{Name: "Default: a new VPC with endpoints", Context: "(none)",
-		InterfaceEndpoints: 6, AZs: 2, GatewayEndpoints: 1, KMSKeys: 3, FlowLogs: true, SSMParameters: 3}
-	// ExistingVPC: no VPC, endpoint, flow log or FlowLogKey; 2 keys.
-	ExistingVPC = Deployment{Name: "An existing VPC", Context: "`subnetIds`, `securityGroupIds`",
-		KMSKeys: 2, SSMParameters: 3}
-	// ExistingVPCAndKey: also no NotebookKey; 1 key (FunctionLogKey).
-	ExistingVPCAndKey = Deployment{Name: "An existing VPC and key", Context: "`subnetIds`, `securityGroupIds`, `kmsKeyArn`",
-		KMSKeys: 1, SSMParameters: 3}
+	// (sagemaker.api, sagemaker.runtime, notebook, sts, logs, kms), each in
+	// the 2 notebook subnets, and 1 Gateway (s3); 4 AWS::KMS::Key (notebooks
+	// and workspaces, flow logs, function logs, the operator alarms' topic);
+	// 1 AWS::EC2::FlowLog (all traffic of the VPC, to CloudWatch Logs); 3
+	// standard AWS::SSM::Parameter; the operator dashboard with 2 alarms
+	// watching 3 metrics (janitor errors: its logged errors and Lambda's
+	// Errors, in one math expression; dead letters) and 7 metric filters,
+	// each publishing one metric; the janitor's hourly schedule (256 MB,
+	// arm64); 4 functions (janitor, workspace, and the handlers of the 2
+	// custom resources: the VPC default security group's restriction and the
+	// S3 prefix-list lookup); 4 log groups (flow logs, the prefix-list
+	// lookup's, the janitor's, the workspace function's); 2 buckets
+	// (workspaces, access logs); 2 topics (lease notices, operator alarms);
+	// the janitor's dead-letter queue; 2 SSM Automation documents.
+	DefaultDeployment = Deployment{Key: "default", Name: "Default: a new VPC with endpoints", Context: "(none)",
+		Counts: Counts{
+			InterfaceEndpoints: 6, AZs: 2, GatewayEndpoints: 1, KMSKeys: 4, FlowLogs: 1, SSMParameters: 3,
+			Dashboards: 1, AlarmMetrics: 3, CustomMetrics: 7,
+			Schedules: 1, JanitorRunsPerMonth: JanitorRunsPerMonth, JanitorMemoryMB: JanitorMemoryMB,
+			Functions: 4, CustomResources: 2, LogGroups: 4, Buckets: 2, Topics: 2, Queues: 1, SSMDocuments: 2,
+		}}
+	// ExistingVPC: no VPC, endpoint, flow log, flow-log key, flow-log group,
+	// and no custom resource (nor their functions and the lookup's log
+	// group); 3 keys.
+	ExistingVPC = Deployment{Key: "existing-vpc", Name: "An existing VPC", Context: "`subnetIds`, `securityGroupIds`",
+		Counts: Counts{
+			KMSKeys: 3, SSMParameters: 3,
+			Dashboards: 1, AlarmMetrics: 3, CustomMetrics: 7,
+			Schedules: 1, JanitorRunsPerMonth: JanitorRunsPerMonth, JanitorMemoryMB: JanitorMemoryMB,
+			Functions: 2, LogGroups: 2, Buckets: 2, Topics: 2, Queues: 1, SSMDocuments: 2,
+		}}
+	// ExistingVPCAndKey: also no notebook key; 2 keys (function logs,
+	// operator alarms).
+	ExistingVPCAndKey = Deployment{Key: "existing-vpc-and-key", Name: "An existing VPC and key", Context: "`subnetIds`, `securityGroupIds`, `kmsKeyArn`",
+		Counts: Counts{
+			KMSKeys: 2, SSMParameters: 3,
+			Dashboards: 1, AlarmMetrics: 3, CustomMetrics: 7,
+			Schedules: 1, JanitorRunsPerMonth: JanitorRunsPerMonth, JanitorMemoryMB: JanitorMemoryMB,
+			Functions: 2, LogGroups: 2, Buckets: 2, Topics: 2, Queues: 1, SSMDocuments: 2,
+		}}
+	// Deployments are the deployments the model knows, for -deployment.
+	Deployments = []Deployment{DefaultDeployment, ExistingVPC, ExistingVPCAndKey}
 )
+
+// DashboardKeys is the operator dashboard's own key (its alarm topic's,
+// dashboard.alarmTopic), one of each deployment's KMSKeys.
+const DashboardKeys = 1
+
+// DeploymentFor returns the deployment of key, or an error naming the keys.
+func DeploymentFor(key string) (Deployment, error) {
+	var keys []string
+	for _, d := range Deployments {
+		if d.Key == key {
+			return d, nil
+		}
+		keys = append(keys, d.Key)
+	}
+	return Deployment{}, fmt.Errorf("-deployment %q: one of %s", key, strings.Join(keys, ", "))
+}
 
 // Estimates are the usage figures the model assumes where the template says
 // nothing: none of them was measured.
@@ -128,6 +177,11 @@ type Estimates struct {
 	CatalogCallsPerAnalyst    float64 // a month: browsing the console
 	CatalogCallsPerLaunch     float64 // launch, describe, terminate
 	RetentionMonths           float64 // logs and access logs are kept 365 days: a year's worth is stored
+	// CustomMetricHourShare is the share of the month's hours in which each
+	// metric filter's metric gets a data point: custom metrics are billed
+	// by the hour, only for hours with data, and the filters publish only
+	// when a line matches.
+	CustomMetricHourShare float64
 }
 
 // DefaultEstimates are the figures docs/cost.md uses.
@@ -138,6 +192,8 @@ var DefaultEstimates = Estimates{
 	SyncsPerRunningHour: 4, PutListPerSync: 3, AccessLogBytesPerRequest: 500,
 	KMSRequestsPerAnalyst: 1000, CatalogCallsPerAnalyst: 20, CatalogCallsPerLaunch: 20,
 	RetentionMonths: 12,
+	// An upper bound: every metric every hour.
+	CustomMetricHourShare: 1,
 }
 
 // Line is one item of a bill.
@@ -166,10 +222,12 @@ func logs(p Prices, ingestKey string, gb float64, e Estimates) Amount {
 	return p.Rate(ingestKey).Times(gb).Plus(p.Rate("logsStorage").Times(gb * e.RetentionMonths))
 }
 
-// Fixed is the platform's monthly cost with no analyst at all.
+// Fixed is the platform's monthly cost with no analyst at all (the custom
+// metrics: at most, see Estimates.CustomMetricHourShare).
 func Fixed(p Prices, d Deployment, e Estimates) []Line {
-	runs := float64(JanitorRunsPerMonth)
-	janitorGBs := runs * e.JanitorSecondsPerRun * JanitorMemoryGB
+	runs := d.JanitorRunsPerMonth
+	memoryGB := float64(d.JanitorMemoryMB) / 1024
+	janitorGBs := runs * e.JanitorSecondsPerRun * memoryGB
 	janitorLogGB := runs * e.JanitorLogKBPerRun * kb
 	lines := []Line{}
 	if d.InterfaceEndpoints > 0 {
@@ -183,15 +241,48 @@ func Fixed(p Prices, d Deployment, e Estimates) []Line {
 	}
 	lines = append(lines,
 		Line{"KMS keys (first year)", fmt.Sprintf("%d keys", d.KMSKeys), p.Rate("kmsKey").Times(float64(d.KMSKeys))},
-		Line{"Janitor: Lambda arm64, 256 MB", fmt.Sprintf("%.0f runs × %.1f s = %.0f GB-s; %.0f requests", runs, e.JanitorSecondsPerRun, janitorGBs, runs),
+		Line{"Operator dashboard: CloudWatch dashboard", fmt.Sprintf("%d", d.Dashboards), p.Rate("cloudwatchDashboard").Times(float64(d.Dashboards))},
+		Line{"Operator alarms: CloudWatch alarm metrics", fmt.Sprintf("%d, standard resolution", d.AlarmMetrics), p.Rate("cloudwatchAlarmMetric").Times(float64(d.AlarmMetrics))},
+		Line{"Metric filters: CloudWatch custom metrics, at most", fmt.Sprintf("%d metrics × %.0f%% of the hours", d.CustomMetrics, 100*e.CustomMetricHourShare),
+			p.Rate("cloudwatchCustomMetric").Times(float64(d.CustomMetrics) * e.CustomMetricHourShare)},
+		Line{fmt.Sprintf("Janitor: Lambda arm64, %d MB", d.JanitorMemoryMB), fmt.Sprintf("%.0f runs × %.1f s = %.0f GB-s; %.0f requests", runs, e.JanitorSecondsPerRun, janitorGBs, runs),
 			p.Rate("lambdaArmGBSecond").Times(janitorGBs).Plus(p.Rate("lambdaRequests").Times(runs))},
 		Line{"Janitor schedule: EventBridge Scheduler", fmt.Sprintf("%.0f invocations", runs), p.Rate("schedulerInvocations").Times(runs)},
 		Line{"Janitor logs: CloudWatch Logs", fmt.Sprintf("%.2f MB a month, a year kept", janitorLogGB/mb), logs(p, "logsIngest", janitorLogGB, e)},
 		Line{"SSM parameters (standard)", fmt.Sprintf("%d", d.SSMParameters), p.Rate("ssmStandardParameter").Times(float64(d.SSMParameters))},
-		// Billed per request only: they cost nothing while idle.
-		Line{"SNS topic, SQS dead-letter queue, S3 buckets", "per request and GB: see the analysts' usage", Amount{}},
+		// Billed per request, GB or invocation only: they cost nothing while idle.
+		Line{"Other functions and custom resources, log groups, buckets, topics, queue, SSM documents",
+			fmt.Sprintf("%d functions (%d custom resources, run at deploy), %d log groups, %d buckets, %d topics, %d queue, %d documents: per use, see the analysts' usage",
+				d.Functions-d.Schedules, d.CustomResources, d.LogGroups, d.Buckets, d.Topics, d.Queues, d.SSMDocuments),
+			Amount{}},
 	)
 	return lines
+}
+
+// Monitoring is the operator dashboard's part of Fixed: the dashboard, the
+// metrics its alarms read, the metric filters' custom metrics (at most) and
+// the alarm topic's key.
+func Monitoring(p Prices, d Deployment, e Estimates) Amount {
+	return Sum(
+		p.Rate("cloudwatchDashboard").Times(float64(d.Dashboards)),
+		p.Rate("cloudwatchAlarmMetric").Times(float64(d.AlarmMetrics)),
+		p.Rate("cloudwatchCustomMetric").Times(float64(d.CustomMetrics)*e.CustomMetricHourShare),
+		p.Rate("kmsKey").Times(DashboardKeys),
+	)
+}
+
+// CloudWatchFreeTier is what CloudWatch's free tier (dashboards, alarm
+// metrics, custom metrics) would take off Fixed in an account where nothing
+// else uses it. The model does not subtract it.
+func CloudWatchFreeTier(p Prices, d Deployment, e Estimates) Amount {
+	free := func(key string, units float64) Amount {
+		return p.Rate(key).Times(min(units, p.FreeUnits(key)))
+	}
+	return Sum(
+		free("cloudwatchDashboard", float64(d.Dashboards)),
+		free("cloudwatchAlarmMetric", float64(d.AlarmMetrics)),
+		free("cloudwatchCustomMetric", float64(d.CustomMetrics)*e.CustomMetricHourShare),
+	)
 }
 
 // Activity is what one analyst's notebook does to the platform in a month.
@@ -209,16 +300,16 @@ func DailyActivity(u Usage) Activity {
 
 // AnalystUsage is the platform cost one analyst's activity adds.
 func AnalystUsage(p Prices, d Deployment, e Estimates, a Activity) []Line {
-	runs := JanitorRunsPerMonth * a.NotebookShare
+	runs := d.JanitorRunsPerMonth * a.NotebookShare
 	putList := a.RunningHours*e.SyncsPerRunningHour*e.PutListPerSync + runs // the janitor lists the status prefix
 	gets := runs                                                            // and reads the status object
 	accessLogGB := (putList + gets) * e.AccessLogBytesPerRequest / 1e9
 	endpointGB := a.RunningHours * e.EndpointMBPerRunningHour * mb
-	janitorGBs := runs * e.JanitorSecondsPerNotebook * JanitorMemoryGB
+	janitorGBs := runs * e.JanitorSecondsPerNotebook * float64(d.JanitorMemoryMB) / 1024
 	janitorLogGB := runs * e.JanitorLogKBPerNotebook * kb
 	calls := e.CatalogCallsPerAnalyst + a.Launches*e.CatalogCallsPerLaunch
 	var lines []Line
-	if d.FlowLogs {
+	if d.FlowLogs > 0 {
 		flowGB := a.RunningHours * e.FlowLogMBPerRunningHour * mb
 		lines = append(lines, Line{"VPC flow logs", fmt.Sprintf("%.1f MB a month, a year kept", flowGB/mb), logs(p, "logsVendedIngest", flowGB, e)})
 	}

@@ -32,6 +32,10 @@ type Price struct {
 	SourceDate string `json:"sourceDate"`
 	LookedUp   string `json:"lookedUp"`
 	Note       string `json:"note"`
+	// Free is how many units a month the AWS free tier gives each account
+	// (0: none, or not recorded). The model does not subtract it: it is per
+	// account and shared with whatever else runs there.
+	Free float64 `json:"free,omitempty"`
 }
 
 // Confirmed reports whether the value was read in an AWS source.
@@ -57,6 +61,7 @@ var requiredKeys = []string{
 	"mlStorage", "s3Standard", "s3PutList", "s3Get",
 	"interfaceEndpointHour", "interfaceEndpointData", "gatewayEndpoint",
 	"kmsKey", "kmsRequests",
+	"cloudwatchDashboard", "cloudwatchAlarmMetric", "cloudwatchCustomMetric",
 	"logsIngest", "logsVendedIngest", "logsStorage",
 	"lambdaArmGBSecond", "lambdaRequests", "schedulerInvocations",
 	"snsPublish", "snsEmail", "sqsRequests",
@@ -82,7 +87,7 @@ func Parse(data []byte) (Prices, error) {
 }
 
 // Validate returns every problem at once: a missing or repeated key, a
-// non-positive Per, a negative value, a status other than confirmed or
+// non-positive Per, a negative value or free tier, a status other than confirmed or
 // unconfirmed, a source that is not an https URL, a confirmed price whose
 // source is not an AWS page, an unconfirmed price without a note, or a date
 // not written YYYY-MM-DD.
@@ -106,6 +111,9 @@ func (p Prices) Validate() error {
 		}
 		if pr.Per <= 0 {
 			errs = append(errs, fmt.Errorf("%s: per is %v: a positive number of units", where, pr.Per))
+		}
+		if pr.Free < 0 {
+			errs = append(errs, fmt.Errorf("%s: free is %v: zero or more units", where, pr.Free))
 		}
 		if pr.Value < 0 {
 			errs = append(errs, fmt.Errorf("%s: value is %v: zero or more", where, pr.Value))
@@ -139,6 +147,16 @@ func (p Prices) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// FreeUnits returns the free tier of key, in its units a month.
+func (p Prices) FreeUnits(key string) float64 {
+	for _, pr := range p.List {
+		if pr.Key == key {
+			return pr.Free
+		}
+	}
+	panic(fmt.Sprintf("costmodel: no price %q", key))
 }
 
 // Rate returns the price of one unit of key as an Amount. It panics on a key

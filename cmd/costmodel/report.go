@@ -65,6 +65,27 @@ func lineTable(w io.Writer, lines []Line, total string) {
 	fmt.Fprintf(w, "| **%s** | | **%s** |\n", total, money(Total(lines)))
 }
 
+// countsTable writes the deployments' counts, a column each.
+func countsTable(w io.Writer, ds []Deployment) {
+	fmt.Fprint(w, "| Count |")
+	for _, d := range ds {
+		fmt.Fprintf(w, " `%s` |", d.Key)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "|---|")
+	for range ds {
+		fmt.Fprint(w, "---:|")
+	}
+	fmt.Fprintln(w)
+	for i, item := range ds[0].items() {
+		fmt.Fprintf(w, "| %s |", item.name)
+		for _, d := range ds {
+			fmt.Fprintf(w, " %v |", d.items()[i].value)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
 // Report writes docs/cost.md.
 func Report(w io.Writer, p Prices, u Usage, e Estimates) {
 	confirmed, all := p.Counts()
@@ -72,6 +93,8 @@ func Report(w io.Writer, p Prices, u Usage, e Estimates) {
 	fixedTotal := Total(fixed)
 	endpoints := fixed[0].Monthly
 	existing := Total(Fixed(p, ExistingVPC, e))
+	monitoring := Monitoring(p, DefaultDeployment, e)
+	freeTier := CloudWatchFreeTier(p, DefaultDeployment, e)
 	defaultType := DefaultInstanceType
 	daily := DailyActivity(u)
 	dailyNotebook := rowFor(Compute(p, u), defaultType).ThisProject
@@ -100,9 +123,10 @@ func Report(w io.Writer, p Prices, u Usage, e Estimates) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "- **The platform costs %s a month before any analyst uses it.** %s of it (%s) are the\n",
 		money(fixedTotal), money(endpoints), percent(endpoints, fixedTotal))
-	fmt.Fprintf(w, "  %d interface endpoints of its own VPC, billed per endpoint and zone whether used or not. In an\n",
+	fmt.Fprintf(w, "  %d interface endpoints of its own VPC, billed per endpoint and zone whether used or not; the\n",
 		DefaultDeployment.InterfaceEndpoints)
-	fmt.Fprintf(w, "  existing VPC whose endpoints are already paid for, it costs %s\n", money(existing))
+	fmt.Fprintf(w, "  operator dashboard adds at most %s, the perimeter nothing by the hour. In an existing VPC whose\n", money(monitoring))
+	fmt.Fprintf(w, "  endpoints are already paid for, it costs %s\n", money(existing))
 	fmt.Fprintln(w, "  ([Reusing an existing VPC](#reusing-an-existing-vpc)).")
 	fmt.Fprintf(w, "- **A team of %d daily analysts on `%s` costs %s a month** (%s each):\n",
 		TeamSize, defaultType, money(team.Total()), money(team.PerAnalyst()))
@@ -113,38 +137,67 @@ func Report(w io.Writer, p Prices, u Usage, e Estimates) {
 		len(BurstInARow.UseDays), BurstInARow.SessionHours, BurstInARow.VolumeGB, defaultType, BurstInARow.Name)
 	fmt.Fprintf(w, "  lease-and-terminate costs %s against %s for a notebook stopped when idle, a saving\n",
 		money(burst.LeaseAndTerminate), money(burst.StopWhenIdle))
-	fmt.Fprintf(w, "  of %s (%s). Spread out once a week, the lease barely runs out between sessions and saves\n",
+	fmt.Fprintf(w, "  of %s (%s), once the janitor enforces the lease (`janitorMode` `enforce`; the default, `dry-run`,\n",
 		money(burst.Saving()), percent(burst.Saving(), burst.StopWhenIdle))
+	fmt.Fprintln(w, "  terminates nothing). Spread out once a week, the lease barely runs out between sessions and saves")
 	fmt.Fprintln(w, "  little ([The burst analyst](#the-burst-analyst)).")
 	fmt.Fprintln(w)
 
 	fmt.Fprintln(w, "## The platform's fixed cost")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "What the catalog stack costs a month as deployed by default (`npx cdk synth` with no context), with")
-	fmt.Fprintln(w, "no notebook at all. The quantities are counted in the synthesized template (see `DefaultDeployment`")
-	fmt.Fprintln(w, "in `cmd/costmodel/model.go`): 6 interface endpoints (SageMaker API, SageMaker runtime, SageMaker")
-	fmt.Fprintln(w, "notebook, STS, CloudWatch Logs, KMS), each in the 2 subnets of 2 Availability Zones, the S3 gateway")
-	fmt.Fprintln(w, "endpoint, 3 KMS keys (notebooks and workspaces, flow logs, function logs), the janitor (Lambda,")
-	fmt.Fprintln(w, "arm64, 256 MB, every hour by EventBridge Scheduler), 3 standard SSM parameters.")
+	fmt.Fprintln(w, "no notebook at all. The quantities are counted in the synthesized template, and CI checks them (see")
+	fmt.Fprintf(w, "[What the template holds](#what-the-template-holds)): %d interface endpoints (SageMaker API, SageMaker\n", DefaultDeployment.InterfaceEndpoints)
+	fmt.Fprintf(w, "runtime, SageMaker notebook, STS, CloudWatch Logs, KMS), each in the %d subnets of %d Availability Zones,\n", DefaultDeployment.AZs, DefaultDeployment.AZs)
+	fmt.Fprintf(w, "the S3 gateway endpoint, %d KMS keys (notebooks and workspaces, flow logs, function logs, operator\n", DefaultDeployment.KMSKeys)
+	fmt.Fprintf(w, "alarms), the operator dashboard (%d dashboard, %d alarm metrics, %d metric filters publishing a custom\n",
+		DefaultDeployment.Dashboards, DefaultDeployment.AlarmMetrics, DefaultDeployment.CustomMetrics)
+	fmt.Fprintf(w, "metric each), the janitor (Lambda, arm64, %d MB, every hour by EventBridge Scheduler), %d standard SSM\n",
+		DefaultDeployment.JanitorMemoryMB, DefaultDeployment.SSMParameters)
+	fmt.Fprintln(w, "parameters.")
 	fmt.Fprintln(w)
 	lineTable(w, fixed, "Fixed, default deployment")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "KMS keys have automatic rotation on: from the first rotation (a year after creation) each rotation")
-	fmt.Fprintln(w, "adds $1 per key a month, according to the KMS pricing page (the copy read names no cap). The")
-	fmt.Fprintln(w, "workspace function and the custom resource that closes the VPC's default security group run only")
-	fmt.Fprintln(w, "when a notebook is launched or the stack deployed: fractions of a cent.")
+	fmt.Fprintln(w, "adds $1 per key a month, according to the KMS pricing page (the copy read names no cap; a third-party")
+	fmt.Fprintln(w, "post, https://canglad.com/blog/2023/simple-math-of-aws-kms-key-rotation-costs/, says AWS reduced")
+	fmt.Fprintln(w, "rotation charges in April 2024: unconfirmed here; the table counts no rotation). The")
+	fmt.Fprintln(w, "workspace function and the custom resources' functions run only when a notebook is launched or the")
+	fmt.Fprintln(w, "stack deployed: fractions of a cent.")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "**What the perimeter and the dashboard added.** The operator dashboard adds %s a month at most:\n", money(monitoring))
+	fmt.Fprintf(w, "the dashboard (%s), %d alarm metrics (%s: the janitor-errors alarm reads two,\n", money(p.Rate("cloudwatchDashboard").Times(float64(DefaultDeployment.Dashboards))),
+		DefaultDeployment.AlarmMetrics, money(p.Rate("cloudwatchAlarmMetric").Times(float64(DefaultDeployment.AlarmMetrics))))
+	fmt.Fprintf(w, "its logged errors and Lambda's `Errors`, in one expression; the dead-letter alarm one), %d custom\n", DefaultDeployment.CustomMetrics)
+	fmt.Fprintf(w, "metrics (at most %s) and the alarm topic's key (%s). The metric filters publish only when a janitor\n",
+		money(p.Rate("cloudwatchCustomMetric").Times(float64(DefaultDeployment.CustomMetrics)*e.CustomMetricHourShare)), money(p.Rate("kmsKey").Times(DashboardKeys)))
+	fmt.Fprintln(w, "log line matches (no default value), and CloudWatch bills a custom metric only for the hours it gets")
+	fmt.Fprintln(w, "a data point: with no notebook and no janitor error they cost nothing; the table counts every metric")
+	fmt.Fprintln(w, "every hour, an upper bound. (In `dry-run`, a stopped notebook whose notice has begun is a *would")
+	fmt.Fprintln(w, "warn* on every run until it is used again: that metric is then billed every hour.) The data")
+	fmt.Fprintln(w, "perimeter adds nothing by the hour: its endpoint policies, egress rules and bucket policy are free,")
+	fmt.Fprintln(w, "and its S3 prefix-list lookup is a custom resource whose function runs at deploy (with a log group")
+	fmt.Fprintln(w, "of a few KB).")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "**Free tiers are not subtracted**, here or below: they are per account, shared with whatever else runs")
+	fmt.Fprintf(w, "there. CloudWatch's (%.0f dashboards of up to 50 metrics, %.0f alarm metrics, %.0f custom metrics a month)\n",
+		p.FreeUnits("cloudwatchDashboard"), p.FreeUnits("cloudwatchAlarmMetric"), p.FreeUnits("cloudwatchCustomMetric"))
+	fmt.Fprintf(w, "would take %s off the fixed cost in an account where nothing else uses it: all of the dashboard's\n", money(freeTier))
+	fmt.Fprintln(w, "CloudWatch charges.")
 	fmt.Fprintln(w)
 
 	fmt.Fprintln(w, "## Reusing an existing VPC")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "With `subnetIds` and `securityGroupIds` the stack creates no VPC, no endpoint, no flow log and no")
-	fmt.Fprintln(w, "flow-log key (counted in the template synthesized with that context); with `kmsKeyArn` as well, no")
-	fmt.Fprintln(w, "notebook key either. The notebooks' subnet needs a route to S3 (a gateway endpoint: the workspace)")
-	fmt.Fprintln(w, "and to the SageMaker API (an interface endpoint: the idle stop), as the README's configuration")
-	fmt.Fprintln(w, "table says. What reusing saves is what the endpoints cost this stack: if the VPC already has them,")
-	fmt.Fprintln(w, "someone already pays for them; if it lacks the SageMaker API endpoint, adding one costs an endpoint")
-	fmt.Fprintln(w, "in each of its zones (last row). Data through interface endpoints is billed wherever they are")
-	fmt.Fprintln(w, "(in the analysts' usage below). The existing VPC's own flow logs, if any, are its owner's.")
+	fmt.Fprintln(w, "With `subnetIds` and `securityGroupIds` the stack creates no VPC, no endpoint, no flow log, no")
+	fmt.Fprintln(w, "flow-log key and no custom resource (the default security group's restriction, the S3 prefix-list")
+	fmt.Fprintln(w, "lookup); with `kmsKeyArn` as well, no notebook key either (the given key's $1 a month is its")
+	fmt.Fprintln(w, "owner's). The notebooks' subnet needs a route to S3 (a gateway endpoint: the workspace) and to the")
+	fmt.Fprintln(w, "SageMaker API (an interface endpoint: the idle stop), as the README's configuration table says.")
+	fmt.Fprintln(w, "What reusing saves is what the endpoints cost this stack: if the VPC already has them, someone")
+	fmt.Fprintln(w, "already pays for them; if it lacks the SageMaker API endpoint, adding one costs an endpoint in each")
+	fmt.Fprintln(w, "of its zones (last row). Data through interface endpoints is billed wherever they are (in the")
+	fmt.Fprintln(w, "analysts' usage below). The existing VPC's own flow logs, if any, are its owner's. The dashboard,")
+	fmt.Fprintln(w, "its alarms and the janitor are the same in every deployment.")
 	fmt.Fprintln(w)
 	oneEndpoint := p.Rate("interfaceEndpointHour").Times(float64(DefaultDeployment.AZs * HoursPerMonth))
 	fmt.Fprintln(w, "| Deployment | Context | Fixed monthly | Saves |")
@@ -161,6 +214,18 @@ func Report(w io.Writer, p Prices, u Usage, e Estimates) {
 	fmt.Fprintln(w, "With the default VPC the analysts' flow logs are also this stack's (a few cents, see below).")
 	fmt.Fprintln(w)
 
+	fmt.Fprintln(w, "## What the template holds")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "The counts the model prices, per deployment (`Deployment` in `cmd/costmodel/model.go`). They are")
+	fmt.Fprintln(w, "written by hand and checked: `go run ./cmd/costmodel -check <template.json> -deployment <key>` counts")
+	fmt.Fprintln(w, "them in a synthesized `SageMakerCatalog.template.json` and fails, naming each count, when one")
+	fmt.Fprintln(w, "differs, and on any resource type the model does not know (a NAT gateway, an instance, ...) or of a")
+	fmt.Fprintln(w, "kind with another price (a high-resolution alarm, an advanced parameter, a metric with dimensions).")
+	fmt.Fprintln(w, "CI runs it on the three deployments after `cdk synth`.")
+	fmt.Fprintln(w)
+	countsTable(w, Deployments)
+	fmt.Fprintln(w)
+
 	fmt.Fprintln(w, "## One analyst")
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "A notebook used %.0f hours a day on working days (%.1f a month), with a %.0f GB volume, a %.0f-minute\n",
@@ -172,8 +237,8 @@ func Report(w io.Writer, p Prices, u Usage, e Estimates) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Stopping when idle is the big saving (compute), and this project keeps it. For a daily user the")
 	fmt.Fprintln(w, "lease never runs out, and the workspace costs a few cents more (c). The lease pays off on forgotten")
-	fmt.Fprintln(w, "notebooks (d): from the end of the lease they cost nothing, where a stopped notebook keeps paying")
-	fmt.Fprintln(w, "for its volume, month after month, unpatched.")
+	fmt.Fprintln(w, "notebooks (d), once the janitor enforces it (`janitorMode` `enforce`): from the end of the lease they")
+	fmt.Fprintln(w, "cost nothing, where a stopped notebook keeps paying for its volume, month after month, unpatched.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "What one daily analyst's activity adds to the platform (default deployment):")
 	fmt.Fprintln(w)
@@ -231,6 +296,10 @@ func Report(w io.Writer, p Prices, u Usage, e Estimates) {
 		}
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Lease and terminate needs the janitor in `enforce` mode. In `dry-run`, the default until the")
+	fmt.Fprintln(w, "operators have read its decisions (docs/operating.md), and in `notify-only`, it terminates nothing:")
+	fmt.Fprintln(w, "the burst analyst's notebook then lives all month, as in stop when idle.")
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Compute is the same either way (the notebook runs only during the sessions); the difference is the")
 	fmt.Fprintln(w, "volume. In a row, the volume exists for a third of the month, and the saving is most of its cost")
 	fmt.Fprintln(w, "less the workspace's few cents in S3. Once a week, the lease barely runs out before the next")
@@ -243,11 +312,13 @@ func Report(w io.Writer, p Prices, u Usage, e Estimates) {
 	fmt.Fprintf(w, "- A month is %d hours (AWS's billing month) or %.2f days; working days: 52 × 5 / 12 = %.2f.\n", HoursPerMonth, DaysPerMonth, u.WorkingDays)
 	fmt.Fprintln(w, "- List prices of one region, without free tiers: they are per account and shared with whatever else")
 	fmt.Fprintln(w, "  runs there. Applied, they would cover most of the cents (KMS: 20,000 requests; CloudWatch Logs: 5 GB;")
-	fmt.Fprintln(w, "  Service Catalog: 1,000 calls, per the AWS pages in [Prices](#prices)).")
+	fmt.Fprintln(w, "  Service Catalog: 1,000 calls, per the AWS pages in [Prices](#prices)) and the dashboard's CloudWatch")
+	fmt.Fprintln(w, "  charges (3 dashboards, 10 alarm metrics, 10 custom metrics).")
 	fmt.Fprintf(w, "- A notebook runs %.0f minutes after its last use (the idle timeout) and is billed only while it runs;\n", u.IdleTimeoutHours*60)
 	fmt.Fprintln(w, "  its volume is billed from launch to termination, running or stopped.")
-	fmt.Fprintf(w, "- The lease counts from the last use; the janitor runs every hour, warns the owner a day before the\n")
-	fmt.Fprintf(w, "  lease ends and terminates at its first run after the end: a notebook lives up to %d h past its lease.\n", janitorDelayHours)
+	fmt.Fprintln(w, "- The lease counts from the last use; the janitor, in `enforce` mode, runs every hour, warns the owner")
+	fmt.Fprintf(w, "  a day before the lease ends and terminates at its first run after the end: a notebook lives up to %d h\n", janitorDelayHours)
+	fmt.Fprintln(w, "  past its lease.")
 	fmt.Fprintf(w, "- The workspace (%.0f GB, replaced and deleted versions included) is in S3 Standard all month.\n", u.WorkspaceGB)
 	fmt.Fprintln(w, "- Logs (function logs, flow logs) and S3 access logs are kept 365 days: the bill shows the steady")
 	fmt.Fprintf(w, "  state after a year, %.0f months of them stored, uncompressed (an upper bound: CloudWatch Logs bills\n", e.RetentionMonths)
@@ -263,7 +334,9 @@ func Report(w io.Writer, p Prices, u Usage, e Estimates) {
 	fmt.Fprintf(w, "  - KMS: %s requests per analyst a month; Service Catalog: %.0f calls per analyst a month,\n",
 		groupThousands(e.KMSRequestsPerAnalyst), e.CatalogCallsPerAnalyst)
 	fmt.Fprintf(w, "    %.0f more per launch;\n", e.CatalogCallsPerLaunch)
-	fmt.Fprintln(w, "  - lease notices: one per termination, by e-mail.")
+	fmt.Fprintln(w, "  - lease notices: one per termination, by e-mail;")
+	fmt.Fprintf(w, "  - custom metrics: each of the metric filters' metrics gets a data point in %.0f%% of the month's\n", 100*e.CustomMetricHourShare)
+	fmt.Fprintln(w, "    hours (an upper bound: they publish only when a janitor decision or error matches).")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "## Not included")
 	fmt.Fprintln(w)
@@ -272,6 +345,8 @@ func Report(w io.Writer, p Prices, u Usage, e Estimates) {
 	fmt.Fprintln(w, "- The notebook's lifecycle-script log group (`/aws/sagemaker/NotebookInstances`, written by")
 	fmt.Fprintln(w, "  SageMaker): a few KB per start.")
 	fmt.Fprintln(w, "- Self-service actions (SSM Automation steps) and the stack-event topic (`notifyStackEvents`): per use.")
+	fmt.Fprintln(w, "- Opening the operator dashboard: its log widget runs a CloudWatch Logs Insights query over the")
+	fmt.Fprintln(w, "  janitor's log group (billed per GB scanned; a few MB here). Alarm notifications: SNS, per message.")
 	fmt.Fprintln(w, "- The time a relaunched notebook takes to start and restore its workspace, and the pipeline")
 	fmt.Fprintln(w, "  (`pipelineConnectionArn`: CodePipeline and CodeBuild).")
 	fmt.Fprintln(w)

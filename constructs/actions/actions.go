@@ -194,6 +194,16 @@ func (props *Props) statements(a *Actions, id, api string, doc awsssm.CfnDocumen
 			Resources: &[]*string{arns.Slash(a, "ssm", "automation-execution", "*")},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// The script's check that the action was run on the notebook's
+			// own provisioned product: its records in progress (no
+			// resource-level permissions: Service Authorization Reference,
+			// AWS Service Catalog, ListRecordHistory; account level, as the
+			// records are the caller's, not the role's).
+			Sid:       jsii.String("FindTheActionsRecord"),
+			Actions:   jsii.Strings("servicecatalog:ListRecordHistory"),
+			Resources: jsii.Strings("*"),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// The one SageMaker API; ListTags for the owner check.
 			Sid:       jsii.String("Notebook" + id),
 			Actions:   jsii.Strings("sagemaker:"+api, "sagemaker:DescribeNotebookInstance", "sagemaker:ListTags"),
@@ -309,26 +319,53 @@ func productVersions(product awsservicecatalog.CloudFormationProduct) (int, bool
 	return len(artifacts), ok
 }
 
-// ownerCheck is the script's check that whoever started the automation
-// may act on the notebook: Service Catalog (with the action's role) checked
-// the caller's ownership of the provisioned product; anyone else must be
-// the principal that launched the notebook.
-const ownerCheck = `    execution = boto3.client('ssm').get_automation_execution(AutomationExecutionId=events['ExecutionId'])['AutomationExecution']
+// ownerCheck is the script's check that the automation acts on a notebook
+// its caller may act on. Service Catalog runs an action only on a
+// provisioned product the caller owns (servicecatalog:userLevel = self), but
+// the caller may override the TARGET parameter (ExecuteProvisionedProductServiceAction,
+// Parameters: "If a provided parameter is of a special type, such as TARGET,
+// the provided value will override the default value"), so the notebook may
+// be another's. Hence, when Service Catalog started the automation (with the
+// action's role), the notebook's own provisioned product (its
+// provisioned-product-id tag, which the template writes and no analyst may
+// change) must have a Service Catalog record in progress: the action's. An
+// analyst's action on their own product, aimed at a colleague's notebook,
+// finds none (a colleague's own action or update at the same moment would
+// let it through: docs/security.md). Anyone else who starts the automation
+// must be the notebook's owner (its owner tag, "assumed-role/<role>/<session>"
+// or "user/<name>", is the end of their ARN).
+const ownerCheck = `    tags = {t['Key']: t['Value'] for t in sm.list_tags(ResourceArn=events['NotebookInstanceArn'])['Tags']}
+    execution = boto3.client('ssm').get_automation_execution(AutomationExecutionId=events['ExecutionId'])['AutomationExecution']
     by = execution.get('ExecutedBy', '')
-    if ':assumed-role/' + events['ActionRole'] + '/' not in by:
-        tags = {t['Key']: t['Value'] for t in sm.list_tags(ResourceArn=events['NotebookInstanceArn'])['Tags']}
-        if tags.get('` + names.TagProvisioningPrincipal + `') != by:
-            raise Exception('refused: ' + by + ' did not launch ' + name)
+    if ':assumed-role/' + events['ActionRole'] + '/' in by:
+        product = tags.get('` + names.TagProvisionedProduct + `', '')
+        if not product.startswith('pp-'):
+            raise Exception('refused: ' + name + ' names no provisioned product')
+        records = boto3.client('servicecatalog').list_record_history(
+            AccessLevelFilter={'Key': 'Account', 'Value': 'self'},
+            SearchFilter={'Key': 'provisionedproduct', 'Value': product}, PageSize=20)['RecordDetails']
+        if not any(r.get('Status') in ('CREATED', 'IN_PROGRESS') and r.get('ProvisionedProductId') == product for r in records):
+            raise Exception('refused: the action was not run on ' + product + ', the provisioned product of ' + name)
+    elif by.split(':', 5)[-1] != tags.get('` + names.TagOwner + `'):
+        raise Exception('refused: ' + by + ' does not own ' + name)
 `
+
+// Script returns the Python the automation document runs for an action
+// that calls the SageMaker client's method call (stop_notebook_instance,
+// start_notebook_instance); its handler(events, context) takes
+// NotebookInstanceArn, ExecutionId and ActionRole.
+func Script(call string) string {
+	return "import boto3\n\ndef handler(events, context):\n    name = events['NotebookInstanceArn'].split('/')[-1]\n" +
+		"    sm = boto3.client('sagemaker')\n" + ownerCheck +
+		"    sm." + call + "(NotebookInstanceName=name)\n    return {'NotebookInstanceName': name}\n"
+}
 
 // automationDocument is an SSM Automation document that runs one step of
 // Python on the notebook Service Catalog passes as NotebookInstanceArn, as
 // role (its assume role). The ARN's last part is the name SageMaker's APIs
 // take; the parameter's pattern admits catalog notebooks only.
 func automationDocument(description, step, call string, role awsiam.Role) map[string]any {
-	script := "import boto3\n\ndef handler(events, context):\n    name = events['NotebookInstanceArn'].split('/')[-1]\n" +
-		"    sm = boto3.client('sagemaker')\n" + ownerCheck +
-		"    sm." + call + "(NotebookInstanceName=name)\n    return {'NotebookInstanceName': name}\n"
+	script := Script(call)
 	return map[string]any{
 		"schemaVersion": "0.3",
 		"description":   description,

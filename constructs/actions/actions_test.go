@@ -155,9 +155,8 @@ func TestDocuments(t *testing.T) {
 		script := inputs["Script"].(string)
 		assert.Contains(t, script, "name = events['NotebookInstanceArn'].split('/')[-1]")
 		assert.Contains(t, script, calls[x.Name], x.Name)
-		// Started by anything but the action's role: only by whoever launched the notebook.
-		assert.Contains(t, script, "get_automation_execution(AutomationExecutionId=events['ExecutionId'])")
-		assert.Contains(t, script, "if tags.get('aws:servicecatalog:provisioningPrincipalArn') != by:")
+		// The document runs the package's script (its logic is TestScriptActsOnlyOnTheCallersNotebook's).
+		assert.Equal(t, actions.Script(strings.TrimSuffix(strings.TrimPrefix(calls[x.Name], "sm."), "(NotebookInstanceName=name)")), script)
 		assert.Less(t, strings.Index(script, "raise Exception"), strings.Index(script, calls[x.Name]), "the check comes first")
 		for other, call := range calls {
 			if other != x.Name {
@@ -201,7 +200,9 @@ func TestRoles(t *testing.T) {
 		assert.ElementsMatch(t, []string{"sagemaker:" + x.Api, "sagemaker:DescribeNotebookInstance", "sagemaker:ListTags"}, strs(notebook["Action"]))
 		assert.Contains(t, testutil.JSON(notebook["Resource"]), ":notebook-instance/sc-*")
 		if x.Name == "StopNotebook" {
-			assert.Len(t, st, 4, "stopping needs nothing more")
+			assert.Equal(t, "servicecatalog:ListRecordHistory", st["FindTheActionsRecord"]["Action"])
+			assert.Equal(t, "*", st["FindTheActionsRecord"]["Resource"], "no resource-level permissions")
+			assert.Len(t, st, 5, "stopping needs nothing more")
 			continue
 		}
 		// Starting a notebook passes its role, creates its network

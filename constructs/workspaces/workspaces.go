@@ -97,6 +97,14 @@ type Props struct {
 	// "/prefix" may follow.
 	// Default: none.
 	DataBucketArns []string
+	// StackTagKeys are the tag keys a provisioned stack may carry besides
+	// the aws:* ones: the portfolio's TagOptions. The launch role lets the
+	// notebook carry only the template's tags and these, so the workspace
+	// function refuses, with a message naming the key, a launch with another
+	// tag (which would otherwise fail later with SageMaker's AccessDenied).
+	// An empty, non-nil list allows none.
+	// Default (nil): any key but the template's own (sagemaker-catalog:*).
+	StackTagKeys []string
 	// DataAccess is "read" (list and get objects) or "read-write" (also
 	// put, delete and abort uploads) on DataBucketArns.
 	// Default: DefaultDataAccess.
@@ -510,7 +518,7 @@ func (w *Workspaces) function(props *Props, bucket awss3.IBucket) {
 		LogKey:         logKey,
 		TimeoutSeconds: 30,
 		Concurrency:    2,
-		Env:            map[string]*string{names.EnvBucket: bucket.BucketName()},
+		Env:            w.functionEnv(props, bucket),
 		Statements: []awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				// Service Catalog's tags on the provisioned stack name the owner.
@@ -695,4 +703,13 @@ func DataObjectArns(bucketArns []string) []string {
 		}
 	}
 	return out
+}
+
+// functionEnv is the workspace function's environment.
+func (w *Workspaces) functionEnv(props *Props, bucket awss3.IBucket) map[string]*string {
+	env := map[string]*string{names.EnvBucket: bucket.BucketName()}
+	if props.StackTagKeys != nil {
+		env[names.EnvStackTagKeys] = jsii.String(strings.Join(props.StackTagKeys, ","))
+	}
+	return env
 }

@@ -145,9 +145,10 @@ func releasedVersionChanged(e *product.ChangedError, cfg config.Config) error {
 	previous := strings.Join(append(slices.Clone(cfg.PreviousProductVersions), cfg.ProductVersion), ",")
 	return fmt.Errorf("product version %s of %s is released (%s) and %s (%s); "+
 		"to ship the change, set productVersion to %s and previousProductVersions to %s in cdk.json, "+
-		"then run npx cdk synth --quiet -c release=%s and commit %s (docs/releasing.md); to keep %s, undo the change",
+		"then run npx cdk synth --quiet -c release=%s and commit cdk.json and %s (docs/releasing.md); to keep %s, undo the change "+
+		"(a clone without the cdk.json %s was released with: use that cdk.json)",
 		e.Version, catalogOf(&e.Path), snapshot, what, e.Describe(),
-		next, previous, next, filepath.Dir(snapshot), e.Version)
+		next, previous, next, filepath.Dir(snapshot), e.Version, e.Version)
 }
 
 // nextVersion proposes the name after current: its trailing number plus

@@ -33,6 +33,9 @@ type Config struct {
 	ProviderName  string
 	// PrincipalArns are IAM role, user and group ARNs given access to the portfolio.
 	PrincipalArns []string
+	// AdminRoleArns are break-glass administrators' role ARNs (or patterns)
+	// the workspace bucket's and the notebook key's policies let in.
+	AdminRoleArns []string
 	// PrincipalPatterns are IAM_PATTERN ARNs (wildcards, empty account field).
 	PrincipalPatterns []string
 	// AllowedInstanceTypes and DefaultInstanceType shape the launch form.
@@ -116,6 +119,10 @@ type Key struct {
 	Allowed string
 }
 
+// adminRolePattern is a role ARN for aws:PrincipalArn (ArnLike): * allowed
+// in the path and the name.
+var adminRolePattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/*-]{1,512}$`)
+
 // Keys are the configuration keys, in the order the documentation lists
 // them. Lists are comma-separated.
 var Keys = []Key{
@@ -138,6 +145,7 @@ var Keys = []Key{
 	{"subnetIds", "", "private subnet IDs (subnet-0123456789abcdef0); empty creates a VPC; requires securityGroupIds"},
 	{"securityGroupIds", "", "1-5 security group IDs (sg-0123456789abcdef0); only with subnetIds"},
 	{"kmsKeyArn", "", "a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID); empty creates a key. To come back after a tear-down, the notebook key the deleted catalog kept (it encrypts the kept workspaces)"},
+	{"adminRoleArns", "", "IAM role ARNs or patterns (arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*) of break-glass administrators the perimeter lets read the workspaces and use the notebook key (the acceptance kit's admin among them); empty: no one but the catalog's roles"},
 	{"workspaceBucketName", "", "an S3 bucket name: the workspace bucket a deleted catalog kept, to use again (with its kmsKeyArn); empty creates a bucket"},
 	{"dataBucketArns", "", "S3 bucket ARNs (arn:aws:s3:::bucket), optionally with a key prefix (arn:aws:s3:::bucket/prefix)"},
 	{"dataAccess", "read", `"read" or "read-write"`},
@@ -264,6 +272,7 @@ func Parse(values map[string]string) (Config, error) {
 		PortfolioName:       text("portfolioName", 1, 100),
 		ProviderName:        text("providerName", 1, 50),
 		PrincipalArns:       list("principalArns"),
+		AdminRoleArns:       list("adminRoleArns"),
 		PrincipalPatterns:   list("principalPatterns"),
 		SubnetIds:           list("subnetIds"),
 		SecurityGroupIds:    list("securityGroupIds"),
@@ -312,6 +321,11 @@ func Parse(values map[string]string) (Config, error) {
 	for _, arn := range c.PrincipalArns {
 		if !principals.ArnPattern.MatchString(arn) {
 			p.Add("principalArns", arn, "an IAM role, user or group ARN such as arn:aws:iam::123456789012:role/analyst (wildcards go in principalPatterns)")
+		}
+	}
+	for _, arn := range c.AdminRoleArns {
+		if !adminRolePattern.MatchString(arn) {
+			p.Add("adminRoleArns", arn, "an IAM role ARN, * allowed in the path and name, such as arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*")
 		}
 	}
 	if len(c.PrincipalPatterns) > principals.MaxPatterns {

@@ -91,8 +91,10 @@ func TestValidConfiguration(t *testing.T) {
 		"supportUrl":           "https://wiki.example.com/notebooks",
 		"costCenters":          "cc-1,cc-2",
 		"projects":             "",
+		"adminRoleArns":        "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*",
 	})
 	require.NoError(t, err)
+	assert.Equal(t, []string{"arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*"}, c.AdminRoleArns)
 	assert.Equal(t, []string{"arn:aws:iam::123456789012:role/analyst", "arn:aws:iam::123456789012:group/analysts"}, c.PrincipalArns)
 	assert.Equal(t, []string{"subnet-0123456789abcdef0", "subnet-01234567"}, c.SubnetIds)
 	assert.Equal(t, 500, c.DefaultVolumeSizeGB)
@@ -186,6 +188,8 @@ func TestBadContext(t *testing.T) {
 		{"release", "v2", nil, "the current productVersion (v1)"},
 		{"release", "v1", map[string]string{"productVersion": "v3"}, "the current productVersion (v3)"},
 		{"dataBucketArns", "arn:aws-cn:s3:::lake", map[string]string{"principalArns": "arn:aws:iam::123456789012:role/a"}, "one partition"},
+		{"adminRoleArns", "arn:aws:iam::123456789012:user/admin", nil, "an IAM role ARN, * allowed"},
+		{"adminRoleArns", "AWSReservedSSO_Admin_*", nil, "an IAM role ARN, * allowed"},
 	} {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
 			values := map[string]string{tc.key: tc.value}

@@ -8,6 +8,9 @@
 // without pulling each other's dependencies into their builds.
 package names
 
+// TagPrefix starts every tag the notebook product and the janitor write.
+const TagPrefix = "sagemaker-catalog:"
+
 // Tags the notebook product puts on its notebook instance, and the one the
 // janitor adds.
 const (
@@ -64,6 +67,10 @@ const (
 	// EnvBucket is the workspace bucket's name (workspace function, and
 	// the janitor, which reads the sync status there).
 	EnvBucket = "BUCKET"
+	// EnvStackTagKeys lists, comma-separated, the tag keys a provisioned
+	// stack may carry besides aws:* (the portfolio's TagOptions): the
+	// workspace function refuses a launch with others (workspace function).
+	EnvStackTagKeys = "STACK_TAG_KEYS"
 	// EnvTopicArn, EnvLeaseDays, EnvNoticeHours and EnvMode configure the
 	// janitor: the notices topic, the default lease, the notice period and
 	// the mode (enforce, notify-only or dry-run).

@@ -215,6 +215,10 @@ func JSON(v any) string {
 	return string(b)
 }
 
+// CDKKey reports whether a context key is the CDK's rather than a
+// configuration key (see cdkKey).
+func CDKKey(k string) bool { return cdkKey(k) }
+
 // cdkKey reports whether a context key is the CDK's rather than a
 // configuration key: the same rule as the app's (internal/config), feature
 // flags (@aws-cdk/...), settings and lookups (with a colon).

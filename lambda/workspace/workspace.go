@@ -23,17 +23,20 @@
 // sagemaker-catalog:owner-id tag: policies compare it with ${aws:userid},
 // so that ownership is per person even when analysts share one role.
 //
-// The tags are read from the stack, not from the notebook's role: IAM roles
-// do not receive stack-level tags from CloudFormation
-// (aws-cloudformation/cloudformation-coverage-roadmap#1159 and #1966), so
+// The tags are read from the stack, not from the notebook's role:
+// CloudFormation gives the roles it creates the stack's own tags (the
+// TagOptions) but not the aws:-prefixed ones
+// (aws-cloudformation/cloudformation-coverage-roadmap#277 and #1966), so
 // ${aws:PrincipalTag/aws:servicecatalog:provisioningPrincipalArn} would not
-// resolve.
+// resolve; the template tags the role with the Owner this returns.
 package workspace
 
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,18 +71,26 @@ const MaxTagValue = 256
 // Owner returns the stable owner of what principalArn launches: for an
 // assumed role (federation, IAM Identity Center), the role and the session
 // name that identifies the person ("assumed-role/Analyst/alice@example.com");
-// for an IAM user, "user/<path/>name"; for a role itself, "role/<path/>name".
-// The account is left out: a workspace bucket belongs to one account. An
-// owner is at most 200 characters (it is also a tag value, at most 256).
+// for an IAM user, "user/<name>"; for a role itself, "role/<name>". The
+// account is left out (a workspace bucket belongs to one account), and so is
+// an IAM path: user and role names are unique in an account whatever their
+// path, and with the path one owner's prefix could contain another's (user
+// "data" and user "alice" under path /data/: owners/user/data/ and
+// owners/user/data/alice/). No name or session name holds a "/", so no
+// owner's prefix is another's. An owner is at most 200 characters (it is
+// also a tag value, at most 256).
 func Owner(principalArn string) (string, error) {
 	parts := strings.SplitN(principalArn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || (parts[2] != "iam" && parts[2] != "sts") {
 		return "", fmt.Errorf("provisioning principal %q: not an IAM or STS ARN", principalArn)
 	}
 	resource := parts[5]
-	kind, _, _ := strings.Cut(resource, "/")
+	kind, rest, _ := strings.Cut(resource, "/")
 	if (parts[2] == "sts") != (kind == "assumed-role") {
 		return "", fmt.Errorf("provisioning principal %q: not a user, role or assumed-role session", principalArn)
+	}
+	if kind == "user" || kind == "role" {
+		resource = kind + "/" + rest[strings.LastIndex(rest, "/")+1:]
 	}
 	if err := CheckOwner(resource); err != nil {
 		return "", fmt.Errorf("provisioning principal %q: %w", principalArn, err)
@@ -88,20 +99,20 @@ func Owner(principalArn string) (string, error) {
 }
 
 // CheckOwner returns an error unless owner is one Owner can return:
-// "assumed-role/<role>/<session>", "user/<path/>name" or "role/<path/>name",
-// of at most 200 characters an IAM policy's S3 prefix can hold (no comma,
-// no wildcard, no "${"), without "//" or "..". Whatever reads an owner back
-// from where it was written (the janitor, from the notebook's owner tag)
-// checks it with the same rules.
+// "assumed-role/<role>/<session>", "user/<name>" or "role/<name>", of at
+// most 200 characters an IAM policy's S3 prefix can hold (no comma, no
+// wildcard, no "${"), without "..". Whatever reads an owner back from where
+// it was written (the janitor, from the notebook's owner tag) checks it
+// with the same rules.
 func CheckOwner(owner string) error {
 	kind, _, _ := strings.Cut(owner, "/")
 	switch {
 	case kind == "assumed-role" && strings.Count(owner, "/") == 2:
-	case (kind == "user" || kind == "role") && strings.Count(owner, "/") >= 1:
+	case (kind == "user" || kind == "role") && strings.Count(owner, "/") == 1:
 	default:
 		return fmt.Errorf("%q is not a user, role or assumed-role session", owner)
 	}
-	if !ownerPattern.MatchString(owner) || strings.Contains(owner, "//") || strings.Contains(owner, "..") {
+	if !ownerPattern.MatchString(owner) || strings.Contains(owner, "//") || strings.Contains(owner, "..") || strings.HasSuffix(owner, "/") {
 		return fmt.Errorf("%q has characters an S3 prefix in an IAM policy cannot hold", owner)
 	}
 	return nil
@@ -187,6 +198,11 @@ type Handler struct {
 	Identities Identities
 	// Bucket is the workspace bucket's name.
 	Bucket string
+	// StackTagKeys, if not nil, are the tag keys a provisioned stack may
+	// carry besides aws:* (the portfolio's TagOptions); a stack with
+	// another fails the launch, naming it. A sagemaker-catalog:* stack tag
+	// always does: those are the template's (owner, lease, ...).
+	StackTagKeys []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -212,6 +228,9 @@ func (h *Handler) Handle(ctx context.Context, e cfn.Event) (string, map[string]a
 	tags := map[string]string{}
 	for _, t := range out.Stacks[0].Tags {
 		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	if err := h.checkStackTags(tags); err != nil {
+		return "", nil, fmt.Errorf("stack %s: %w", e.StackID, err)
 	}
 	principal, product := tags[PrincipalTag], tags[ProvisionedProductTag]
 	if principal == "" || product == "" {
@@ -256,4 +275,26 @@ func (h *Handler) Handle(ctx context.Context, e cfn.Event) (string, map[string]a
 		"NotebookName":         notebook,
 		"LeaseStart":           now.UTC().Format(time.RFC3339),
 	}, nil
+}
+
+// checkStackTags refuses the tags an analyst added at launch that the
+// notebook may not carry: CloudFormation gives the stack's tags to the
+// notebook, whose tag keys the launch role limits to the template's and the
+// TagOptions (a later AccessDenied would not say why), and a
+// sagemaker-catalog:* tag would contend with the template's own.
+func (h *Handler) checkStackTags(tags map[string]string) error {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		switch {
+		case strings.HasPrefix(k, "aws:"):
+		case strings.HasPrefix(k, names.TagPrefix):
+			return fmt.Errorf("launch tag %q: the %s* tags are the notebook template's: launch without it", k, names.TagPrefix)
+		case h.StackTagKeys != nil && !slices.Contains(h.StackTagKeys, k):
+			allowed := "none"
+			if len(h.StackTagKeys) > 0 {
+				allowed = strings.Join(h.StackTagKeys, ", ")
+			}
+			return fmt.Errorf("launch tag %q: only the portfolio's TagOptions may be set at launch (%s): launch without it", k, allowed)
+		}
+	}
+	return nil
 }

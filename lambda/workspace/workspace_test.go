@@ -23,7 +23,11 @@ func TestOwner(t *testing.T) {
 	for _, tc := range []struct{ arn, owner, err string }{
 		{"arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Analyst_0123456789abcdef/alice@example.com", "assumed-role/AWSReservedSSO_Analyst_0123456789abcdef/alice@example.com", ""},
 		{"arn:aws:iam::123456789012:user/bob", "user/bob", ""},
-		{"arn:aws:iam::123456789012:user/team/bob", "user/team/bob", ""},
+		// Names are unique whatever the path; with it, one owner's prefix
+		// could hold another's (owners/user/data/ and owners/user/data/alice/).
+		{"arn:aws:iam::123456789012:user/team/bob", "user/bob", ""},
+		{"arn:aws:iam::123456789012:user/data/alice", "user/alice", ""},
+		{"arn:aws:iam::123456789012:role/service-role/analyst", "role/analyst", ""},
 		{"arn:aws:iam::123456789012:role/analyst", "role/analyst", ""},
 		{"arn:aws-cn:sts::123456789012:assumed-role/Analyst/carol", "assumed-role/Analyst/carol", ""},
 		{"arn:aws:sts::123456789012:federated-user/dave", "", "not a user, role or assumed-role session"},
@@ -31,7 +35,7 @@ func TestOwner(t *testing.T) {
 		{"alice", "", "not an IAM or STS ARN"},
 		{"", "", "not an IAM or STS ARN"},
 		{"arn:aws:iam::123456789012:user/*", "", "characters an S3 prefix in an IAM policy cannot hold"},
-		{"arn:aws:iam::123456789012:user/a/../b", "", "characters an S3 prefix in an IAM policy cannot hold"},
+		{"arn:aws:iam::123456789012:user/a/..", "", "characters an S3 prefix in an IAM policy cannot hold"},
 		{"arn:aws:sts::123456789012:assumed-role/Analyst/${aws:username}", "", "characters an S3 prefix in an IAM policy cannot hold"},
 	} {
 		owner, err := workspace.Owner(tc.arn)
@@ -47,7 +51,7 @@ func TestOwner(t *testing.T) {
 
 // CheckOwner applies Owner's rules to an owner read back from a tag.
 func TestCheckOwner(t *testing.T) {
-	for _, owner := range []string{"assumed-role/Analyst/alice@example.com", "user/bob", "user/team/bob", "role/analyst"} {
+	for _, owner := range []string{"assumed-role/Analyst/alice@example.com", "user/bob", "role/analyst"} {
 		assert.NoError(t, workspace.CheckOwner(owner), owner)
 	}
 	for owner, want := range map[string]string{
@@ -57,8 +61,10 @@ func TestCheckOwner(t *testing.T) {
 		"assumed-role/Analyst":        "not a user, role or assumed-role session",
 		"assumed-role/Analyst/a/b":    "not a user, role or assumed-role session",
 		"user/*":                      "characters an S3 prefix in an IAM policy cannot hold",
-		"user/a/../b":                 "characters an S3 prefix in an IAM policy cannot hold",
-		"user//b":                     "characters an S3 prefix in an IAM policy cannot hold",
+		"user/..":                     "characters an S3 prefix in an IAM policy cannot hold",
+		"user/team/bob":               "not a user, role or assumed-role session",
+		"user/a/../b":                 "not a user, role or assumed-role session",
+		"user//b":                     "not a user, role or assumed-role session",
 		"assumed-role/Analyst/a,b":    "characters an S3 prefix in an IAM policy cannot hold",
 		"assumed-role/Analyst/${x:y}": "characters an S3 prefix in an IAM policy cannot hold",
 	} {
@@ -183,5 +189,49 @@ func TestOwnerId(t *testing.T) {
 		}
 		require.NoError(t, err)
 		assert.Equal(t, tc.id, id)
+	}
+}
+
+// Tags an analyst adds at launch reach the stack, and CloudFormation gives
+// them to the notebook, whose tag keys the launch role limits: the function
+// refuses the launch first, naming the tag.
+func TestLaunchTagsOutsideTheTagOptionsAreRefused(t *testing.T) {
+	base := map[string]string{
+		workspace.PrincipalTag:          "arn:aws:sts::123456789012:assumed-role/Analyst/alice",
+		workspace.ProvisionedProductTag: "arn:aws:servicecatalog:eu-west-1:123456789012:stack/nb/pp-abcdefghijklm",
+		"aws:cloudformation:stack-name": "SC-123456789012-pp-abcdefghijklm",
+	}
+	for _, tc := range []struct {
+		name    string
+		keys    []string
+		extra   map[string]string
+		wantErr string
+	}{
+		{"the TagOptions", []string{"CostCenter", "Project"}, map[string]string{"CostCenter": "cc-1", "Project": "lake"}, ""},
+		{"a tag of the analyst's own", []string{"CostCenter", "Project"}, map[string]string{"Team": "x"},
+			`launch tag "Team": only the portfolio's TagOptions may be set at launch (CostCenter, Project)`},
+		{"no TagOptions, a tag", []string{}, map[string]string{"Team": "x"}, `launch tag "Team": only the portfolio's TagOptions may be set at launch (none)`},
+		{"the template's owner tag", nil, map[string]string{"sagemaker-catalog:owner": "assumed-role/Analyst/bob"},
+			`launch tag "sagemaker-catalog:owner": the sagemaker-catalog:* tags are the notebook template's`},
+		{"without a list, any other tag", nil, map[string]string{"Team": "x"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tags := map[string]string{}
+			for k, v := range base {
+				tags[k] = v
+			}
+			for k, v := range tc.extra {
+				tags[k] = v
+			}
+			h := &workspace.Handler{Stacks: oneStack{tags}, Identities: fakeIdentities{}, Bucket: "b", StackTagKeys: tc.keys}
+			_, _, err := h.Handle(context.Background(), cfn.Event{RequestType: cfn.RequestCreate,
+				StackID: "arn:aws:cloudformation:eu-west-1:123456789012:stack/SC-123456789012-pp-abcdefghijklm/1"})
+			if tc.wantErr == "" {
+				assert.NoError(t, err)
+			} else {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.wantErr)
+			}
+		})
 	}
 }

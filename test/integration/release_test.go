@@ -179,5 +179,35 @@ func copyRepository(t *testing.T, clone string) string {
 	modules, err := filepath.Abs(filepath.Join(root, "node_modules"))
 	require.NoError(t, err)
 	require.NoError(t, os.Symlink(modules, filepath.Join(clone, "node_modules")))
+	pristine(t, clone)
 	return clone
+}
+
+// pristine makes the copy a fresh clone of the project, whatever the
+// repository it was copied from holds: a deployment's repository keeps its
+// configuration in cdk.json and its released versions in product-versions/
+// (docs/releasing.md), and the procedure starts from neither. It keeps the
+// CDK's own keys of cdk.json (feature flags, settings).
+func pristine(t *testing.T, clone string) {
+	t.Helper()
+	released, err := filepath.Glob(filepath.Join(clone, "product-versions", "*.product.template.json"))
+	require.NoError(t, err)
+	for _, f := range released {
+		require.NoError(t, os.Remove(f))
+	}
+	path := filepath.Join(clone, "cdk.json")
+	body, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(body, &doc))
+	if ctx, ok := doc["context"].(map[string]any); ok {
+		for k := range ctx {
+			if !testutil.CDKKey(k) {
+				delete(ctx, k)
+			}
+		}
+	}
+	body, err = json.MarshalIndent(doc, "", "  ")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, append(body, '\n'), 0o644))
 }

@@ -25,6 +25,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
@@ -70,6 +71,9 @@ func run(log *slog.Logger) error {
 			return fmt.Errorf("BUCKET is not set")
 		}
 		h := &workspace.Handler{Stacks: cloudformation.NewFromConfig(cfg), Identities: iam.NewFromConfig(cfg), Bucket: bucket}
+		if keys, ok := os.LookupEnv(names.EnvStackTagKeys); ok {
+			h.StackTagKeys = strings.FieldsFunc(keys, func(r rune) bool { return r == ',' })
+		}
 		handle := cfn.LambdaWrap(func(ctx context.Context, e cfn.Event) (string, map[string]any, error) {
 			id, data, err := h.Handle(ctx, e)
 			log.Info("workspace", "requestType", e.RequestType, "stackId", e.StackID, "workspace", id, "error", errString(err))
