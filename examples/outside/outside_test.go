@@ -6,6 +6,7 @@ package outside_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -29,22 +30,22 @@ func TestAnotherTeamsModule(t *testing.T) {
 	require.NoError(t, err)
 	ourMod, err := os.ReadFile(filepath.Join(root, "go.mod"))
 	require.NoError(t, err)
-	version := func(module string) string {
-		m := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(module) + `\s+(\S+)`).FindSubmatch(ourMod)
-		require.NotNil(t, m, "%s in go.mod", module)
-		return string(m[1])
-	}
+	// Our requirements, direct and indirect, as the other team's go.mod
+	// would list them after go mod tidy: go then loads the same module
+	// graph as for this module, whose go.mod files a build of this module
+	// has in the module cache (with only the direct ones, go must read the
+	// go.mod files of old dependencies' dependencies, which a fresh module
+	// cache does not have, and no network is allowed below).
+	requires := regexp.MustCompile(`(?ms)^require \(.*?^\)\n|^require [^(\n]+\n`).FindAll(ourMod, -1)
+	require.NotEmpty(t, requires, "require directives in go.mod")
 
 	dir := t.TempDir() // outside the repository
 	main, err := os.ReadFile(filepath.Join("testdata", "teamcatalog", "main.go"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), main, 0o644))
-	goMod := "module example.com/teamcatalog\n\ngo 1.26.0\n\nrequire (\n" +
-		"\tgithub.com/datalake-platform/sagemaker-catalog v0.0.0\n"
-	for _, m := range []string{"github.com/aws/aws-cdk-go/awscdk/v2", "github.com/aws/constructs-go/constructs/v10", "github.com/aws/jsii-runtime-go"} {
-		goMod += "\t" + m + " " + version(m) + "\n"
-	}
-	goMod += ")\n\nreplace github.com/datalake-platform/sagemaker-catalog => " + root + "\n"
+	goMod := "module example.com/teamcatalog\n\ngo 1.26.0\n\nrequire github.com/datalake-platform/sagemaker-catalog v0.0.0\n\n" +
+		string(bytes.Join(requires, []byte("\n"))) +
+		"\nreplace github.com/datalake-platform/sagemaker-catalog => " + root + "\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(goMod), 0o644))
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	require.NoError(t, err)
