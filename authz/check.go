@@ -233,22 +233,18 @@ func (f Finding) key() string {
 
 // Abuse returns the abuse cases of the report (expect: Denied), in model
 // order.
-func (rep *Report) Abuse() []Result {
-	var out []Result
-	for _, r := range rep.Results {
-		if r.Expect == "Denied" {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+func (rep *Report) Abuse() []Result { return rep.expecting("Denied") }
 
 // Residuals returns the residual risks of the report (expect: Residual),
 // in model order.
-func (rep *Report) Residuals() []Result {
+func (rep *Report) Residuals() []Result { return rep.expecting("Residual") }
+
+// expecting returns the results whose model row expects expect, in model
+// order.
+func (rep *Report) expecting(expect string) []Result {
 	var out []Result
 	for _, r := range rep.Results {
-		if r.Expect == "Residual" {
+		if r.Expect == expect {
 			out = append(out, r)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/datalake-platform/sagemaker-catalog/constructs/keys"
 	"github.com/datalake-platform/sagemaker-catalog/internal/arns"
+	"github.com/datalake-platform/sagemaker-catalog/internal/buckets"
 	"github.com/datalake-platform/sagemaker-catalog/internal/config"
 	"github.com/datalake-platform/sagemaker-catalog/internal/functions"
 )
@@ -231,9 +232,7 @@ func hardenArtifactStore(stack awscdk.Stack, bucket awss3.IBucket) awss3.IBucket
 			AbortIncompleteMultipartUpload: &awss3.CfnBucket_AbortIncompleteMultipartUploadProperty{DaysAfterInitiation: jsii.Number(ArtifactVersionDays)},
 		},
 	}})
-	cfn.SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
-		EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
-	})
+	buckets.SendEvents(bucket)
 	cfn.SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{
 		DestinationBucketName: accessLogs.BucketName(),
 		LogFilePrefix:         jsii.String(artifactLogPrefix),
@@ -246,27 +245,9 @@ const artifactLogPrefix = "artifacts/"
 
 // newAccessLogs creates the bucket (ArtifactsAccessLogs in stack) that
 // receives source's server access logs, set up as the catalog's own
-// (workspaces.Workspaces.AccessLogs): S3-managed encryption, the only one
-// log delivery supports; versioned, logs kept 365 days and replaced ones
-// 30; TLS only; bucket-owner-enforced ownership, so log delivery is
-// allowed by the bucket policy, not an ACL.
+// (workspaces.Workspaces.AccessLogs): buckets.NewAccessLogs.
 func newAccessLogs(stack awscdk.Stack, source awss3.IBucket) awss3.IBucket {
-	logs := awss3.NewBucket(stack, jsii.String("ArtifactsAccessLogs"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		Versioned:         jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                          jsii.String("ExpireAccessLogs"),
-			Expiration:                  awscdk.Duration_Days(jsii.Number(365)),
-			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
-		}},
-	})
-	logs.Node().DefaultChild().(awss3.CfnBucket).SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
-		EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
-	})
+	logs := buckets.NewAccessLogs(stack, "ArtifactsAccessLogs", nil)
 	// The statement AWS documents for log delivery to a bucket with
 	// bucket-owner-enforced ownership, as the CDK writes it for
 	// serverAccessLogsBucket ("Enabling Amazon S3 server access logging",

@@ -46,6 +46,7 @@ import (
 	"github.com/datalake-platform/sagemaker-catalog/constructs/launchrole"
 	"github.com/datalake-platform/sagemaker-catalog/constructs/notebook"
 	"github.com/datalake-platform/sagemaker-catalog/internal/arns"
+	"github.com/datalake-platform/sagemaker-catalog/internal/buckets"
 	"github.com/datalake-platform/sagemaker-catalog/internal/check"
 	"github.com/datalake-platform/sagemaker-catalog/internal/function"
 	"github.com/datalake-platform/sagemaker-catalog/internal/names"
@@ -200,21 +201,8 @@ func New(scope constructs.Construct, id *string, props *Props) *Workspaces {
 		w.parameters(props)
 		return w
 	}
-	accessLogs := awss3.NewBucket(w, jsii.String("AccessLogs"), &awss3.BucketProps{
-		BucketName: AccessLogsBucketName(w),
-		// Server access logs can only be delivered with S3-managed keys.
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		Versioned:         jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                          jsii.String("ExpireAccessLogs"),
-			Expiration:                  awscdk.Duration_Days(jsii.Number(365)),
-			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
-		}},
-	})
+	// Named after the stack instance, as the workspace bucket below.
+	accessLogs := buckets.NewAccessLogs(w, "AccessLogs", AccessLogsBucketName(w))
 	// Named after the stack instance (BucketName): a redeploy after a delete
 	// does not collide with the bucket the deleted stack kept
 	// (ExistingBucket reuses it).
@@ -238,15 +226,9 @@ func New(scope constructs.Construct, id *string, props *Props) *Workspaces {
 			ExpiredObjectDeleteMarker:           jsii.Bool(true),
 		}},
 	})
-	// Object-level events go to EventBridge's default bus (free for AWS
-	// service events), where a security team can watch the workspaces;
-	// set on the L1 because the L2's eventBridgeEnabled adds a Lambda-backed
-	// custom resource. AWS Control Tower's CT.S3.PR.4 asks for it.
-	for _, b := range []awss3.Bucket{accessLogs, bucket} {
-		b.Node().DefaultChild().(awss3.CfnBucket).SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
-			EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
-		})
-	}
+	// Object-level events to EventBridge, where a security team can watch
+	// the workspaces.
+	buckets.SendEvents(bucket)
 	for _, st := range w.perimeter(props, bucket) {
 		bucket.AddToResourcePolicy(st)
 	}

@@ -98,26 +98,7 @@ var shared = struct {
 // Without moto, or a tool, it skips or fails as Start does.
 func Shared(t testing.TB, opts ...Options) *Server {
 	t.Helper()
-	o := options(opts)
-	require(t, o)
-	shared.Lock()
-	defer shared.Unlock()
-	s := shared.servers[o.key()]
-	if s == nil {
-		var err error
-		if s, err = start(o); err != nil {
-			t.Fatal(err)
-		}
-		shared.servers[o.key()] = s
-	} else {
-		s.Reset(t)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("moto_server's last output:\n%s", s.output.String())
-		}
-	})
-	return s
+	return sharedServer(t, options(opts), true)
 }
 
 // SharedAccount returns the test binary's moto_server for the options, as
@@ -131,7 +112,20 @@ func Shared(t testing.TB, opts ...Options) *Server {
 // skips or fails as Start does.
 func SharedAccount(t testing.TB, opts ...Options) *Server {
 	t.Helper()
-	o := options(opts)
+	s := sharedServer(t, options(opts), false)
+	shared.Lock()
+	defer shared.Unlock()
+	shared.accounts++
+	in := *s
+	in.Account = fmt.Sprintf("%012d", 100000000000+shared.accounts)
+	return &in
+}
+
+// sharedServer returns the test binary's server for o, started on first
+// use; reset empties an existing one. On a failed test it logs the
+// server's last output.
+func sharedServer(t testing.TB, o Options, reset bool) *Server {
+	t.Helper()
 	require(t, o)
 	shared.Lock()
 	defer shared.Unlock()
@@ -142,16 +136,15 @@ func SharedAccount(t testing.TB, opts ...Options) *Server {
 			t.Fatal(err)
 		}
 		shared.servers[o.key()] = s
+	} else if reset {
+		s.Reset(t)
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("moto_server's last output:\n%s", s.output.String())
 		}
 	})
-	shared.accounts++
-	in := *s
-	in.Account = fmt.Sprintf("%012d", 100000000000+shared.accounts)
-	return &in
+	return s
 }
 
 // Stop stops the shared servers. Call it from TestMain after the tests.
