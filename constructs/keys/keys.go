@@ -162,6 +162,9 @@ func New(scope constructs.Construct, id *string, props *Props) *Key {
 	if err := props.Validate(); err != nil {
 		panic(fmt.Errorf("%s: %w", *k.Node().Path(), err))
 	}
+	// In a key policy, Resource "*" is the key itself (AWS KMS Developer
+	// Guide, "Key policies": "the resource is the KMS key"), in every
+	// statement below.
 	statements := []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("AccountAdministersAndUsesKeyThroughIam"),

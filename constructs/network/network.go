@@ -253,6 +253,9 @@ func interfaceEndpointStatement(scope constructs.IConstruct, inAccount bool) aws
 		equals["aws:ResourceAccount"] = account
 	}
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		// Every action and resource of the endpoint's service: the
+		// endpoint narrows by whose call and whose resource, not by what;
+		// the callers' own policies say what.
 		Sid:        jsii.String(InterfaceEndpointSid),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewStarPrincipal()},
 		Actions:    jsii.Strings("*"),
@@ -328,6 +331,9 @@ func s3PrefixList(n *Network, logName *string) *string {
 		Description: jsii.String("Looks up S3's managed prefix list for the notebooks' security group"),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{"Lookup": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// ec2:DescribeManagedPrefixLists has no resource types in the
+				// Service Authorization Reference (Amazon EC2, "Actions
+				// defined"): "*" is the only resource it accepts.
 				Sid:       jsii.String("DescribeManagedPrefixLists"),
 				Actions:   jsii.Strings("ec2:DescribeManagedPrefixLists"),
 				Resources: jsii.Strings("*"),

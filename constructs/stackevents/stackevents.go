@@ -52,6 +52,7 @@ func New(scope constructs.Construct, id *string, props *Props) *StackEvents {
 	key := keys.New(e, jsii.String("Key"), &keys.Props{
 		Description: jsii.String("Encrypts the stack-event notifications of the SageMaker notebook catalog"),
 		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// In a key policy, Resource "*" is this key.
 			Sid:        jsii.String("ServiceCatalogPublishesEncrypted"),
 			Principals: &[]awsiam.IPrincipal{serviceCatalog},
 			Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey"),
