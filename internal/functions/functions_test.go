@@ -55,7 +55,7 @@ func TestHashIsStable(t *testing.T) {
 // provided.al2023 runtime expects.
 func TestBuildCrossCompiles(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: skipping the cross-compilation (40 s on a cold Go cache)")
+		t.Skip("-short: skipping the cross-compilation (about a minute on 2 cores with a cold Go build cache)")
 	}
 	out := filepath.Join(t.TempDir(), "bootstrap")
 	require.NoError(t, functions.Build(functions.ModuleRoot(), out))
